@@ -1,0 +1,506 @@
+"""The Python client: create, get, list, update and delete every entity, tag and metadata.
+
+Method names and arguments follow the seed documents (`create_model_version(model_name_or_id=,
+name=, tags=)`, `list_runs(tags=[...])`...); generic `create/get/list/update/delete` take a kind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from tagbase._config import Config
+from tagbase._kinds import Kind
+from tagbase._records import Entity, EntityRef, MetadataEntry, Page, TagDefinition, TagEvent
+from tagbase._tags import Tag, TagsInput
+from tagbase.query import (
+    Match,
+    NameMatch,
+    Node,
+    all_of,
+    from_operator_strings,
+    from_tag_dict,
+)
+from tagbase.store import EntitySpec, Store
+from tagbase.store._store import Ref
+
+TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
+
+_stores: dict[tuple[str, str], Store] = {}
+_stores_lock = threading.Lock()
+
+
+def shared_store(config: Config) -> Store:
+    """One store per database and policy in a process: `Client()` is cheap to call often."""
+    slot = (config.database_url, config.tag_policy.value)
+    with _stores_lock:
+        if slot not in _stores:
+            _stores[slot] = Store.from_config(config)
+        return _stores[slot]
+
+
+def build_query(
+    tags: TagFilter = None, name: str | None = None, query: Node | None = None
+) -> Node:
+    """AND of a tag filter (operator strings or a key/value dict), a name filter and a tree."""
+    nodes: list[Node] = []
+    if isinstance(tags, Mapping):
+        nodes.append(from_tag_dict(tags))
+    elif tags is not None:
+        nodes.append(from_operator_strings([tags] if isinstance(tags, str | Tag) else tags))
+    if name is not None:
+        how, sep, pattern = name.partition(":")
+        if sep and how in Match.__members__.values():
+            nodes.append(NameMatch(Match(how), pattern))
+        else:
+            nodes.append(NameMatch(Match.EQUALS, name))
+    if query is not None:
+        nodes.append(query)
+    return all_of(nodes)
+
+
+class Client:
+    """Talks to the catalog named by the configuration (`$TAGBASE_HOME`, `TAGBASE_DATABASE_URL`)."""
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        database_url: str | None = None,
+        home: str | None = None,
+    ) -> None:
+        self.store = store or shared_store(Config.load(home=home, database_url=database_url))
+
+    # -- any kind ---------------------------------------------------------------------------
+
+    def create(
+        self,
+        kind: Kind | str,
+        name: str | None = None,
+        *,
+        scope: Ref | None = None,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+        owners: Sequence[str] | None = None,
+        description: str | None = None,
+        status: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Entity:
+        spec = EntitySpec(
+            kind, name, scope, tags, metadata, owners, description, status, created_at
+        )
+        return self.store.add(spec, source="api")
+
+    def bulk_create(self, entities: Sequence[EntitySpec]) -> list[str]:
+        """Create many entities with their tags and metadata in one transaction; their ids."""
+        return self.store.add_many(entities, source="api")
+
+    def get(self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None) -> Entity:
+        return self.store.get(kind, name_or_id, scope)
+
+    def list(
+        self,
+        kind: Kind | str,
+        *,
+        scope: Ref | None = None,
+        tags: TagFilter = None,
+        name: str | None = None,
+        query: Node | None = None,
+        size: int = 50,
+        page: int | None = None,
+        cursor: str | None = None,
+    ) -> Page[Entity]:
+        """Newest first. `tags` takes operator strings (`"contains:exp"`) or a dict."""
+        node = build_query(tags, name, query)
+        return self.store.list(kind, scope=scope, query=node, size=size, page=page, cursor=cursor)
+
+    def count(
+        self,
+        kind: Kind | str,
+        *,
+        scope: Ref | None = None,
+        tags: TagFilter = None,
+        name: str | None = None,
+        query: Node | None = None,
+    ) -> int:
+        return self.store.count(kind, scope=scope, query=build_query(tags, name, query))
+
+    def update(
+        self,
+        kind: Kind | str,
+        name_or_id: Ref,
+        scope: Ref | None = None,
+        *,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        status: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        owners: Sequence[str] | None = None,
+    ) -> Entity:
+        return self.store.update(
+            kind,
+            name_or_id,
+            scope,
+            add_tags=add_tags,
+            remove_tags=remove_tags,
+            name=name,
+            description=description,
+            status=status,
+            metadata=metadata,
+            owners=owners,
+            source="user",
+        )
+
+    def delete(
+        self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None, *, recursive: bool = False
+    ) -> None:
+        self.store.delete(kind, name_or_id, scope, recursive=recursive)
+
+    def add_tags(
+        self, kind: Kind | str, name_or_id: Ref, tags: TagsInput, scope: Ref | None = None
+    ) -> Entity:
+        return self.store.add_tags(kind, name_or_id, scope, tags=tags, source="user")
+
+    def remove_tags(
+        self, kind: Kind | str, name_or_id: Ref, tags: Sequence[str], scope: Ref | None = None
+    ) -> Entity:
+        return self.store.remove_tags(kind, name_or_id, scope, tags=tags, source="user")
+
+    def log_metadata(
+        self,
+        kind: Kind | str,
+        name_or_id: Ref,
+        metadata: Mapping[str, object],
+        scope: Ref | None = None,
+    ) -> Entity:
+        return self.store.log_metadata(kind, name_or_id, scope, metadata=metadata, source="user")
+
+    def metadata_history(
+        self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None, key: str | None = None
+    ) -> list[MetadataEntry]:
+        return self.store.metadata_history(kind, name_or_id, scope, key=key)
+
+    # -- tags -------------------------------------------------------------------------------
+
+    def create_tag(
+        self,
+        name: str,
+        exclusive: bool = False,
+        cascade: bool = False,
+        color: str | None = None,
+        description: str | None = None,
+        multi_valued: bool | None = None,
+    ) -> TagDefinition:
+        """Register a tag; its behaviours stay with it when later used as a plain string."""
+        return self.store.register_tag(
+            name,
+            exclusive=exclusive,
+            cascade=cascade,
+            color=color,
+            description=description,
+            multi_valued=multi_valued,
+        )
+
+    def update_tag(
+        self,
+        tag_name_or_id: str,
+        exclusive: bool | None = None,
+        cascade: bool | None = None,
+        color: str | None = None,
+        description: str | None = None,
+        multi_valued: bool | None = None,
+    ) -> TagDefinition:
+        return self.store.update_tag(
+            tag_name_or_id,
+            exclusive=exclusive,
+            cascade=cascade,
+            color=color,
+            description=description,
+            multi_valued=multi_valued,
+        )
+
+    def get_tag(self, tag_name_or_id: str) -> TagDefinition:
+        return self.store.get_tag(tag_name_or_id)
+
+    def list_tags(self, registered_only: bool = False, key: str | None = None) -> list[TagDefinition]:
+        return self.store.list_tags(registered_only=registered_only, key=key)
+
+    def delete_tag(self, tag_name_or_id: str) -> int:
+        """Unregister the tag and take it off every entity; returns how many held it."""
+        return self.store.delete_tag(tag_name_or_id)
+
+    def tag_history(
+        self,
+        kind: Kind | str | None = None,
+        name_or_id: Ref | None = None,
+        scope: Ref | None = None,
+        tag: str | None = None,
+        limit: int = 1000,
+    ) -> list[TagEvent]:
+        """Adds, removals and exclusive moves, newest first, of an entity and/or a tag."""
+        return self.store.tag_history(kind=kind, ref=name_or_id, scope=scope, tag=tag, limit=limit)
+
+    def tag_holders(
+        self,
+        tag: str,
+        at: datetime,
+        kind: Kind | str | None = None,
+        scope: Ref | None = None,
+    ) -> list[EntityRef]:
+        """Which entities held `tag` at time `at` (within `scope`, for scoped kinds)."""
+        return self.store.tag_holders(tag, at=at, kind=kind, scope=scope)
+
+    # -- models -----------------------------------------------------------------------------
+
+    def create_model(
+        self,
+        name: str,
+        tags: TagsInput = None,
+        description: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+        owners: Sequence[str] | None = None,
+    ) -> Entity:
+        return self.create(
+            Kind.MODEL, name, tags=tags, description=description, metadata=metadata, owners=owners
+        )
+
+    def create_model_version(
+        self,
+        model_name_or_id: Ref,
+        name: str | None = None,
+        description: str | None = None,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+    ) -> Entity:
+        return self.create(
+            Kind.MODEL_VERSION,
+            name,
+            scope=model_name_or_id,
+            tags=tags,
+            description=description,
+            metadata=metadata,
+        )
+
+    def get_model(self, model_name_or_id: Ref) -> Entity:
+        return self.get(Kind.MODEL, model_name_or_id)
+
+    def get_model_version(
+        self, model_name_or_id: Ref, model_version_name_or_number_or_id: Ref
+    ) -> Entity:
+        return self.get(Kind.MODEL_VERSION, model_version_name_or_number_or_id, model_name_or_id)
+
+    def list_models(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
+        return self.list(Kind.MODEL, tags=tags, **filters)
+
+    def list_model_versions(
+        self, model_name_or_id: Ref | None = None, tags: TagFilter = None, **filters: Any
+    ) -> Page[Entity]:
+        return self.list(Kind.MODEL_VERSION, scope=model_name_or_id, tags=tags, **filters)
+
+    def update_model(
+        self,
+        model_name_or_id: Ref,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        **changes: Any,
+    ) -> Entity:
+        return self.update(
+            Kind.MODEL, model_name_or_id, add_tags=add_tags, remove_tags=remove_tags, **changes
+        )
+
+    def update_model_version(
+        self,
+        model_name_or_id: Ref,
+        version_name_or_id: Ref,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        **changes: Any,
+    ) -> Entity:
+        return self.update(
+            Kind.MODEL_VERSION,
+            version_name_or_id,
+            model_name_or_id,
+            add_tags=add_tags,
+            remove_tags=remove_tags,
+            **changes,
+        )
+
+    def delete_model(self, model_name_or_id: Ref, recursive: bool = False) -> None:
+        self.delete(Kind.MODEL, model_name_or_id, recursive=recursive)
+
+    def delete_model_version(self, model_name_or_id: Ref, version_name_or_id: Ref) -> None:
+        self.delete(Kind.MODEL_VERSION, version_name_or_id, model_name_or_id)
+
+    # -- artifacts (assets) and their versions ----------------------------------------------
+
+    def create_artifact(
+        self,
+        name: str,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+        owners: Sequence[str] | None = None,
+        description: str | None = None,
+    ) -> Entity:
+        return self.create(
+            Kind.ASSET, name, tags=tags, metadata=metadata, owners=owners, description=description
+        )
+
+    def create_artifact_version(
+        self,
+        artifact_name_or_id: Ref,
+        version: str | None = None,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+        created_at: datetime | None = None,
+    ) -> Entity:
+        return self.create(
+            Kind.ASSET_VERSION,
+            version,
+            scope=artifact_name_or_id,
+            tags=tags,
+            metadata=metadata,
+            created_at=created_at,
+        )
+
+    def get_artifact(self, name_id_or_prefix: Ref) -> Entity:
+        return self.get(Kind.ASSET, name_id_or_prefix)
+
+    def get_artifact_version(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Entity:
+        """By version id, or by artifact name and version (name, number or id)."""
+        if version is None:
+            return self.get(Kind.ASSET_VERSION, name_id_or_prefix)
+        return self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
+
+    def list_artifacts(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
+        return self.list(Kind.ASSET, tags=tags, **filters)
+
+    def list_artifact_versions(
+        self, artifact_name_or_id: Ref | None = None, tags: TagFilter = None, **filters: Any
+    ) -> Page[Entity]:
+        return self.list(Kind.ASSET_VERSION, scope=artifact_name_or_id, tags=tags, **filters)
+
+    def update_artifact(
+        self,
+        name_id_or_prefix: Ref,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        **changes: Any,
+    ) -> Entity:
+        return self.update(
+            Kind.ASSET, name_id_or_prefix, add_tags=add_tags, remove_tags=remove_tags, **changes
+        )
+
+    def update_artifact_version(
+        self,
+        name_id_or_prefix: Ref,
+        version: Ref | None = None,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        **changes: Any,
+    ) -> Entity:
+        scope, ref = (None, name_id_or_prefix) if version is None else (name_id_or_prefix, version)
+        return self.update(
+            Kind.ASSET_VERSION, ref, scope, add_tags=add_tags, remove_tags=remove_tags, **changes
+        )
+
+    def delete_artifact(self, name_id_or_prefix: Ref, recursive: bool = False) -> None:
+        self.delete(Kind.ASSET, name_id_or_prefix, recursive=recursive)
+
+    def delete_artifact_version(self, name_id_or_prefix: Ref, version: Ref | None = None) -> None:
+        scope, ref = (None, name_id_or_prefix) if version is None else (name_id_or_prefix, version)
+        self.delete(Kind.ASSET_VERSION, ref, scope)
+
+    # -- pipelines (jobs), runs and run templates -------------------------------------------
+
+    def create_pipeline(
+        self,
+        name: str,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+        owners: Sequence[str] | None = None,
+        description: str | None = None,
+    ) -> Entity:
+        return self.create(
+            Kind.JOB, name, tags=tags, metadata=metadata, owners=owners, description=description
+        )
+
+    def get_pipeline(self, name_id_or_prefix: Ref) -> Entity:
+        return self.get(Kind.JOB, name_id_or_prefix)
+
+    def list_pipelines(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
+        return self.list(Kind.JOB, tags=tags, **filters)
+
+    def create_run(
+        self,
+        pipeline_name_or_id: Ref,
+        name: str | None = None,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+        status: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Entity:
+        """Record a run of a pipeline, e.g. one imported from another system."""
+        return self.create(
+            Kind.RUN,
+            name,
+            scope=pipeline_name_or_id,
+            tags=tags,
+            metadata=metadata,
+            status=status,
+            created_at=created_at,
+        )
+
+    def get_pipeline_run(self, name_id_or_prefix: Ref) -> Entity:
+        return self.get(Kind.RUN, name_id_or_prefix)
+
+    get_run = get_pipeline_run
+
+    def list_runs(
+        self, tags: TagFilter = None, pipeline_name_or_id: Ref | None = None, **filters: Any
+    ) -> Page[Entity]:
+        return self.list(Kind.RUN, scope=pipeline_name_or_id, tags=tags, **filters)
+
+    list_pipeline_runs = list_runs
+
+    def update_run(
+        self,
+        name_id_or_prefix: Ref,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        **changes: Any,
+    ) -> Entity:
+        return self.update(
+            Kind.RUN, name_id_or_prefix, add_tags=add_tags, remove_tags=remove_tags, **changes
+        )
+
+    def delete_run(self, name_id_or_prefix: Ref) -> None:
+        self.delete(Kind.RUN, name_id_or_prefix)
+
+    def create_run_template(
+        self,
+        name: str,
+        pipeline_name_or_id: Ref,
+        tags: TagsInput = None,
+        description: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+    ) -> Entity:
+        return self.create(
+            Kind.RUN_TEMPLATE,
+            name,
+            scope=pipeline_name_or_id,
+            tags=tags,
+            description=description,
+            metadata=metadata,
+        )
+
+    def get_run_template(self, name_id_or_prefix: Ref, pipeline: Ref | None = None) -> Entity:
+        return self.get(Kind.RUN_TEMPLATE, name_id_or_prefix, pipeline)
+
+    def list_run_templates(
+        self, tags: TagFilter = None, pipeline_name_or_id: Ref | None = None, **filters: Any
+    ) -> Page[Entity]:
+        return self.list(Kind.RUN_TEMPLATE, scope=pipeline_name_or_id, tags=tags, **filters)

@@ -1,0 +1,107 @@
+"""The exception tree of tagbase.
+
+    TagbaseError
+    ├── InvalidInputError (also ValueError)      bad input; nothing was written
+    │   ├── TagValidationError                   one or more bad tags, all listed
+    │   ├── MetadataValidationError              one or more bad metadata entries
+    │   ├── OwnerValidationError                 an owner that is no email or team:<name>
+    │   ├── TargetError                          wrong combination of target arguments
+    │   └── QueryError                           a malformed query, with its position
+    ├── NotFoundError (also LookupError)         no entity or tag by that name or id
+    ├── ConflictError                            the store holds something that forbids the write
+    │   ├── AlreadyExistsError                   an entity of that name exists in that scope
+    │   └── ExclusiveTagConflictError            an exclusive tag would be held twice in a scope
+    └── StoreError                               the store itself cannot be used
+        └── SchemaVersionError                   the database schema is older or newer than this code
+
+Every message names the bad value, the rule it breaks and how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class TagbaseError(Exception):
+    """Root of every error tagbase raises on purpose."""
+
+
+class InvalidInputError(TagbaseError, ValueError):
+    """Input that breaks a rule. Nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One broken rule: what was wrong, which rule, and how to fix it."""
+
+    subject: str
+    rule: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.rule}. Fix: {self.fix}"
+
+
+class _ProblemsError(InvalidInputError):
+    """An input error that reports every problem found, not just the first."""
+
+    headline = "invalid input"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{count} {self.headline}{'s' if count != 1 else ''}:\n{lines}")
+
+
+class TagValidationError(_ProblemsError):
+    headline = "invalid tag"
+
+
+class MetadataValidationError(_ProblemsError):
+    headline = "invalid metadata entry"
+
+
+class OwnerValidationError(_ProblemsError):
+    headline = "invalid owner"
+
+
+class TargetError(InvalidInputError):
+    """A call named no target, several targets, or an incomplete one."""
+
+
+class QueryError(InvalidInputError):
+    """A malformed query. `position` is the 0-based column of the problem."""
+
+    def __init__(self, message: str, *, query: str, position: int, hint: str = "") -> None:
+        self.query = query
+        self.position = position
+        self.hint = hint
+        pointer = " " * position + "^"
+        text = f"{message} at column {position + 1}\n  {query}\n  {pointer}"
+        super().__init__(f"{text}\nHint: {hint}" if hint else text)
+
+
+class NotFoundError(TagbaseError, LookupError):
+    """No entity or tag matches the given name or id."""
+
+
+class ConflictError(TagbaseError):
+    """The write conflicts with what the store already holds."""
+
+
+class AlreadyExistsError(ConflictError):
+    """An entity of this kind and name already exists in the scope."""
+
+
+class ExclusiveTagConflictError(ConflictError):
+    """An exclusive tag would end up on more than one entity of a scope."""
+
+
+class StoreError(TagbaseError):
+    """The store cannot be used as configured."""
+
+
+class SchemaVersionError(StoreError):
+    """The database schema does not match this version of tagbase."""

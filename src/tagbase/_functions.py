@@ -1,0 +1,99 @@
+"""`add_tags`, `remove_tags` and `log_metadata`: tag or annotate one entity named by keyword."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from tagbase._client import Client
+from tagbase._errors import TargetError
+from tagbase._kinds import Kind
+from tagbase._tags import TagsInput
+from tagbase.store._store import Ref
+
+_TARGETS = (
+    "artifact=",
+    "artifact_name= with artifact_version=",
+    "artifact_version_id=",
+    "run=",
+    "pipeline=",
+    "run_template=",
+    "model=",
+    "model_name= with model_version=",
+)
+
+
+def resolve_target(
+    *,
+    artifact: Ref | None = None,
+    artifact_name: str | None = None,
+    artifact_version: Ref | None = None,
+    artifact_version_id: Ref | None = None,
+    run: Ref | None = None,
+    pipeline: Ref | None = None,
+    run_template: Ref | None = None,
+    model: Ref | None = None,
+    model_name: str | None = None,
+    model_version: Ref | None = None,
+) -> tuple[Kind, Ref, Ref | None]:
+    """The one entity the keywords name, as (kind, name or id, scope)."""
+    candidates: list[tuple[str, tuple[Kind, Ref, Ref | None] | None]] = []
+    if artifact is not None:
+        candidates.append(("artifact=", (Kind.ASSET, artifact, None)))
+    if artifact_name is not None or artifact_version is not None:
+        pair = None
+        if artifact_name is not None and artifact_version is not None:
+            pair = (Kind.ASSET_VERSION, artifact_version, artifact_name)
+        candidates.append(("artifact_name= with artifact_version=", pair))
+    if artifact_version_id is not None:
+        candidates.append(("artifact_version_id=", (Kind.ASSET_VERSION, artifact_version_id, None)))
+    for keyword, kind, given in (
+        ("run=", Kind.RUN, run),
+        ("pipeline=", Kind.JOB, pipeline),
+        ("run_template=", Kind.RUN_TEMPLATE, run_template),
+    ):
+        if given is not None:
+            candidates.append((keyword, (kind, given, None)))
+    if model is not None and model_version is None:
+        candidates.append(("model=", (Kind.MODEL, model, None)))
+    if model_name is not None or model_version is not None:
+        owner_model = model_name if model_name is not None else model
+        pair = None
+        if owner_model is not None and model_version is not None:
+            pair = (Kind.MODEL_VERSION, model_version, owner_model)
+        candidates.append(("model_name= with model_version=", pair))
+    return _exactly_one(candidates)
+
+
+def _exactly_one(
+    candidates: Sequence[tuple[str, tuple[Kind, Ref, Ref | None] | None]],
+) -> tuple[Kind, Ref, Ref | None]:
+    valid = "; ".join(_TARGETS)
+    if not candidates:
+        raise TargetError(
+            f"no target given, and no step is running to infer one. Name exactly one of: {valid}"
+        )
+    if len(candidates) > 1:
+        given = ", ".join(keyword for keyword, _ in candidates)
+        raise TargetError(f"several targets given ({given}); name exactly one of: {valid}")
+    keyword, target = candidates[0]
+    if target is None:
+        raise TargetError(f"{keyword} needs both of its arguments; name exactly one of: {valid}")
+    return target
+
+
+def add_tags(tags: TagsInput, **target: Ref | None) -> None:
+    """Add tags to the entity named by one target keyword (see `resolve_target`)."""
+    kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
+    Client().add_tags(kind, ref, tags, scope)
+
+
+def remove_tags(tags: Sequence[str] | str, **target: Ref | None) -> None:
+    """Remove tags (by string form; a bare key removes every value) from one entity."""
+    kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
+    Client().remove_tags(kind, ref, [tags] if isinstance(tags, str) else list(tags), scope)
+
+
+def log_metadata(metadata: Mapping[str, object], **target: Ref | None) -> None:
+    """Attach metadata to one entity; every value is kept as history."""
+    kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
+    Client().log_metadata(kind, ref, metadata, scope)

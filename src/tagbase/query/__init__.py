@@ -1,0 +1,39 @@
+"""The catalog query language: one syntax tree, several front-ends, SQL and in-memory back-ends."""
+
+from tagbase.query._ast import (
+    And,
+    Everything,
+    HasKey,
+    Match,
+    NameMatch,
+    Node,
+    Not,
+    Or,
+    OwnerIs,
+    TagIs,
+    TagMatch,
+    TagValueIn,
+    all_of,
+)
+from tagbase.query._evaluate import Candidate, matches
+from tagbase.query._tag_filters import from_operator_strings, from_tag_dict
+
+__all__ = [
+    "And",
+    "Candidate",
+    "Everything",
+    "HasKey",
+    "Match",
+    "NameMatch",
+    "Node",
+    "Not",
+    "Or",
+    "OwnerIs",
+    "TagIs",
+    "TagMatch",
+    "TagValueIn",
+    "all_of",
+    "from_operator_strings",
+    "from_tag_dict",
+    "matches",
+]

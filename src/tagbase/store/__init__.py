@@ -1,0 +1,6 @@
+"""The catalog store: SQLAlchemy Core over SQLite and PostgreSQL."""
+
+from tagbase.store._engine import head_revision, upgrade
+from tagbase.store._store import EntitySpec, Store
+
+__all__ = ["EntitySpec", "Store", "head_revision", "upgrade"]

@@ -1,0 +1,115 @@
+"""Engines for SQLite and PostgreSQL, and the schema version check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from tagbase._errors import SchemaVersionError, StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE = "tagbase_write"
+
+
+def normalize_url(url: str) -> str:
+    """Let users write `postgresql://`; we drive PostgreSQL with psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def create_engine(url: str) -> sa.Engine:
+    url = normalize_url(url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    if url.startswith("postgresql"):
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
+
+
+def _sqlite_engine(url: str) -> sa.Engine:
+    database = sa.engine.make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so writers can BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=60000",
+            "cache_size=-65536",
+            "temp_store=MEMORY",
+            "case_sensitive_like=ON",  # LIKE matches case as PostgreSQL does
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        # A writer takes the write lock up front: no deadlock when a reader upgrades later.
+        write = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return str(head)
+
+
+def current_revision(connection: sa.Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    row = connection.execute(sa.text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
+
+
+def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
+    """Bring the schema to the newest revision; returns (before, after)."""
+    from alembic import command
+
+    with engine.begin() as connection:
+        before = current_revision(connection)
+        command.upgrade(alembic_config(connection), "head")
+        return before, head_revision()
+
+
+def check_schema(engine: sa.Engine, url: str) -> None:
+    """Create the schema in an empty database; refuse an old or unknown one."""
+    head = head_revision()
+    with engine.connect() as connection:
+        current = current_revision(connection)
+        empty = not sa.inspect(connection).get_table_names()
+    if current == head:
+        return
+    if current is None and empty:
+        upgrade(engine)
+        return
+    shown = sa.engine.make_url(normalize_url(url)).render_as_string(hide_password=True)
+    raise SchemaVersionError(
+        f"the database at {shown} has schema revision {current or 'none'}, but this tagbase "
+        f"needs {head}. Back it up, then run: TAGBASE_DATABASE_URL='{shown}' tagbase db upgrade"
+    )

@@ -1,0 +1,192 @@
+"""Tag history: the intervals during which entities held tags, read as events or as of a time.
+
+A tag held now is an open interval in `tag_assignment`; a removed one a closed interval in
+`tag_history`. Together they answer "what happened to this tag" and "who held it at T".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from tagbase._kinds import Kind
+from tagbase._records import EntityRef, TagEvent, from_millis
+from tagbase._tags import tag_string
+from tagbase.store._schema import (
+    REMOVAL_REASONS,
+    SOURCES,
+    actor,
+    entity,
+    tag,
+    tag_assignment,
+    tag_history,
+)
+from tagbase.store._tagging import Target
+
+parent = entity.alias("history_parent")
+
+
+def holders_now(connection: sa.Connection, tag_id: int) -> list[Target]:
+    query = (
+        sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name)
+        .join(tag_assignment, tag_assignment.c.entity_id == entity.c.id)
+        .where(tag_assignment.c.tag_id == tag_id)
+    )
+    return [Target(*row) for row in connection.execute(query)]
+
+
+def holders_at(
+    connection: sa.Connection, tag_id: int, millis: int, kind: int | None, scope_id: int | None
+) -> list[EntityRef]:
+    now = sa.select(tag_assignment.c.entity_id).where(
+        tag_assignment.c.tag_id == tag_id, tag_assignment.c.added_ms <= millis
+    )
+    before = sa.select(tag_history.c.entity_id).where(
+        tag_history.c.tag_id == tag_id,
+        tag_history.c.added_ms <= millis,
+        tag_history.c.removed_ms > millis,
+    )
+    if kind is not None:
+        now = now.where(tag_assignment.c.kind == kind)
+        before = before.where(tag_history.c.kind == kind)
+    if scope_id is not None:
+        before = before.where(tag_history.c.scope_id == scope_id)
+    ids = {row[0] for row in connection.execute(sa.union_all(now, before))}
+    known = _refs(connection, ids).values()
+    return sorted(
+        (item.ref for item in known if scope_id is None or item.scope_id == scope_id),
+        key=lambda ref: ref.display_name,
+    )
+
+
+class _Known:
+    __slots__ = ("ref", "scope_id")
+
+    def __init__(self, ref: EntityRef, scope_id: int) -> None:
+        self.ref = ref
+        self.scope_id = scope_id
+
+
+def _refs(connection: sa.Connection, ids: set[int]) -> dict[int, _Known]:
+    if not ids:
+        return {}
+    query = (
+        sa.select(
+            entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name, entity.c.scope_id,
+            parent.c.name.label("parent_name"),
+        )  # fmt: skip
+        .outerjoin(parent, parent.c.id == entity.c.scope_id)
+        .where(entity.c.id.in_(sorted(ids)))
+    )
+    return {
+        row.id: _Known(
+            EntityRef(row.uuid, Kind.from_code(row.kind), row.name, row.parent_name), row.scope_id
+        )
+        for row in connection.execute(query)
+    }
+
+
+def events(
+    connection: sa.Connection,
+    entity_id: int | None,
+    tag_id: int | None,
+    kind: int | None,
+    limit: int,
+) -> list[TagEvent]:
+    """Adds and removals, newest first."""
+    added_by = actor.alias("added_by")
+    removed_by = actor.alias("removed_by")
+    current = (
+        sa.select(
+            tag_assignment.c.entity_id, tag_assignment.c.kind, tag.c.key, tag.c.value,
+            tag_assignment.c.added_ms, tag_assignment.c.source, added_by.c.name.label("actor"),
+        )  # fmt: skip
+        .join(tag, tag.c.id == tag_assignment.c.tag_id)
+        .outerjoin(added_by, added_by.c.id == tag_assignment.c.actor_id)
+        .order_by(tag_assignment.c.added_ms.desc())
+        .limit(limit)
+    )
+    closed = (
+        sa.select(
+            tag_history.c.entity_id, tag_history.c.kind, tag.c.key, tag.c.value,
+            tag_history.c.added_ms, tag_history.c.added_source,
+            added_by.c.name.label("added_actor"), tag_history.c.removed_ms,
+            tag_history.c.removed_source, removed_by.c.name.label("removed_actor"),
+            tag_history.c.reason, tag_history.c.successor_id, tag_history.c.id,
+        )  # fmt: skip
+        .join(tag, tag.c.id == tag_history.c.tag_id)
+        .outerjoin(added_by, added_by.c.id == tag_history.c.added_actor_id)
+        .outerjoin(removed_by, removed_by.c.id == tag_history.c.removed_actor_id)
+        .order_by(tag_history.c.removed_ms.desc(), tag_history.c.id.desc())
+        .limit(limit)
+    )
+    for table, query_name in ((tag_assignment, "current"), (tag_history, "closed")):
+        conditions = _filters(table, entity_id, tag_id, kind)
+        if query_name == "current":
+            current = current.where(*conditions)
+        else:
+            closed = closed.where(*conditions)
+    open_rows = connection.execute(current).all()
+    closed_rows = connection.execute(closed).all()
+    ids = {row.entity_id for row in open_rows} | {row.entity_id for row in closed_rows}
+    ids |= {row.successor_id for row in closed_rows if row.successor_id}
+    refs = _refs(connection, ids)
+
+    def ref(entity_id: int, kind: int) -> EntityRef:
+        known = refs.get(entity_id)
+        return known.ref if known else EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
+
+    found: list[tuple[int, int, TagEvent]] = []
+    for row in open_rows:
+        found.append((row.added_ms, 0, _added(ref(row.entity_id, row.kind), row)))
+    for row in closed_rows:
+        name = tag_string(row.key, row.value)
+        who = ref(row.entity_id, row.kind)
+        found.append(
+            (
+                row.added_ms,
+                0,
+                TagEvent(who, name, "added", from_millis(row.added_ms),
+                         SOURCES[row.added_source], row.added_actor),
+            )  # fmt: skip
+        )
+        successor = ref(row.successor_id, row.kind) if row.successor_id else None
+        found.append(
+            (
+                row.removed_ms,
+                1,
+                TagEvent(
+                    who, name, "removed", from_millis(row.removed_ms),
+                    SOURCES[row.removed_source], row.removed_actor,
+                    reason=REMOVAL_REASONS[row.reason], moved_to=successor,
+                ),
+            )  # fmt: skip
+        )
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [event for _, _, event in found[:limit]]
+
+
+def _added(who: EntityRef, row: sa.Row[Any]) -> TagEvent:
+    return TagEvent(
+        who,
+        tag_string(row.key, row.value),
+        "added",
+        from_millis(row.added_ms),
+        SOURCES[row.source],
+        row.actor,
+    )
+
+
+def _filters(
+    table: sa.Table, entity_id: int | None, tag_id: int | None, kind: int | None
+) -> Sequence[sa.ColumnElement[bool]]:
+    conditions = []
+    if entity_id is not None:
+        conditions.append(table.c.entity_id == entity_id)
+    if tag_id is not None:
+        conditions.append(table.c.tag_id == tag_id)
+    if kind is not None:
+        conditions.append(table.c.kind == kind)
+    return conditions

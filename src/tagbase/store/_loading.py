@@ -1,0 +1,130 @@
+"""Turning rows into records, a page at a time, with a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from tagbase._kinds import Kind
+from tagbase._metadata import decode_metadata_value
+from tagbase._records import AssignedTag, Entity, EntityRef, from_millis
+from tagbase.store._schema import (
+    SOURCES,
+    actor,
+    entity,
+    metadata_entry,
+    metadata_key,
+    metadata_latest,
+    owner,
+    tag,
+    tag_assignment,
+)
+from tagbase.store._sql import chunks
+
+parent = entity.alias("parent")
+
+
+def load_entities(connection: sa.Connection, ids: Sequence[int]) -> list[Entity]:
+    """Records for `ids`, in that order."""
+    if not ids:
+        return []
+    rows: dict[int, sa.Row[Any]] = {}
+    tags: dict[int, list[AssignedTag]] = defaultdict(list)
+    metadata: dict[int, dict[str, Any]] = defaultdict(dict)
+    owners: dict[int, list[str]] = defaultdict(list)
+    for part in chunks(list(ids)):
+        for row in connection.execute(_entity_query(part)):
+            rows[row.id] = row
+        for row in connection.execute(_tags_query(part)):
+            tags[row.entity_id].append(
+                AssignedTag(
+                    key=row.key,
+                    value=row.value,
+                    source=SOURCES[row.source],
+                    actor=row.actor,
+                    added_at=from_millis(row.added_ms),
+                    exclusive=row.exclusive_scope is not None,
+                )
+            )
+        for row in connection.execute(_metadata_query(part)):
+            metadata[row.entity_id][row.key] = decode_metadata_value(row.type, row.payload)
+        for entity_id, name in connection.execute(
+            sa.select(owner.c.entity_id, owner.c.owner).where(owner.c.entity_id.in_(part))
+        ):
+            owners[entity_id].append(name)
+    return [
+        _entity(rows[i], tags[i], metadata[i], owners[i]) for i in ids if i in rows
+    ]
+
+
+def _entity_query(ids: Sequence[int]) -> sa.Select[Any]:
+    return (
+        sa.select(
+            entity,
+            parent.c.uuid.label("parent_uuid"),
+            parent.c.kind.label("parent_kind"),
+            parent.c.name.label("parent_name"),
+        )
+        .outerjoin(parent, parent.c.id == entity.c.scope_id)
+        .where(entity.c.id.in_(ids))
+    )
+
+
+def _tags_query(ids: Sequence[int]) -> sa.Select[Any]:
+    return (
+        sa.select(
+            tag_assignment.c.entity_id,
+            tag.c.key,
+            tag.c.value,
+            tag_assignment.c.source,
+            actor.c.name.label("actor"),
+            tag_assignment.c.added_ms,
+            tag_assignment.c.exclusive_scope,
+        )
+        .join(tag, tag.c.id == tag_assignment.c.tag_id)
+        .outerjoin(actor, actor.c.id == tag_assignment.c.actor_id)
+        .where(tag_assignment.c.entity_id.in_(ids))
+        .order_by(tag_assignment.c.entity_id, tag.c.key, tag.c.value)
+    )
+
+
+def _metadata_query(ids: Sequence[int]) -> sa.Select[Any]:
+    return (
+        sa.select(
+            metadata_latest.c.entity_id,
+            metadata_key.c.key,
+            metadata_entry.c.type,
+            metadata_entry.c.payload,
+        )
+        .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
+        .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
+        .where(metadata_latest.c.entity_id.in_(ids))
+        .order_by(metadata_latest.c.entity_id, metadata_key.c.key)
+    )
+
+
+def _entity(
+    row: sa.Row[Any], tags: list[AssignedTag], metadata: dict[str, Any], owners: list[str]
+) -> Entity:
+    scope = (
+        EntityRef(row.parent_uuid, Kind.from_code(row.parent_kind), row.parent_name)
+        if row.parent_uuid
+        else None
+    )
+    return Entity(
+        id=row.uuid,
+        kind=Kind.from_code(row.kind),
+        name=row.name,
+        scope=scope,
+        number=row.number,
+        description=row.description,
+        status=row.status,
+        tags=tuple(tags),
+        metadata=metadata,
+        owners=tuple(sorted(owners)),
+        created_at=from_millis(row.created_ms),
+        updated_at=from_millis(row.updated_ms),
+    )

@@ -1,0 +1,100 @@
+"""Metadata writes and reads: every value kept as history, the latest one indexed for filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from tagbase._metadata import MetadataValue, decode_metadata_value, encode_metadata_value
+from tagbase._records import MetadataEntry, from_millis
+from tagbase.store._schema import SOURCES, actor, metadata_entry, metadata_key, metadata_latest
+from tagbase.store._sql import insert_ignore, upsert
+from tagbase.store._tagging import Change, Target
+
+
+def log(
+    connection: sa.Connection,
+    items: Sequence[tuple[Target, Mapping[str, MetadataValue]]],
+    change: Change,
+) -> None:
+    """Append one entry per (entity, key) and make it the latest value."""
+    items = [(target, values) for target, values in items if values]
+    if not items:
+        return
+    key_ids = _ensure_keys(connection, {key for _, values in items for key in values})
+    rows = []
+    for target, values in items:
+        for key, value in values.items():
+            encoded = encode_metadata_value(value)
+            rows.append(
+                {
+                    "entity_id": target.id,
+                    "key_id": key_ids[key],
+                    "type": encoded.type_name,
+                    "payload": encoded.payload,
+                    "number": encoded.number,
+                    "source": change.source_code,
+                    "actor_id": change.actor_id,
+                    "at_ms": change.now,
+                    "_kind": target.kind,
+                    "_text": encoded.text,
+                }
+            )
+    inserted = connection.execute(
+        metadata_entry.insert().returning(metadata_entry.c.id, sort_by_parameter_order=True),
+        [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
+    ).scalars()
+    latest = [
+        {
+            "entity_id": row["entity_id"],
+            "key_id": row["key_id"],
+            "entry_id": entry_id,
+            "kind": row["_kind"],
+            "number": row["number"],
+            "text": row["_text"],
+        }
+        for row, entry_id in zip(rows, inserted, strict=True)
+    ]
+    upsert(connection, metadata_latest, latest, ["entity_id", "key_id"])
+
+
+def _ensure_keys(connection: sa.Connection, keys: set[str]) -> dict[str, int]:
+    query = sa.select(metadata_key.c.key, metadata_key.c.id).where(metadata_key.c.key.in_(keys))
+    found = dict(connection.execute(query).tuples().all())
+    if len(found) < len(keys):
+        insert_ignore(connection, metadata_key, [{"key": k} for k in keys - found.keys()], ["key"])
+        found = dict(connection.execute(query).tuples().all())
+    return found
+
+
+def history(connection: sa.Connection, entity_id: int, key: str | None) -> list[MetadataEntry]:
+    """Every value logged on an entity, oldest first, optionally for one key."""
+    query = (
+        sa.select(
+            metadata_key.c.key,
+            metadata_entry.c.type,
+            metadata_entry.c.payload,
+            metadata_entry.c.source,
+            actor.c.name.label("actor"),
+            metadata_entry.c.at_ms,
+        )
+        .join(metadata_key, metadata_key.c.id == metadata_entry.c.key_id)
+        .outerjoin(actor, actor.c.id == metadata_entry.c.actor_id)
+        .where(metadata_entry.c.entity_id == entity_id)
+        .order_by(metadata_entry.c.id)
+    )
+    if key is not None:
+        query = query.where(metadata_key.c.key == key)
+    return [_entry(row) for row in connection.execute(query)]
+
+
+def _entry(row: sa.Row[Any]) -> MetadataEntry:
+    return MetadataEntry(
+        key=row.key,
+        value=decode_metadata_value(row.type, row.payload),
+        source=SOURCES[row.source],
+        actor=row.actor,
+        at=from_millis(row.at_ms),
+    )

@@ -1,0 +1,198 @@
+"""The database schema: one table set for SQLite and PostgreSQL.
+
+Integer surrogate keys join everything; UUIDs are only the public face of entities. Times are
+integer milliseconds since the epoch. Tag strings live once in `tag_key` and `tag`; assignments
+point at them and are indexed both ways ("entities with this tag", "tags of this entity").
+The current state lives in `tag_assignment` and `metadata_latest`; what was replaced or removed
+lives in `tag_history` and `metadata_entry`, so "as of time T" questions have an answer.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata_obj = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Millis = sa.BigInteger
+
+actor = sa.Table(
+    "actor",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+)
+
+entity = sa.Table(
+    "entity",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("uuid", sa.String(36), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    # The parent: the asset of an asset version, the job of a run... 0 for top-level kinds,
+    # so that (kind, scope_id, name) can be unique on both databases.
+    sa.Column("scope_id", Id, nullable=False),
+    sa.Column("number", sa.Integer, nullable=True),  # version sequence within the scope
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("status", sa.String(32), nullable=True),
+    sa.Column("created_ms", Millis, nullable=False),
+    sa.Column("updated_ms", Millis, nullable=False),
+    sa.Index(None, "uuid", unique=True),
+    sa.Index(None, "kind", "scope_id", "name", unique=True),
+    sa.Index(None, "kind", "name"),
+    sa.Index(None, "scope_id", "kind", "number"),
+)
+
+owner = sa.Table(
+    "owner",
+    metadata_obj,
+    sa.Column("entity_id", Id, sa.ForeignKey("entity.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("owner", sa.String(255), nullable=False),
+    sa.PrimaryKeyConstraint("entity_id", "owner"),
+    sa.Index(None, "owner", "entity_id"),
+    sqlite_with_rowid=False,
+)
+
+tag_key = sa.Table(
+    "tag_key",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(255), nullable=False, unique=True),
+    sa.Column("multi_valued", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("color", sa.String(32), nullable=True),
+)
+
+tag = sa.Table(
+    "tag",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("key_id", Id, sa.ForeignKey("tag_key.id"), nullable=False),
+    sa.Column("key", sa.String(255), nullable=False),  # copied from tag_key for cheap reads
+    sa.Column("value", sa.Text, nullable=False),
+    # The tag registry: a registered tag has a description, a colour and behaviours.
+    sa.Column("registered", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("exclusive", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("cascade", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("color", sa.String(32), nullable=True),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("created_ms", Millis, nullable=False),
+    sa.Column("updated_ms", Millis, nullable=False),
+    sa.Index(None, "key_id", "value", unique=True),
+)
+
+tag_usage = sa.Table(
+    "tag_usage",
+    metadata_obj,
+    sa.Column("tag_id", Id, sa.ForeignKey("tag.id"), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("tag_id", "kind"),
+    sqlite_with_rowid=False,
+)
+
+SOURCES = ("definition", "launch", "user", "system", "cascade", "api")
+REMOVAL_REASONS = ("removed", "replaced", "moved", "deleted")
+
+tag_assignment = sa.Table(
+    "tag_assignment",
+    metadata_obj,
+    sa.Column("entity_id", Id, sa.ForeignKey("entity.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("tag_id", Id, sa.ForeignKey("tag.id"), nullable=False),
+    sa.Column("key_id", Id, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    # Set only while the tag is exclusive: the scope in which just one entity may hold it.
+    sa.Column("exclusive_scope", Id, nullable=True),
+    # True while the key takes one value per entity; a partial unique index enforces it.
+    sa.Column("single", sa.Boolean, nullable=False),
+    sa.Column("source", sa.SmallInteger, nullable=False),
+    sa.Column("actor_id", Id, nullable=True),
+    sa.Column("added_ms", Millis, nullable=False),
+    sa.PrimaryKeyConstraint("entity_id", "tag_id"),
+    sa.Index("ix_tag_assignment_by_tag", "tag_id", "kind", "entity_id"),
+    sa.Index(
+        "uq_tag_assignment_exclusive",
+        "tag_id",
+        "kind",
+        "exclusive_scope",
+        unique=True,
+        sqlite_where=sa.text("exclusive_scope IS NOT NULL"),
+        postgresql_where=sa.text("exclusive_scope IS NOT NULL"),
+    ),
+    sa.Index(
+        "uq_tag_assignment_single_value",
+        "entity_id",
+        "key_id",
+        unique=True,
+        sqlite_where=sa.text("single"),
+        postgresql_where=sa.text("single"),
+    ),
+    sqlite_with_rowid=False,
+)
+
+tag_history = sa.Table(
+    "tag_history",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("entity_id", Id, nullable=False),
+    sa.Column("tag_id", Id, sa.ForeignKey("tag.id"), nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("scope_id", Id, nullable=False),
+    sa.Column("added_ms", Millis, nullable=False),
+    sa.Column("added_source", sa.SmallInteger, nullable=False),
+    sa.Column("added_actor_id", Id, nullable=True),
+    sa.Column("removed_ms", Millis, nullable=False),
+    sa.Column("removed_source", sa.SmallInteger, nullable=False),
+    sa.Column("removed_actor_id", Id, nullable=True),
+    sa.Column("reason", sa.SmallInteger, nullable=False),
+    sa.Column("successor_id", Id, nullable=True),  # the entity an exclusive tag moved to
+    sa.Index(None, "entity_id", "removed_ms"),
+    sa.Index(None, "tag_id", "kind", "scope_id", "removed_ms"),
+)
+
+metadata_key = sa.Table(
+    "metadata_key",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(255), nullable=False, unique=True),
+)
+
+metadata_entry = sa.Table(
+    "metadata_entry",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=True),
+    sa.Column("entity_id", Id, sa.ForeignKey("entity.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key_id", Id, sa.ForeignKey("metadata_key.id"), nullable=False),
+    sa.Column("type", sa.String(24), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("number", sa.Float, nullable=True),
+    sa.Column("source", sa.SmallInteger, nullable=False),
+    sa.Column("actor_id", Id, nullable=True),
+    sa.Column("at_ms", Millis, nullable=False),
+    sa.Index(None, "entity_id", "key_id", "id"),
+)
+
+metadata_latest = sa.Table(
+    "metadata_latest",
+    metadata_obj,
+    sa.Column("entity_id", Id, sa.ForeignKey("entity.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("key_id", Id, nullable=False),
+    sa.Column("entry_id", Id, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("number", sa.Float, nullable=True),
+    sa.Column("text", sa.String(1024), nullable=True),
+    sa.PrimaryKeyConstraint("entity_id", "key_id"),
+    sa.Index(None, "key_id", "kind", "number"),
+    sa.Index(None, "key_id", "kind", "text"),
+    sqlite_with_rowid=False,
+)

@@ -1,0 +1,86 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+T = TypeVar("T")
+CHUNK = 500  # keeps IN lists and bound parameters well inside both databases' limits
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert(connection: sa.Connection, table: sa.Table) -> Any:
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
+def insert_ignore(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]], keys: list[str]
+) -> None:
+    """Insert rows, skipping those whose `keys` already exist (also ones a racing writer adds)."""
+    if rows:
+        statement = _insert(connection, table).on_conflict_do_nothing(index_elements=keys)
+        connection.execute(statement, list(rows))
+
+
+def add_counts(
+    connection: sa.Connection,
+    table: sa.Table,
+    keys: list[str],
+    column: str,
+    deltas: Mapping[tuple[Any, ...], int],
+) -> None:
+    """Add each delta to the counter row keyed by `keys`, creating the row when missing."""
+    rows = [dict(zip(keys, key, strict=True)) | {column: delta} for key, delta in deltas.items()]
+    if not rows:
+        return
+    statement = _insert(connection, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={column: table.c[column] + statement.excluded[column]}
+    )
+    rows.sort(key=lambda row: tuple(row[k] for k in keys))  # a fixed lock order: no deadlocks
+    connection.execute(statement, rows)
+
+
+def upsert(
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    keys: list[str],
+) -> None:
+    """Insert rows, replacing the other columns of rows whose `keys` already exist."""
+    if not rows:
+        return
+    statement = _insert(connection, table)
+    updated = [name for name in rows[0] if name not in keys]
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in updated}
+    )
+    connection.execute(statement, list(rows))
+
+
+def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[int]) -> None:
+    """On PostgreSQL, lock rows by id in a fixed order; SQLite writers are already serial."""
+    wanted = sorted(set(ids))
+    if connection.dialect.name == "postgresql" and wanted:
+        for part in chunks(wanted):
+            connection.execute(
+                sa.select(column).where(column.in_(part)).order_by(column).with_for_update()
+            ).all()
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,697 @@
+"""The catalog store: the contract every back-end keeps.
+
+Each public method validates its input first, then runs one transaction: either all of a
+write happens or none of it does. Entities are named by `ref` (a name, or a UUID string; for
+versions also the version number) and, for scoped kinds, by `scope` (the parent's name or UUID).
+Rows become plain records (`Entity`, `TagDefinition`, `TagEvent`...) before callers see them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid as uuidlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from tagbase._config import Config
+from tagbase._errors import (
+    AlreadyExistsError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    TagValidationError,
+)
+from tagbase._kinds import Kind
+from tagbase._metadata import normalize_metadata, validate_owners
+from tagbase._records import Entity, EntityRef, MetadataEntry, Page, TagDefinition, TagEvent
+from tagbase._tags import TagPolicy, TagsInput, normalize_tags, split_tag_string
+from tagbase.query import Everything, Node
+from tagbase.store import _history, _metadata_store, _tagging
+from tagbase.store._compile import compile_query
+from tagbase.store._engine import WRITE, check_schema, create_engine
+from tagbase.store._loading import load_entities
+from tagbase.store._registry import (
+    definition_query,
+    get_definition_id,
+    load_definitions,
+    update_definition,
+)
+from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
+from tagbase.store._sql import chunks, insert_ignore, lock_rows, now_ms
+from tagbase.store._tagging import Change, Target
+
+Ref = str | int | uuidlib.UUID
+MAX_PAGE_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpec:
+    """An entity to create: its kind, name, parent and what it carries."""
+
+    kind: Kind | str
+    name: str | None = None
+    scope: Ref | None = None
+    tags: TagsInput = None
+    metadata: Mapping[str, object] | None = None
+    owners: Sequence[str] | None = None
+    description: str | None = None
+    status: str | None = None
+    created_at: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Store:
+    """A catalog on SQLite or PostgreSQL."""
+
+    def __init__(
+        self, url: str, *, tag_policy: TagPolicy = TagPolicy.DEFAULT, actor: str | None = None
+    ) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.tag_policy = tag_policy
+        self.actor = actor
+        self._actor_ids: dict[str, int] = {}
+        check_schema(self.engine, url)
+
+    @classmethod
+    def from_config(cls, config: Config | None = None) -> Store:
+        config = config or Config.load()
+        return cls(config.database_url, tag_policy=config.tag_policy, actor=config.actor)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        with self.engine.connect().execution_options(**{WRITE: True}) as connection:
+            with connection.begin():
+                yield connection
+
+    def _change(self, connection: sa.Connection, source: str, actor_name: str | None) -> Change:
+        if source not in SOURCES:
+            raise InvalidInputError(f"source {source!r} is not one of {', '.join(SOURCES)}")
+        name = actor_name or self.actor
+        return Change(source, self._actor_id(connection, name) if name else None, now_ms())
+
+    def _actor_id(self, connection: sa.Connection, name: str) -> int:
+        if name not in self._actor_ids:
+            insert_ignore(connection, actor, [{"name": name}], ["name"])
+            found = connection.execute(sa.select(actor.c.id).where(actor.c.name == name))
+            self._actor_ids[name] = int(found.scalar_one())
+        return self._actor_ids[name]
+
+    # -- entities ---------------------------------------------------------------------------
+
+    def add(self, spec: EntitySpec, *, source: str = "api", actor: str | None = None) -> Entity:
+        """Create one entity with its tags, metadata and owners."""
+        ids = self._add([self._validate(spec)], source=source, actor_name=actor)
+        with self._reading() as connection:
+            return load_entities(connection, ids)[0]
+
+    def add_many(
+        self, specs: Sequence[EntitySpec], *, source: str = "api", actor: str | None = None
+    ) -> list[str]:
+        """Create many entities in one transaction; returns their UUIDs in order."""
+        checked = [self._validate(spec) for spec in specs]
+        return self._add(checked, source=source, actor_name=actor, uuids=True)
+
+    def _validate(self, spec: EntitySpec) -> _Checked:
+        kind = Kind.parse(spec.kind)
+        if kind.scope and spec.scope is None:
+            raise InvalidInputError(
+                f"a {kind.label} belongs to a {kind.scope.label}; give its name or id as scope"
+            )
+        if spec.name is not None and not spec.name.strip():
+            raise InvalidInputError(f"a {kind.label} name cannot be empty; give it a name")
+        if not kind.scope and not kind == Kind.RUN and spec.name is None:
+            raise InvalidInputError(f"a {kind.label} needs a name")
+        return _Checked(
+            spec,
+            kind,
+            normalize_tags(spec.tags, kind=kind, policy=self.tag_policy),
+            normalize_metadata(spec.metadata),
+            validate_owners(spec.owners),
+        )
+
+    def _add(
+        self,
+        checked: Sequence[_Checked],
+        *,
+        source: str,
+        actor_name: str | None,
+        uuids: bool = False,
+    ) -> list[Any]:
+        with self._writing() as connection:
+            change = self._change(connection, source, actor_name)
+            scopes = self._scopes(connection, checked)
+            next_number: dict[tuple[int, int], int] = {}
+            rows = []
+            for item in checked:
+                scope = scopes.get((item.kind, item.spec.scope))
+                rows.append(self._entity_row(connection, item, scope, next_number, change.now))
+            ids = self._insert_entities(connection, rows)
+            targets = [
+                Target(i, row["kind"], row["scope_id"], row["name"])
+                for i, row in zip(ids, rows, strict=True)
+            ]
+            _tagging.assign(
+                connection,
+                [(t, item.tags) for t, item in zip(targets, checked, strict=True)],
+                change,
+                fresh=True,
+            )
+            _metadata_store.log(
+                connection,
+                [(t, item.metadata) for t, item in zip(targets, checked, strict=True)],
+                change,
+            )
+            owner_rows = [
+                {"entity_id": i, "owner": name}
+                for i, item in zip(ids, checked, strict=True)
+                for name in item.owners
+            ]
+            if owner_rows:
+                connection.execute(owner.insert(), owner_rows)
+        return [row["uuid"] for row in rows] if uuids else ids
+
+    def _scopes(
+        self, connection: sa.Connection, checked: Sequence[_Checked]
+    ) -> dict[tuple[Kind, Any], _Found]:
+        scopes = {}
+        for item in checked:
+            if item.kind.scope and (item.kind, item.spec.scope) not in scopes:
+                assert item.spec.scope is not None
+                found = self._resolve(connection, item.kind.scope, item.spec.scope, None)
+                lock_rows(connection, entity.c.id, [found.id])  # serialises version numbers
+                scopes[(item.kind, item.spec.scope)] = found
+        return scopes
+
+    def _entity_row(
+        self,
+        connection: sa.Connection,
+        item: _Checked,
+        scope: _Found | None,
+        next_number: dict[tuple[int, int], int],
+        now: int,
+    ) -> dict[str, Any]:
+        number = None
+        name = item.spec.name
+        if scope is not None:
+            slot = (scope.id, item.kind.code)
+            if slot not in next_number:
+                highest = connection.execute(
+                    sa.select(sa.func.max(entity.c.number)).where(
+                        entity.c.scope_id == scope.id, entity.c.kind == item.kind.code
+                    )
+                ).scalar()
+                next_number[slot] = (highest or 0) + 1
+            number = next_number[slot]
+            next_number[slot] += 1
+            if name is None:
+                name = str(number) if item.kind.is_version else f"{scope.name}-{number}"
+        created = now if item.spec.created_at is None else int(item.spec.created_at.timestamp() * 1000)
+        return {
+            "uuid": str(uuidlib.uuid4()),
+            "kind": item.kind.code,
+            "name": name or str(uuidlib.uuid4()),
+            "scope_id": scope.id if scope else 0,
+            "number": number,
+            "description": item.spec.description,
+            "status": item.spec.status,
+            "created_ms": created,
+            "updated_ms": created,
+        }
+
+    def _insert_entities(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+        try:
+            inserted = connection.execute(
+                entity.insert().returning(entity.c.id, sort_by_parameter_order=True), rows
+            )
+            return list(inserted.scalars())
+        except sa.exc.IntegrityError:
+            connection.rollback()
+            raise self._duplicate_error(rows) from None
+
+    def _duplicate_error(self, rows: list[dict[str, Any]]) -> AlreadyExistsError:
+        seen = set()
+        for row in rows:
+            slot = (row["kind"], row["scope_id"], row["name"])
+            kind = Kind.from_code(row["kind"])
+            if slot in seen:
+                return AlreadyExistsError(
+                    f"two new {kind.label}s are both named {row['name']!r}; give each its own name"
+                )
+            seen.add(slot)
+        with self._reading() as connection:
+            for row in rows:
+                existing = connection.execute(
+                    sa.select(entity.c.uuid).where(
+                        entity.c.kind == row["kind"],
+                        entity.c.scope_id == row["scope_id"],
+                        entity.c.name == row["name"],
+                    )
+                ).scalar()
+                if existing:
+                    kind = Kind.from_code(row["kind"])
+                    return AlreadyExistsError(
+                        f"a {kind.label} named {row['name']!r} already exists (id {existing}); "
+                        "pick another name, or update the existing one"
+                    )
+        return AlreadyExistsError("an entity with one of these names already exists")
+
+    def get(self, kind: Kind | str, ref: Ref, scope: Ref | None = None) -> Entity:
+        """The entity, or NotFoundError naming what was looked for."""
+        with self._reading() as connection:
+            found = self._resolve(connection, Kind.parse(kind), ref, scope)
+            return load_entities(connection, [found.id])[0]
+
+    def find(self, kind: Kind | str, ref: Ref, scope: Ref | None = None) -> Entity | None:
+        try:
+            return self.get(kind, ref, scope)
+        except NotFoundError:
+            return None
+
+    def list(
+        self,
+        kind: Kind | str,
+        *,
+        scope: Ref | None = None,
+        query: Node | None = None,
+        size: int = 50,
+        page: int | None = None,
+        cursor: str | None = None,
+        with_total: bool = True,
+    ) -> Page[Entity]:
+        """Entities newest first. Page by `cursor` (keyset, stable) or by 1-based `page`."""
+        kind = Kind.parse(kind)
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            raise InvalidInputError(f"size {size} is outside 1..{MAX_PAGE_SIZE}; pick a size in it")
+        if page is not None and page < 1:
+            raise InvalidInputError(f"page {page} is not >= 1; pages are numbered from 1")
+        with self._reading() as connection:
+            condition = self._condition(connection, kind, scope, query)
+            select = sa.select(entity.c.id).where(condition).order_by(entity.c.id.desc())
+            if cursor:
+                select = select.where(entity.c.id < _decode_cursor(cursor))
+            elif page:
+                select = select.offset((page - 1) * size)
+            ids = list(connection.execute(select.limit(size + 1)).scalars())
+            more = len(ids) > size
+            ids = ids[:size]
+            total = None
+            if with_total:
+                total = connection.execute(
+                    sa.select(sa.func.count()).select_from(entity).where(condition)
+                ).scalar_one()
+            return Page(
+                items=load_entities(connection, ids),
+                total=total,
+                next_cursor=_encode_cursor(ids[-1]) if more and ids else None,
+                index=page or 1,
+                max_size=size,
+            )
+
+    def count(
+        self, kind: Kind | str, *, scope: Ref | None = None, query: Node | None = None
+    ) -> int:
+        kind = Kind.parse(kind)
+        with self._reading() as connection:
+            condition = self._condition(connection, kind, scope, query)
+            counted = sa.select(sa.func.count()).select_from(entity).where(condition)
+            return int(connection.execute(counted).scalar_one())
+
+    def _condition(
+        self, connection: sa.Connection, kind: Kind, scope: Ref | None, query: Node | None
+    ) -> sa.ColumnElement[bool]:
+        condition = (entity.c.kind == kind.code) & compile_query(query or Everything(), kind.code)
+        if scope is not None:
+            if kind.scope is None:
+                raise InvalidInputError(f"a {kind.label} has no parent; drop the scope")
+            parent = self._resolve(connection, kind.scope, scope, None)
+            condition = condition & (entity.c.scope_id == parent.id)
+        return condition
+
+    def update(
+        self,
+        kind: Kind | str,
+        ref: Ref,
+        scope: Ref | None = None,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        status: str | None = None,
+        add_tags: TagsInput = None,
+        remove_tags: Sequence[str] | None = None,
+        metadata: Mapping[str, object] | None = None,
+        owners: Sequence[str] | None = None,
+        source: str = "api",
+        actor: str | None = None,
+    ) -> Entity:
+        """Change an entity; arguments left as None stay as they are."""
+        kind = Kind.parse(kind)
+        tags = normalize_tags(add_tags, kind=kind, policy=self.tag_policy)
+        removals = _pairs(remove_tags)
+        values = normalize_metadata(metadata)
+        owner_names = None if owners is None else validate_owners(owners)
+        if name is not None and not name.strip():
+            raise InvalidInputError("a name cannot be empty; give a name or leave it as None")
+        with self._writing() as connection:
+            change = self._change(connection, source, actor)
+            found = self._resolve(connection, kind, ref, scope)
+            target = found.target
+            fields = {
+                column: given
+                for column, given in (("name", name), ("description", description), ("status", status))
+                if given is not None
+            }
+            try:
+                connection.execute(
+                    entity.update()
+                    .where(entity.c.id == found.id)
+                    .values(updated_ms=change.now, **fields)
+                )
+            except sa.exc.IntegrityError:
+                raise AlreadyExistsError(
+                    f"a {kind.label} named {name!r} already exists; pick another name"
+                ) from None
+            if removals:
+                _tagging.unassign(connection, [target], removals, change)
+            _tagging.assign(connection, [(target, tags)], change)
+            _metadata_store.log(connection, [(target, values)], change)
+            if owner_names is not None:
+                connection.execute(owner.delete().where(owner.c.entity_id == found.id))
+                if owner_names:
+                    connection.execute(
+                        owner.insert(), [{"entity_id": found.id, "owner": o} for o in owner_names]
+                    )
+            return load_entities(connection, [found.id])[0]
+
+    def add_tags(
+        self,
+        kind: Kind | str,
+        ref: Ref,
+        scope: Ref | None = None,
+        *,
+        tags: TagsInput,
+        source: str = "api",
+        actor: str | None = None,
+    ) -> Entity:
+        return self.update(kind, ref, scope, add_tags=tags, source=source, actor=actor)
+
+    def remove_tags(
+        self,
+        kind: Kind | str,
+        ref: Ref,
+        scope: Ref | None = None,
+        *,
+        tags: Sequence[str],
+        source: str = "api",
+        actor: str | None = None,
+    ) -> Entity:
+        return self.update(kind, ref, scope, remove_tags=tags, source=source, actor=actor)
+
+    def log_metadata(
+        self,
+        kind: Kind | str,
+        ref: Ref,
+        scope: Ref | None = None,
+        *,
+        metadata: Mapping[str, object],
+        source: str = "api",
+        actor: str | None = None,
+    ) -> Entity:
+        return self.update(kind, ref, scope, metadata=metadata, source=source, actor=actor)
+
+    def metadata_history(
+        self, kind: Kind | str, ref: Ref, scope: Ref | None = None, *, key: str | None = None
+    ) -> list[MetadataEntry]:
+        """Every metadata value logged on the entity, oldest first."""
+        with self._reading() as connection:
+            found = self._resolve(connection, Kind.parse(kind), ref, scope)
+            return _metadata_store.history(connection, found.id, key)
+
+    def delete(
+        self,
+        kind: Kind | str,
+        ref: Ref,
+        scope: Ref | None = None,
+        *,
+        recursive: bool = False,
+        actor: str | None = None,
+    ) -> None:
+        """Delete an entity (and, with `recursive`, its versions, runs or templates).
+        Its tags end in history with the reason `deleted`."""
+        kind = Kind.parse(kind)
+        with self._writing() as connection:
+            change = self._change(connection, "api", actor)
+            found = self._resolve(connection, kind, ref, scope)
+            children = connection.execute(
+                sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
+                    entity.c.scope_id == found.id
+                )
+            ).all()
+            if children and not recursive:
+                raise ConflictError(
+                    f"{kind.label} {found.name!r} has {len(children)} children (versions, runs "
+                    "or templates); delete them first or pass recursive=True (--recursive)"
+                )
+            targets = [Target(*child) for child in children] + [found.target]
+            _tagging.unassign_all(connection, targets, change)
+            for part in chunks([target.id for target in targets]):
+                connection.execute(entity.delete().where(entity.c.id.in_(part)))
+
+    # -- resolving references ---------------------------------------------------------------
+
+    def _resolve(
+        self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None
+    ) -> _Found:
+        conditions = [entity.c.kind == kind.code]
+        as_uuid = _as_uuid(ref)
+        if as_uuid is not None:
+            row = self._one(connection, conditions + [entity.c.uuid == as_uuid])
+            if row is not None:
+                return row
+        if scope is not None and kind.scope is not None:
+            parent = self._resolve(connection, kind.scope, scope, None)
+            conditions.append(entity.c.scope_id == parent.id)
+        if isinstance(ref, int) and kind.scope is not None:
+            conditions.append(entity.c.number == ref)
+        else:
+            conditions.append(entity.c.name == str(ref))
+        rows = connection.execute(
+            sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name)
+            .where(*conditions)
+            .limit(2)
+        ).all()
+        if len(rows) == 1:
+            return _Found(*rows[0])
+        where = f" in {kind.scope.label} {scope!r}" if scope is not None and kind.scope else ""
+        if rows:
+            raise InvalidInputError(
+                f"several {kind.label}s are named {str(ref)!r}; name the "
+                f"{kind.scope.label if kind.scope else 'scope'} too, or use the id"
+            )
+        raise NotFoundError(
+            f"no {kind.label} {str(ref)!r}{where}. Fix: check the name or id "
+            f"(`tagbase {kind.value.replace('_', ' ')} list` shows them)"
+        )
+
+    def _one(self, connection: sa.Connection, conditions: list[Any]) -> _Found | None:
+        row = connection.execute(
+            sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
+                *conditions
+            )
+        ).first()
+        return None if row is None else _Found(*row)
+
+    # -- tag registry -----------------------------------------------------------------------
+
+    def register_tag(
+        self,
+        name: str,
+        *,
+        exclusive: bool | None = None,
+        cascade: bool | None = None,
+        color: str | None = None,
+        description: str | None = None,
+        multi_valued: bool | None = None,
+    ) -> TagDefinition:
+        """Add a tag to the registry, or change its entry. Behaviours are checked against the
+        tag's current holders: making it exclusive fails if a scope has two."""
+        from tagbase._tags import Tag, tag_problems
+
+        candidate = Tag(name, color=color)
+        problems = tag_problems(candidate, kind=None, policy=self.tag_policy)
+        if problems:
+            raise TagValidationError(problems)
+        with self._writing() as connection:
+            now = now_ms()
+            rows = _tagging.ensure_tags(connection, [(candidate.key, candidate.value)], now)
+            update_definition(
+                connection,
+                rows[(candidate.key, candidate.value)].id,
+                now,
+                exclusive=exclusive,
+                cascade=cascade,
+                color=color,
+                description=description,
+                multi_valued=multi_valued,
+            )
+            return self._definition(connection, candidate.key, candidate.value)
+
+    def update_tag(self, name: str, **changes: Any) -> TagDefinition:
+        """Change a registered or used tag; NotFoundError if the catalog has never seen it."""
+        self.get_tag(name)
+        return self.register_tag(name, **changes)
+
+    def get_tag(self, name: str) -> TagDefinition:
+        key, value = split_tag_string(name)
+        with self._reading() as connection:
+            return self._definition(connection, key, value)
+
+    def _definition(self, connection: sa.Connection, key: str, value: str) -> TagDefinition:
+        tag_id = get_definition_id(connection, key, value)
+        return load_definitions(connection, definition_query().where(tag.c.id == tag_id))[0]
+
+    def list_tags(
+        self, *, registered_only: bool = False, key: str | None = None
+    ) -> list[TagDefinition]:
+        """Registered tags and tags in use, by key and value."""
+        used = sa.select(tag_usage.c.tag_id).where(tag_usage.c.count > 0)
+        query = definition_query().order_by(tag.c.key, tag.c.value)
+        query = query.where(tag.c.registered if registered_only else tag.c.registered | tag.c.id.in_(used))
+        if key is not None:
+            query = query.where(tag.c.key == key)
+        with self._reading() as connection:
+            return load_definitions(connection, query)
+
+    def delete_tag(self, name: str, *, actor: str | None = None) -> int:
+        """Take the tag off every entity (kept in history) and drop its registry entry.
+        Returns how many entities held it."""
+        key, value = split_tag_string(name)
+        with self._writing() as connection:
+            change = self._change(connection, "api", actor)
+            tag_id = get_definition_id(connection, key, value)
+            targets = _history.holders_now(connection, tag_id)
+            if targets:
+                _tagging.unassign(connection, targets, [(key, value)], change, reason="deleted")
+            update_definition(
+                connection, tag_id, change.now, exclusive=False, cascade=False, registered=False
+            )
+            connection.execute(
+                tag.update().where(tag.c.id == tag_id).values(color=None, description=None)
+            )
+            return len(targets)
+
+    # -- history ----------------------------------------------------------------------------
+
+    def tag_history(
+        self,
+        *,
+        kind: Kind | str | None = None,
+        ref: Ref | None = None,
+        scope: Ref | None = None,
+        tag: str | None = None,
+        limit: int = 1000,
+    ) -> list[TagEvent]:
+        """Adds, removals and moves, newest first: of one entity, of one tag, or both."""
+        with self._reading() as connection:
+            entity_id = None
+            kind_code = None
+            if kind is not None:
+                kind = Kind.parse(kind)
+                kind_code = kind.code
+                if ref is not None:
+                    entity_id = self._resolve(connection, kind, ref, scope).id
+            tag_id = None if tag is None else get_definition_id(connection, *split_tag_string(tag))
+            return _history.events(connection, entity_id, tag_id, kind_code, limit)
+
+    def tag_holders(
+        self,
+        tag: str,
+        *,
+        at: datetime,
+        kind: Kind | str | None = None,
+        scope: Ref | None = None,
+    ) -> list[EntityRef]:
+        """Who held `tag` at time `at`: for an exclusive tag and a scope, at most one entity."""
+        with self._reading() as connection:
+            tag_id = get_definition_id(connection, *split_tag_string(tag))
+            kind_code = None
+            scope_id = None
+            if kind is not None:
+                parsed = Kind.parse(kind)
+                kind_code = parsed.code
+                if scope is not None:
+                    if parsed.scope is None:
+                        raise InvalidInputError(f"a {parsed.label} has no parent; drop the scope")
+                    scope_id = self._resolve(connection, parsed.scope, scope, None).id
+            millis = int(at.timestamp() * 1000)
+            return _history.holders_at(connection, tag_id, millis, kind_code, scope_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    spec: EntitySpec
+    kind: Kind
+    tags: tuple[Any, ...]
+    metadata: Mapping[str, Any]
+    owners: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    id: int
+    kind_code: int
+    scope_id: int
+    name: str
+
+    @property
+    def target(self) -> Target:
+        return Target(self.id, self.kind_code, self.scope_id, self.name)
+
+
+def _as_uuid(ref: Ref) -> str | None:
+    if isinstance(ref, uuidlib.UUID):
+        return str(ref)
+    if isinstance(ref, str) and len(ref) in (32, 36):
+        try:
+            return str(uuidlib.UUID(ref))
+        except ValueError:
+            return None
+    return None
+
+
+def _pairs(names: Sequence[str] | str | None) -> list[tuple[str, str]]:
+    if names is None:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    return [split_tag_string(str(name)) for name in names]
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        before = json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"]
+        if isinstance(before, int):
+            return before
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise InvalidInputError(
+        f"cursor {cursor[:40]!r} is not one this catalog made; pass next_cursor from a page"
+    )

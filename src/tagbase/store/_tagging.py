@@ -1,0 +1,356 @@
+"""Tag writes inside one transaction: the dictionary, assignments, exclusive moves, history.
+
+Every change of an assignment keeps the counters in `tag_usage` right and leaves a closed
+interval in `tag_history` for whatever was removed, replaced or moved away.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tagbase._errors import ExclusiveTagConflictError, NotFoundError, Problem, TagValidationError
+from tagbase._kinds import Kind
+from tagbase._tags import Tag, tag_string
+from tagbase.store._schema import (
+    REMOVAL_REASONS,
+    SOURCES,
+    entity,
+    tag,
+    tag_assignment,
+    tag_history,
+    tag_key,
+    tag_usage,
+)
+from tagbase.store._sql import add_counts, chunks, insert_ignore, lock_rows
+
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An entity whose tags change: its id, kind code, scope id and a name for messages."""
+
+    id: int
+    kind: int
+    scope_id: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TagRow:
+    id: int
+    key_id: int
+    key: str
+    value: str
+    exclusive: bool
+    multi_valued: bool
+
+    @property
+    def name(self) -> str:
+        return tag_string(self.key, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Who changes tags, how, and when."""
+
+    source: str
+    actor_id: int | None
+    now: int
+
+    @property
+    def source_code(self) -> int:
+        return SOURCES.index(self.source)
+
+
+def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, TagRow]:
+    """Dictionary rows for the pairs that exist."""
+    wanted = sorted(set(pairs))
+    found: dict[Pair, TagRow] = {}
+    for part in chunks(wanted):
+        query = (
+            sa.select(
+                tag.c.id, tag.c.key_id, tag.c.key, tag.c.value, tag.c.exclusive,
+                tag_key.c.multi_valued,
+            )  # fmt: skip
+            .join(tag_key, tag_key.c.id == tag.c.key_id)
+            .where(sa.tuple_(tag.c.key, tag.c.value).in_(part))
+        )
+        for row in connection.execute(query):
+            found[(row.key, row.value)] = TagRow(*row)
+    return found
+
+
+def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
+    """Dictionary rows for the pairs, adding the missing ones."""
+    wanted = set(pairs)
+    found = find_tags(connection, wanted)
+    missing = sorted(wanted - found.keys())
+    if not missing:
+        return found
+    insert_ignore(connection, tag_key, [{"key": key} for key in {k for k, _ in missing}], ["key"])
+    key_ids = dict(
+        connection.execute(
+            sa.select(tag_key.c.key, tag_key.c.id).where(
+                tag_key.c.key.in_({key for key, _ in missing})
+            )
+        ).tuples().all()
+    )
+    rows = [
+        {"key_id": key_ids[key], "key": key, "value": value, "created_ms": now, "updated_ms": now}
+        for key, value in missing
+    ]
+    insert_ignore(connection, tag, rows, ["key_id", "value"])
+    return find_tags(connection, wanted)
+
+
+def assign(
+    connection: sa.Connection,
+    items: Sequence[tuple[Target, Sequence[Tag]]],
+    change: Change,
+    *,
+    fresh: bool = False,
+) -> None:
+    """Put each target's tags on it. `fresh` says the targets were just created (no tags yet)."""
+    items = [(target, tags) for target, tags in items if tags]
+    if not items:
+        return
+    from tagbase.store._registry import register_behaviours
+
+    all_tags = {(t.key, t.value): t for _, tags in items for t in tags}
+    register_behaviours(connection, [t for t in all_tags.values() if t.has_behaviours], change.now)
+    rows = ensure_tags(connection, all_tags, change.now)
+    wanted = [(target, [rows[(t.key, t.value)] for t in tags]) for target, tags in items]
+    _check_call(wanted)
+    lock_rows(connection, tag.c.id, [row.id for row in rows.values() if row.exclusive])
+    targets = [target for target, _ in items]
+    if not fresh:
+        lock_rows(connection, entity.c.id, [target.id for target in targets])
+    current = {} if fresh else _current_tags(connection, [target.id for target in targets])
+    inserts: list[dict[str, Any]] = []
+    for target, target_rows in wanted:
+        held = current.get(target.id, {})
+        for row in sorted(target_rows, key=lambda row: row.id):
+            if row.id in held:
+                continue
+            if not row.multi_valued:
+                for old in [old for old in held.values() if old.key_id == row.key_id]:
+                    _unassign(connection, target, old.id, change, "replaced")
+            if row.exclusive:
+                _take_from_holder(connection, target, row, change)
+            inserts.append(_assignment(target, row, change))
+    if inserts:
+        connection.execute(tag_assignment.insert(), inserts)
+        counts: dict[tuple[Any, ...], int] = defaultdict(int)
+        for insert in inserts:
+            counts[(insert["tag_id"], insert["kind"])] += 1
+        add_counts(connection, tag_usage, ["tag_id", "kind"], "count", counts)
+
+
+def _check_call(wanted: Sequence[tuple[Target, list[TagRow]]]) -> None:
+    """One call may not give a key two values, nor an exclusive tag to two entities of a scope."""
+    problems = []
+    for target, rows in wanted:
+        by_key: dict[int, list[TagRow]] = defaultdict(list)
+        for row in rows:
+            if not row.multi_valued:
+                by_key[row.key_id].append(row)
+        for same_key in by_key.values():
+            if len(same_key) > 1:
+                names = ", ".join(row.name for row in same_key)
+                problems.append(
+                    Problem(
+                        f"tags {names} on {target.label}",
+                        f"key {same_key[0].key!r} takes one value per entity",
+                        "pass one of them, or register the key as multi-valued: "
+                        f"tagbase tag register {same_key[0].key} --multi-valued",
+                    )
+                )
+    if problems:
+        raise TagValidationError(problems)
+    holders: dict[tuple[int, int, int], list[Target]] = defaultdict(list)
+    for target, rows in wanted:
+        for row in rows:
+            if row.exclusive:
+                holders[(row.id, target.kind, target.scope_id)].append(target)
+    for (tag_id, _, _), group in holders.items():
+        if len(group) > 1:
+            name = next(row.name for _, rows in wanted for row in rows if row.id == tag_id)
+            raise ExclusiveTagConflictError(
+                f"tag {name!r} is exclusive, so one entity per scope may hold it, but this "
+                f"call gives it to {len(group)} entities of one scope: "
+                f"{', '.join(target.label for target in group)}. Fix: tag just one of them"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    id: int
+    key_id: int
+
+
+def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[int, _Held]]:
+    held: dict[int, dict[int, _Held]] = defaultdict(dict)
+    for part in chunks(entity_ids):
+        query = sa.select(
+            tag_assignment.c.entity_id, tag_assignment.c.tag_id, tag_assignment.c.key_id
+        ).where(tag_assignment.c.entity_id.in_(part))
+        for entity_id, tag_id, key_id in connection.execute(query):
+            held[entity_id][tag_id] = _Held(tag_id, key_id)
+    return held
+
+
+def _assignment(target: Target, row: TagRow, change: Change) -> dict[str, Any]:
+    return {
+        "entity_id": target.id,
+        "tag_id": row.id,
+        "key_id": row.key_id,
+        "kind": target.kind,
+        "exclusive_scope": target.scope_id if row.exclusive else None,
+        "single": not row.multi_valued,
+        "source": change.source_code,
+        "actor_id": change.actor_id,
+        "added_ms": change.now,
+    }
+
+
+def _take_from_holder(
+    connection: sa.Connection, target: Target, row: TagRow, change: Change
+) -> None:
+    """Move an exclusive tag: whoever holds it in the target's scope gives it up."""
+    removed = connection.execute(
+        tag_assignment.delete()
+        .where(
+            tag_assignment.c.tag_id == row.id,
+            tag_assignment.c.kind == target.kind,
+            tag_assignment.c.exclusive_scope == target.scope_id,
+        )
+        .returning(*_RETURNED)
+    ).all()
+    _close(connection, removed, target.scope_id, change, "moved", successor=target.id)
+
+
+_RETURNED = (
+    tag_assignment.c.entity_id,
+    tag_assignment.c.tag_id,
+    tag_assignment.c.kind,
+    tag_assignment.c.source,
+    tag_assignment.c.actor_id,
+    tag_assignment.c.added_ms,
+)
+
+
+def _unassign(
+    connection: sa.Connection, target: Target, tag_id: int, change: Change, reason: str
+) -> None:
+    removed = connection.execute(
+        tag_assignment.delete()
+        .where(tag_assignment.c.entity_id == target.id, tag_assignment.c.tag_id == tag_id)
+        .returning(*_RETURNED)
+    ).all()
+    _close(connection, removed, target.scope_id, change, reason)
+
+
+def _close(
+    connection: sa.Connection,
+    removed: Sequence[sa.Row[Any]],
+    scope_id: int,
+    change: Change,
+    reason: str,
+    successor: int | None = None,
+) -> None:
+    """Record removed assignments in history and take them off the usage counters."""
+    if not removed:
+        return
+    connection.execute(
+        tag_history.insert(),
+        [
+            {
+                "entity_id": row.entity_id,
+                "tag_id": row.tag_id,
+                "kind": row.kind,
+                "scope_id": scope_id,
+                "added_ms": row.added_ms,
+                "added_source": row.source,
+                "added_actor_id": row.actor_id,
+                "removed_ms": change.now,
+                "removed_source": change.source_code,
+                "removed_actor_id": change.actor_id,
+                "reason": REMOVAL_REASONS.index(reason),
+                "successor_id": successor,
+            }
+            for row in removed
+        ],
+    )
+    counts: dict[tuple[Any, ...], int] = defaultdict(int)
+    for row in removed:
+        counts[(row.tag_id, row.kind)] -= 1
+    add_counts(connection, tag_usage, ["tag_id", "kind"], "count", counts)
+
+
+def unassign(
+    connection: sa.Connection,
+    targets: Sequence[Target],
+    names: Sequence[Pair],
+    change: Change,
+    *,
+    reason: str = "removed",
+    missing_ok: bool = False,
+) -> int:
+    """Take tags off targets. A bare key (`env`) removes the label `env` or, when the entity
+    has no such label, every value of `env`. Returns how many assignments were removed."""
+    lock_rows(connection, entity.c.id, [target.id for target in targets])
+    held = _held_pairs(connection, [target.id for target in targets])
+    removed = 0
+    unmatched = set(names)
+    for target in targets:
+        pairs = held.get(target.id, {})
+        for key, value in names:
+            matching = [
+                tag_id
+                for (held_key, held_value), tag_id in pairs.items()
+                if held_key == key and (held_value == value or (value == "" and (key, "") not in pairs))
+            ]
+            if matching:
+                unmatched.discard((key, value))
+            for tag_id in matching:
+                _unassign(connection, target, tag_id, change, reason)
+                removed += 1
+    if unmatched and not missing_ok:
+        names_text = ", ".join(sorted(tag_string(*pair) for pair in unmatched))
+        where = ", ".join(target.label for target in targets[:3])
+        raise NotFoundError(
+            f"no tag {names_text} on {where}; nothing was removed. "
+            "Fix: check the tag's spelling; list the entity's tags to see what it holds"
+        )
+    return removed
+
+
+def unassign_all(connection: sa.Connection, targets: Sequence[Target], change: Change) -> None:
+    """Take every tag off targets that are being deleted."""
+    held = _held_pairs(connection, [target.id for target in targets])
+    for target in targets:
+        for tag_id in held.get(target.id, {}).values():
+            _unassign(connection, target, tag_id, change, "deleted")
+
+
+def _held_pairs(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[Pair, int]]:
+    held: dict[int, dict[Pair, int]] = defaultdict(dict)
+    for part in chunks(entity_ids):
+        query = (
+            sa.select(tag_assignment.c.entity_id, tag.c.key, tag.c.value, tag.c.id)
+            .join(tag, tag.c.id == tag_assignment.c.tag_id)
+            .where(tag_assignment.c.entity_id.in_(part))
+        )
+        for entity_id, key, value, tag_id in connection.execute(query):
+            held[entity_id][(key, value)] = tag_id
+    return held
+
+
+def kind_of(code: int) -> Kind:
+    return Kind.from_code(code)
