@@ -270,6 +270,11 @@ class TableColumn:
         tags = frozenset((self.tags or {}).items())
         return hash((self.name, self.type, self.description, self.constraints, tags))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle through the constructor: a read-only mapping cannot be pickled itself."""
+        tags = dict(self.tags or {})
+        return (type(self), (self.name, self.type, self.description, self.constraints, tags))
+
     def _to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -348,6 +353,9 @@ class TableRecord:
     def __hash__(self) -> int:
         return hash(frozenset(self.data.items()))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self.data),))
+
 
 @dataclass(frozen=True, slots=True)
 class TableColumnDep:
@@ -386,6 +394,9 @@ class TableColumnLineage:
 
     def __hash__(self) -> int:
         return hash(frozenset(self.deps_by_column.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self.deps_by_column),))
 
     def _to_json(self) -> list[Any]:
         """Pairs, not an object, so the column order survives the sorted-keys payload."""
@@ -1117,7 +1128,9 @@ def _to_metadata_value(raw: object) -> MetadataValue:
 def _key_problems(key: object) -> list[Problem]:
     subject = f"metadata key {_short(key)}"
     if not isinstance(key, str):
-        return [Problem(f"{subject} (type {type(key).__name__})", "keys must be str", "use a str key")]
+        return [
+            Problem(f"{subject} (type {type(key).__name__})", "keys must be str", "use a str key")
+        ]
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         rule = f"a key is 1-{MAX_KEY_LENGTH} characters long, this one has {len(key)}"
         return [Problem(subject, rule, "use a non-empty, shorter key")]

@@ -62,10 +62,10 @@ def log(
 
 def _ensure_keys(connection: sa.Connection, keys: set[str]) -> dict[str, int]:
     query = sa.select(metadata_key.c.key, metadata_key.c.id).where(metadata_key.c.key.in_(keys))
-    found = dict(connection.execute(query).tuples().all())
+    found = dict(connection.execute(query).all())
     if len(found) < len(keys):
         insert_ignore(connection, metadata_key, [{"key": k} for k in keys - found.keys()], ["key"])
-        found = dict(connection.execute(query).tuples().all())
+        found = dict(connection.execute(query).all())
     return found
 
 

@@ -99,7 +99,7 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
             sa.select(tag_key.c.key, tag_key.c.id).where(
                 tag_key.c.key.in_({key for key, _ in missing})
             )
-        ).tuples().all()
+        ).all()
     )
     rows = [
         {"key_id": key_ids[key], "key": key, "value": value, "created_ms": now, "updated_ms": now}
