@@ -21,9 +21,7 @@ from tagbase.store import Store
 from tagbase.store._engine import normalize_url
 from tagbase.store._schema import metadata_obj
 
-PG_URL = os.environ.get(
-    "TAGBASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("TAGBASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
 

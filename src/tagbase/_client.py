@@ -6,6 +6,7 @@ name=, tags=)`, `list_runs(tags=[...])`...); generic `create/get/list/update/del
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -41,11 +42,9 @@ def shared_store(config: Config) -> Store:
         return _stores[slot]
 
 
-def build_query(
-    tags: TagFilter = None, name: str | None = None, query: Node | None = None
-) -> Node:
+def build_query(tags: TagFilter = None, name: str | None = None, query: Node | None = None) -> Node:
     """AND of a tag filter (operator strings or a key/value dict), a name filter and a tree."""
-    nodes: list[Node] = []
+    nodes: builtins.list[Node] = []
     if isinstance(tags, Mapping):
         nodes.append(from_tag_dict(tags))
     elif tags is not None:
@@ -93,7 +92,7 @@ class Client:
         )
         return self.store.add(spec, source="api")
 
-    def bulk_create(self, entities: Sequence[EntitySpec]) -> list[str]:
+    def bulk_create(self, entities: Sequence[EntitySpec]) -> builtins.list[str]:
         """Create many entities with their tags and metadata in one transaction; their ids."""
         return self.store.add_many(entities, source="api")
 
@@ -156,7 +155,12 @@ class Client:
         )
 
     def delete(
-        self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None, *, recursive: bool = False
+        self,
+        kind: Kind | str,
+        name_or_id: Ref,
+        scope: Ref | None = None,
+        *,
+        recursive: bool = False,
     ) -> None:
         self.store.delete(kind, name_or_id, scope, recursive=recursive)
 
@@ -181,7 +185,7 @@ class Client:
 
     def metadata_history(
         self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None, key: str | None = None
-    ) -> list[MetadataEntry]:
+    ) -> builtins.list[MetadataEntry]:
         return self.store.metadata_history(kind, name_or_id, scope, key=key)
 
     # -- tags -------------------------------------------------------------------------------
@@ -226,7 +230,9 @@ class Client:
     def get_tag(self, tag_name_or_id: str) -> TagDefinition:
         return self.store.get_tag(tag_name_or_id)
 
-    def list_tags(self, registered_only: bool = False, key: str | None = None) -> list[TagDefinition]:
+    def list_tags(
+        self, registered_only: bool = False, key: str | None = None
+    ) -> builtins.list[TagDefinition]:
         return self.store.list_tags(registered_only=registered_only, key=key)
 
     def delete_tag(self, tag_name_or_id: str) -> int:
@@ -240,7 +246,7 @@ class Client:
         scope: Ref | None = None,
         tag: str | None = None,
         limit: int = 1000,
-    ) -> list[TagEvent]:
+    ) -> builtins.list[TagEvent]:
         """Adds, removals and exclusive moves, newest first, of an entity and/or a tag."""
         return self.store.tag_history(kind=kind, ref=name_or_id, scope=scope, tag=tag, limit=limit)
 
@@ -250,7 +256,7 @@ class Client:
         at: datetime,
         kind: Kind | str | None = None,
         scope: Ref | None = None,
-    ) -> list[EntityRef]:
+    ) -> builtins.list[EntityRef]:
         """Which entities held `tag` at time `at` (within `scope`, for scoped kinds)."""
         return self.store.tag_holders(tag, at=at, kind=kind, scope=scope)
 

@@ -7,12 +7,12 @@
     │   ├── OwnerValidationError                 an owner that is no email or team:<name>
     │   ├── TargetError                          wrong combination of target arguments
     │   └── QueryError                           a malformed query, with its position
-    ├── NotFoundError (also LookupError)         no entity or tag by that name or id
+    ├── NotFoundError (also LookupError)         no entity or tag of that name or id
     ├── ConflictError                            the store holds something that forbids the write
     │   ├── AlreadyExistsError                   an entity of that name exists in that scope
     │   └── ExclusiveTagConflictError            an exclusive tag would be held twice in a scope
     └── StoreError                               the store itself cannot be used
-        └── SchemaVersionError                   the database schema is older or newer than this code
+        └── SchemaVersionError                   the schema is older or newer than this code
 
 Every message names the bad value, the rule it breaks and how to fix it.
 """
@@ -47,24 +47,29 @@ class _ProblemsError(InvalidInputError):
     """An input error that reports every problem found, not just the first."""
 
     headline = "invalid input"
+    headline_plural = "invalid inputs"
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         count = len(self.problems)
-        super().__init__(f"{count} {self.headline}{'s' if count != 1 else ''}:\n{lines}")
+        headline = self.headline if count == 1 else self.headline_plural
+        super().__init__(f"{count} {headline}:\n{lines}")
 
 
 class TagValidationError(_ProblemsError):
     headline = "invalid tag"
+    headline_plural = "invalid tags"
 
 
 class MetadataValidationError(_ProblemsError):
     headline = "invalid metadata entry"
+    headline_plural = "invalid metadata entries"
 
 
 class OwnerValidationError(_ProblemsError):
     headline = "invalid owner"
+    headline_plural = "invalid owners"
 
 
 class TargetError(InvalidInputError):

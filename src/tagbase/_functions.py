@@ -39,6 +39,7 @@ def resolve_target(
     candidates: list[tuple[str, tuple[Kind, Ref, Ref | None] | None]] = []
     if artifact is not None:
         candidates.append(("artifact=", (Kind.ASSET, artifact, None)))
+    pair: tuple[Kind, Ref, Ref | None] | None
     if artifact_name is not None or artifact_version is not None:
         pair = None
         if artifact_name is not None and artifact_version is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 from tagbase._errors import Problem, TagValidationError
 from tagbase._kinds import Kind
@@ -29,8 +29,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _ValueCheck: TypeAlias = Callable[[str], tuple[str, str] | None]
 NAMED_COLORS = (
-    "grey", "red", "orange", "yellow", "green", "teal", "blue", "indigo", "purple", "pink",
-)  # fmt: skip
+    "grey",
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "teal",
+    "blue",
+    "indigo",
+    "purple",
+    "pink",
+)
 
 _STRICT_RULE = "each of the optional prefix and the name is 1-63 characters of A-Z a-z 0-9 _ . -"
 _STRICT_VALUE_RULE = "a value is 0-63 characters of A-Z a-z 0-9 _ . -"
@@ -152,7 +161,7 @@ def _read_input(tags: TagsInput, problems: list[Problem]) -> Iterable[Tag]:
     if isinstance(tags, Mapping):
         return [_from_mapping_item(key, value, problems) for key, value in tags.items()]
     read: list[Tag] = []
-    for item in tags:
+    for item in cast(Iterable[object], tags):  # callers may be untyped
         if isinstance(item, Tag):
             read.append(item)
         elif isinstance(item, str):
@@ -268,9 +277,7 @@ def lenient_problems(tag: Tag) -> list[Problem]:
             Problem(subject, "the key holds a control character", "remove it from the key")
         )
     if tag.key != tag.key.strip():
-        problems.append(
-            Problem(subject, "the key starts or ends with whitespace", "strip the key")
-        )
+        problems.append(Problem(subject, "the key starts or ends with whitespace", "strip the key"))
     if "\x00" in tag.value:
         problems.append(Problem(subject, "the value holds a NUL character", "remove it"))
     if len(tag.value.encode()) > MAX_LENIENT_VALUE_BYTES:
@@ -399,4 +406,3 @@ def _suggest_strict(text: str, *, allow_slash: bool) -> str:
         parts = [part[:63] for part in (prefix.replace("/", "_"), name) if part]
         return "/".join(parts) or "name"
     return cleaned
-

@@ -88,7 +88,9 @@ class Or:
     operands: tuple[Node, ...]
 
 
-Node: TypeAlias = Everything | TagIs | HasKey | TagValueIn | TagMatch | NameMatch | OwnerIs | Not | And | Or
+Node: TypeAlias = (
+    Everything | TagIs | HasKey | TagValueIn | TagMatch | NameMatch | OwnerIs | Not | And | Or
+)
 
 
 def all_of(nodes: list[Node]) -> Node:

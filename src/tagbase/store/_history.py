@@ -74,9 +74,13 @@ def _refs(connection: sa.Connection, ids: set[int]) -> dict[int, _Known]:
         return {}
     query = (
         sa.select(
-            entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name, entity.c.scope_id,
+            entity.c.id,
+            entity.c.uuid,
+            entity.c.kind,
+            entity.c.name,
+            entity.c.scope_id,
             parent.c.name.label("parent_name"),
-        )  # fmt: skip
+        )
         .outerjoin(parent, parent.c.id == entity.c.scope_id)
         .where(entity.c.id.in_(sorted(ids)))
     )
@@ -100,9 +104,14 @@ def events(
     removed_by = actor.alias("removed_by")
     current = (
         sa.select(
-            tag_assignment.c.entity_id, tag_assignment.c.kind, tag.c.key, tag.c.value,
-            tag_assignment.c.added_ms, tag_assignment.c.source, added_by.c.name.label("actor"),
-        )  # fmt: skip
+            tag_assignment.c.entity_id,
+            tag_assignment.c.kind,
+            tag.c.key,
+            tag.c.value,
+            tag_assignment.c.added_ms,
+            tag_assignment.c.source,
+            added_by.c.name.label("actor"),
+        )
         .join(tag, tag.c.id == tag_assignment.c.tag_id)
         .outerjoin(added_by, added_by.c.id == tag_assignment.c.actor_id)
         .order_by(tag_assignment.c.added_ms.desc())
@@ -110,12 +119,20 @@ def events(
     )
     closed = (
         sa.select(
-            tag_history.c.entity_id, tag_history.c.kind, tag.c.key, tag.c.value,
-            tag_history.c.added_ms, tag_history.c.added_source,
-            added_by.c.name.label("added_actor"), tag_history.c.removed_ms,
-            tag_history.c.removed_source, removed_by.c.name.label("removed_actor"),
-            tag_history.c.reason, tag_history.c.successor_id, tag_history.c.id,
-        )  # fmt: skip
+            tag_history.c.entity_id,
+            tag_history.c.kind,
+            tag.c.key,
+            tag.c.value,
+            tag_history.c.added_ms,
+            tag_history.c.added_source,
+            added_by.c.name.label("added_actor"),
+            tag_history.c.removed_ms,
+            tag_history.c.removed_source,
+            removed_by.c.name.label("removed_actor"),
+            tag_history.c.reason,
+            tag_history.c.successor_id,
+            tag_history.c.id,
+        )
         .join(tag, tag.c.id == tag_history.c.tag_id)
         .outerjoin(added_by, added_by.c.id == tag_history.c.added_actor_id)
         .outerjoin(removed_by, removed_by.c.id == tag_history.c.removed_actor_id)
@@ -136,9 +153,12 @@ def events(
 
     def ref(entity_id: int, kind: int) -> EntityRef:
         known = refs.get(entity_id)
-        return known.ref if known else EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
+        return (
+            known.ref if known else EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
+        )
 
     found: list[tuple[int, int, TagEvent]] = []
+    row: Any
     for row in open_rows:
         found.append((row.added_ms, 0, _added(ref(row.entity_id, row.kind), row)))
     for row in closed_rows:
@@ -148,9 +168,15 @@ def events(
             (
                 row.added_ms,
                 0,
-                TagEvent(who, name, "added", from_millis(row.added_ms),
-                         SOURCES[row.added_source], row.added_actor),
-            )  # fmt: skip
+                TagEvent(
+                    who,
+                    name,
+                    "added",
+                    from_millis(row.added_ms),
+                    SOURCES[row.added_source],
+                    row.added_actor,
+                ),
+            )
         )
         successor = ref(row.successor_id, row.kind) if row.successor_id else None
         found.append(
@@ -158,17 +184,22 @@ def events(
                 row.removed_ms,
                 1,
                 TagEvent(
-                    who, name, "removed", from_millis(row.removed_ms),
-                    SOURCES[row.removed_source], row.removed_actor,
-                    reason=REMOVAL_REASONS[row.reason], moved_to=successor,
+                    who,
+                    name,
+                    "removed",
+                    from_millis(row.removed_ms),
+                    SOURCES[row.removed_source],
+                    row.removed_actor,
+                    reason=REMOVAL_REASONS[row.reason],
+                    moved_to=successor,
                 ),
-            )  # fmt: skip
+            )
         )
     found.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [event for _, _, event in found[:limit]]
 
 
-def _added(who: EntityRef, row: sa.Row[Any]) -> TagEvent:
+def _added(who: EntityRef, row: Any) -> TagEvent:
     return TagEvent(
         who,
         tag_string(row.key, row.value),

@@ -55,9 +55,7 @@ def load_entities(connection: sa.Connection, ids: Sequence[int]) -> list[Entity]
             sa.select(owner.c.entity_id, owner.c.owner).where(owner.c.entity_id.in_(part))
         ):
             owners[entity_id].append(name)
-    return [
-        _entity(rows[i], tags[i], metadata[i], owners[i]) for i in ids if i in rows
-    ]
+    return [_entity(rows[i], tags[i], metadata[i], owners[i]) for i in ids if i in rows]
 
 
 def _entity_query(ids: Sequence[int]) -> sa.Select[Any]:

@@ -90,7 +90,7 @@ def history(connection: sa.Connection, entity_id: int, key: str | None) -> list[
     return [_entry(row) for row in connection.execute(query)]
 
 
-def _entry(row: sa.Row[Any]) -> MetadataEntry:
+def _entry(row: Any) -> MetadataEntry:
     return MetadataEntry(
         key=row.key,
         value=decode_metadata_value(row.type, row.payload),

@@ -72,6 +72,7 @@ def update_definition(
 
 
 def _set_exclusive(connection: sa.Connection, tag_id: int, name: str, exclusive: bool) -> None:
+    scope: Any = sa.null()
     if exclusive:
         _refuse_shared(connection, tag_id, name)
         scope = (
@@ -79,8 +80,6 @@ def _set_exclusive(connection: sa.Connection, tag_id: int, name: str, exclusive:
             .where(entity.c.id == tag_assignment.c.entity_id)
             .scalar_subquery()
         )
-    else:
-        scope = sa.null()
     connection.execute(
         tag_assignment.update()
         .where(tag_assignment.c.tag_id == tag_id)

@@ -9,6 +9,7 @@ Rows become plain records (`Entity`, `TagDefinition`, `TagEvent`...) before call
 from __future__ import annotations
 
 import base64
+import builtins
 import json
 import uuid as uuidlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -94,9 +95,9 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
-        with self.engine.connect().execution_options(**{WRITE: True}) as connection:
-            with connection.begin():
-                yield connection
+        writer = self.engine.connect().execution_options(**{WRITE: True})
+        with writer as connection, connection.begin():
+            yield connection
 
     def _change(self, connection: sa.Connection, source: str, actor_name: str | None) -> Change:
         if source not in SOURCES:
@@ -121,7 +122,7 @@ class Store:
 
     def add_many(
         self, specs: Sequence[EntitySpec], *, source: str = "api", actor: str | None = None
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Create many entities in one transaction; returns their UUIDs in order."""
         checked = [self._validate(spec) for spec in specs]
         return self._add(checked, source=source, actor_name=actor, uuids=True)
@@ -151,7 +152,7 @@ class Store:
         source: str,
         actor_name: str | None,
         uuids: bool = False,
-    ) -> list[Any]:
+    ) -> builtins.list[Any]:
         with self._writing() as connection:
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
@@ -220,7 +221,9 @@ class Store:
             next_number[slot] += 1
             if name is None:
                 name = str(number) if item.kind.is_version else f"{scope.name}-{number}"
-        created = now if item.spec.created_at is None else int(item.spec.created_at.timestamp() * 1000)
+        created = (
+            now if item.spec.created_at is None else int(item.spec.created_at.timestamp() * 1000)
+        )
         return {
             "uuid": str(uuidlib.uuid4()),
             "kind": item.kind.code,
@@ -233,7 +236,9 @@ class Store:
             "updated_ms": created,
         }
 
-    def _insert_entities(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    def _insert_entities(
+        self, connection: sa.Connection, rows: builtins.list[dict[str, Any]]
+    ) -> builtins.list[int]:
         try:
             inserted = connection.execute(
                 entity.insert().returning(entity.c.id, sort_by_parameter_order=True), rows
@@ -243,7 +248,7 @@ class Store:
             connection.rollback()
             raise self._duplicate_error(rows) from None
 
-    def _duplicate_error(self, rows: list[dict[str, Any]]) -> AlreadyExistsError:
+    def _duplicate_error(self, rows: builtins.list[dict[str, Any]]) -> AlreadyExistsError:
         seen = set()
         for row in rows:
             slot = (row["kind"], row["scope_id"], row["name"])
@@ -372,7 +377,11 @@ class Store:
             target = found.target
             fields = {
                 column: given
-                for column, given in (("name", name), ("description", description), ("status", status))
+                for column, given in (
+                    ("name", name),
+                    ("description", description),
+                    ("status", status),
+                )
                 if given is not None
             }
             try:
@@ -435,7 +444,7 @@ class Store:
 
     def metadata_history(
         self, kind: Kind | str, ref: Ref, scope: Ref | None = None, *, key: str | None = None
-    ) -> list[MetadataEntry]:
+    ) -> builtins.list[MetadataEntry]:
         """Every metadata value logged on the entity, oldest first."""
         with self._reading() as connection:
             found = self._resolve(connection, Kind.parse(kind), ref, scope)
@@ -479,7 +488,7 @@ class Store:
         conditions = [entity.c.kind == kind.code]
         as_uuid = _as_uuid(ref)
         if as_uuid is not None:
-            row = self._one(connection, conditions + [entity.c.uuid == as_uuid])
+            row = self._one(connection, [*conditions, entity.c.uuid == as_uuid])
             if row is not None:
                 return row
         if scope is not None and kind.scope is not None:
@@ -507,7 +516,7 @@ class Store:
             f"(`tagbase {kind.value.replace('_', ' ')} list` shows them)"
         )
 
-    def _one(self, connection: sa.Connection, conditions: list[Any]) -> _Found | None:
+    def _one(self, connection: sa.Connection, conditions: builtins.list[Any]) -> _Found | None:
         row = connection.execute(
             sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
                 *conditions
@@ -566,11 +575,13 @@ class Store:
 
     def list_tags(
         self, *, registered_only: bool = False, key: str | None = None
-    ) -> list[TagDefinition]:
+    ) -> builtins.list[TagDefinition]:
         """Registered tags and tags in use, by key and value."""
         used = sa.select(tag_usage.c.tag_id).where(tag_usage.c.count > 0)
         query = definition_query().order_by(tag.c.key, tag.c.value)
-        query = query.where(tag.c.registered if registered_only else tag.c.registered | tag.c.id.in_(used))
+        query = query.where(
+            tag.c.registered if registered_only else tag.c.registered | tag.c.id.in_(used)
+        )
         if key is not None:
             query = query.where(tag.c.key == key)
         with self._reading() as connection:
@@ -604,7 +615,7 @@ class Store:
         scope: Ref | None = None,
         tag: str | None = None,
         limit: int = 1000,
-    ) -> list[TagEvent]:
+    ) -> builtins.list[TagEvent]:
         """Adds, removals and moves, newest first: of one entity, of one tag, or both."""
         with self._reading() as connection:
             entity_id = None
@@ -624,7 +635,7 @@ class Store:
         at: datetime,
         kind: Kind | str | None = None,
         scope: Ref | None = None,
-    ) -> list[EntityRef]:
+    ) -> builtins.list[EntityRef]:
         """Who held `tag` at time `at`: for an exclusive tag and a scope, at most one entity."""
         with self._reading() as connection:
             tag_id = get_definition_id(connection, *split_tag_string(tag))
@@ -673,7 +684,7 @@ def _as_uuid(ref: Ref) -> str | None:
     return None
 
 
-def _pairs(names: Sequence[str] | str | None) -> list[tuple[str, str]]:
+def _pairs(names: Sequence[str] | str | None) -> builtins.list[tuple[str, str]]:
     if names is None:
         return []
     if isinstance(names, str):

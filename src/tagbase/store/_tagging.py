@@ -75,9 +75,13 @@ def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, Ta
     for part in chunks(wanted):
         query = (
             sa.select(
-                tag.c.id, tag.c.key_id, tag.c.key, tag.c.value, tag.c.exclusive,
+                tag.c.id,
+                tag.c.key_id,
+                tag.c.key,
+                tag.c.value,
+                tag.c.exclusive,
                 tag_key.c.multi_valued,
-            )  # fmt: skip
+            )
             .join(tag_key, tag_key.c.id == tag.c.key_id)
             .where(sa.tuple_(tag.c.key, tag.c.value).in_(part))
         )
@@ -258,7 +262,7 @@ def _unassign(
 
 def _close(
     connection: sa.Connection,
-    removed: Sequence[sa.Row[Any]],
+    removed: Sequence[Any],
     scope_id: int,
     change: Change,
     reason: str,
@@ -314,7 +318,8 @@ def unassign(
             matching = [
                 tag_id
                 for (held_key, held_value), tag_id in pairs.items()
-                if held_key == key and (held_value == value or (value == "" and (key, "") not in pairs))
+                if held_key == key
+                and (held_value == value or (value == "" and (key, "") not in pairs))
             ]
             if matching:
                 unmatched.discard((key, value))
