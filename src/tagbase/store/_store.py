@@ -78,7 +78,11 @@ class Store:
         self.tag_policy = tag_policy
         self.actor = actor
         self._actor_ids: dict[str, int] = {}
-        check_schema(self.engine, url)
+        try:
+            check_schema(self.engine, url)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     @classmethod
     def from_config(cls, config: Config | None = None) -> Store:
@@ -125,6 +129,8 @@ class Store:
     ) -> builtins.list[str]:
         """Create many entities in one transaction; returns their UUIDs in order."""
         checked = [self._validate(spec) for spec in specs]
+        if not checked:
+            return []
         return self._add(checked, source=source, actor_name=actor, uuids=True)
 
     def _validate(self, spec: EntitySpec) -> _Checked:
