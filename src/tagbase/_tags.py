@@ -278,6 +278,19 @@ def lenient_problems(tag: Tag) -> list[Problem]:
         )
     if tag.key != tag.key.strip():
         problems.append(Problem(subject, "the key starts or ends with whitespace", "strip the key"))
+    if "=" in tag.key:  # the string form `key=value` splits at the first '='
+        problems.append(
+            Problem(subject, "the key holds '='", "use another character, e.g. ':' or '_'")
+        )
+    if not (_is_unicode_text(tag.key) and _is_unicode_text(tag.value)):
+        problems.append(
+            Problem(
+                subject,
+                "the tag holds a lone surrogate, which is not storable text",
+                "decode the text properly",
+            )
+        )
+        return problems
     if "\x00" in tag.value:
         problems.append(Problem(subject, "the value holds a NUL character", "remove it"))
     if len(tag.value.encode()) > MAX_LENIENT_VALUE_BYTES:
@@ -289,6 +302,14 @@ def lenient_problems(tag: Tag) -> list[Problem]:
             )
         )
     return problems
+
+
+def _is_unicode_text(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def behaviour_problems(tag: Tag) -> list[Problem]:
@@ -314,7 +335,16 @@ def _reserved_problems(tag: Tag) -> list[Problem]:
     """`tagbase/` keys are strict, known, and some take typed values."""
     if tag.key.startswith(KIND_TAG_PREFIX):
         kind = tag.key.removeprefix(KIND_TAG_PREFIX)
-        problems = strict_problems(f"tagbase/{kind}", "")
+        problems = []
+        if not _STRICT_SEGMENT.fullmatch(kind):
+            problems.append(
+                Problem(
+                    f"tag {_short(tag.name)!r}",
+                    f"key {tag.key!r} breaks the strict key rule: the kind after "
+                    f"{KIND_TAG_PREFIX!r} is 1-63 characters of A-Z a-z 0-9 _ . -",
+                    f"use e.g. {KIND_TAG_PREFIX}{_suggest_strict(kind, allow_slash=False)[:63]}",
+                )
+            )
         if tag.value:
             problems.append(
                 Problem(
@@ -373,6 +403,8 @@ def _one_of(*choices: str) -> _ValueCheck:
 
 
 def _any_text(value: str) -> tuple[str, str] | None:
+    if not _is_unicode_text(value):
+        return ("the value holds a lone surrogate, which is not storable text", "decode it")
     if "\x00" in value or len(value.encode()) > MAX_LENIENT_VALUE_BYTES:
         return ("the value holds NUL or is longer than 8 KiB", "shorten the value")
     return None
@@ -391,6 +423,7 @@ SYSTEM_TAG_KEYS: dict[str, _ValueCheck] = {
     "tagbase/parent_run_id": _any_text,
     "tagbase/root_run_id": _any_text,
     "tagbase/image": _any_text,
+    "tagbase/group": _any_text,
 }
 
 

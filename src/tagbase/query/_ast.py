@@ -25,6 +25,27 @@ class Match(StrEnum):
         return pattern in text
 
 
+class Compare(StrEnum):
+    """A comparison of numbers or times."""
+
+    EQ = "="
+    NE = "!="
+    GT = ">"
+    GE = ">="
+    LT = "<"
+    LE = "<="
+
+    def test(self, left: float, right: float) -> bool:
+        return {
+            Compare.EQ: left == right,
+            Compare.NE: left != right,
+            Compare.GT: left > right,
+            Compare.GE: left >= right,
+            Compare.LT: left < right,
+            Compare.LE: left <= right,
+        }[self]
+
+
 @dataclass(frozen=True, slots=True)
 class Everything:
     """Matches every entity (the empty query)."""
@@ -74,6 +95,46 @@ class OwnerIs:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusIn:
+    """The entity's status (of a run: queued, started, success, failed...) is one of these."""
+
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeIs:
+    """The entity's parent is named `name`: the job of a run, the asset of a version..."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedCompare:
+    """The creation time compared with `millis` (ms since the epoch, UTC)."""
+
+    op: Compare
+    millis: int
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataCompare:
+    """The latest numeric value of metadata `key` compared with a number."""
+
+    key: str
+    op: Compare
+    number: float
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataMatch:
+    """The latest text value of metadata `key` matches a pattern."""
+
+    key: str
+    match: Match
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Node
 
@@ -89,7 +150,21 @@ class Or:
 
 
 Node: TypeAlias = (
-    Everything | TagIs | HasKey | TagValueIn | TagMatch | NameMatch | OwnerIs | Not | And | Or
+    Everything
+    | TagIs
+    | HasKey
+    | TagValueIn
+    | TagMatch
+    | NameMatch
+    | OwnerIs
+    | StatusIn
+    | ScopeIs
+    | CreatedCompare
+    | MetadataCompare
+    | MetadataMatch
+    | Not
+    | And
+    | Or
 )
 
 

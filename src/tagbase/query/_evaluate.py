@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 
 from tagbase._tags import tag_string
 from tagbase.query._ast import (
     And,
+    CreatedCompare,
     Everything,
     HasKey,
+    MetadataCompare,
+    MetadataMatch,
     NameMatch,
     Node,
     Not,
     Or,
     OwnerIs,
+    ScopeIs,
+    StatusIn,
     TagIs,
     TagMatch,
     TagValueIn,
@@ -28,6 +33,11 @@ class Candidate:
     name: str
     tags: Collection[tuple[str, str]]
     owners: Collection[str] = ()
+    status: str | None = None
+    scope_name: str | None = None
+    created_ms: int = 0
+    numbers: Mapping[str, float | None] = field(default_factory=dict)
+    texts: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def matches(node: Node, entity: Candidate) -> bool:
@@ -51,6 +61,18 @@ def matches(node: Node, entity: Candidate) -> bool:
             return match.test(entity.name, pattern)
         case OwnerIs(owner):
             return owner in entity.owners
+        case StatusIn(values):
+            return entity.status in values
+        case ScopeIs(name):
+            return entity.scope_name == name
+        case CreatedCompare(op, millis):
+            return op.test(entity.created_ms, millis)
+        case MetadataCompare(key, op, number):
+            found = entity.numbers.get(key)
+            return found is not None and op.test(found, number)
+        case MetadataMatch(key, match, pattern):
+            text = entity.texts.get(key)
+            return text is not None and match.test(text, pattern)
         case Not(operand):
             return not matches(operand, entity)
         case And(operands):
