@@ -133,7 +133,7 @@ class _Parser:
         self.tokens = tokenize(query)
         self.index = 0
 
-    def error(self, message: str, position: int, hint: str = "") -> QueryError:
+    def error(self, message: str, position: int, hint: str) -> QueryError:
         return QueryError(message, query=self.query, position=position, hint=hint)
 
     def peek(self) -> Token | None:
@@ -205,7 +205,11 @@ class _Parser:
                 "quote a value that contains ':'",
             )
         if not rest[1:] and field != "tag":
-            raise self.error(f"{field}: needs a value", token.position + len(field) + 1)
+            raise self.error(
+                f"{field}: needs a value",
+                token.position + len(field) + 1,
+                f'e.g. {field}:something; quote a value with spaces: {field}:"a b"',
+            )
         body = rest[1:]
         if field == "tag":
             return self._tag(token, body)
@@ -247,7 +251,9 @@ class _Parser:
         at, operator = split
         key = self._literal(body[:at])
         if not key:
-            raise self.error("tag: needs a key before the operator", body[at].position)
+            raise self.error(
+                "tag: needs a key before the operator", body[at].position, "e.g. tag:env=prod"
+            )
         value = body[at + len(operator) :]
         match, pattern = self._pattern(value)
         condition: Node = (
@@ -277,7 +283,11 @@ class _Parser:
             if token is None:
                 raise self.error("this list is never closed", opening.position, "add ')'")
             if token.kind != "word":
-                raise self.error(f"expected a value, found {token.text!r}", token.position)
+                raise self.error(
+                    f"expected a value, found {token.text!r}",
+                    token.position,
+                    'list values separated by commas: (a, b); quote odd ones: ("a b", c)',
+                )
             values.append(self._literal(self.take().chars))
             separator = self.peek()
             if separator is not None and separator.kind == ",":
@@ -287,7 +297,11 @@ class _Parser:
                 self.take()
                 return tuple(values)
             position = separator.position if separator else len(self.query)
-            raise self.error("expected ',' or ')' in the list", position)
+            raise self.error(
+                "expected ',' or ')' in the list",
+                position,
+                'separate values with commas, and quote a value with spaces: ("a b", c)',
+            )
 
     def _metadata(self, token: Token, body: tuple[Char, ...]) -> Node:
         split = _find_operator(body, _OPERATORS)
@@ -301,7 +315,11 @@ class _Parser:
         key = self._literal(body[:at])
         value = body[at + len(operator) :]
         if not key:
-            raise self.error("metadata: needs a key before the operator", body[at].position)
+            raise self.error(
+                "metadata: needs a key before the operator",
+                body[at].position,
+                "e.g. metadata:row_count>1000",
+            )
         number = _number(value)
         compare = Compare(operator)
         if number is not None:
