@@ -23,6 +23,7 @@ from tagbase.query import (
     all_of,
     from_operator_strings,
     from_tag_dict,
+    parse,
 )
 from tagbase.store import EntitySpec, Store
 from tagbase.store._store import Ref
@@ -56,7 +57,7 @@ def build_query(tags: TagFilter = None, name: str | None = None, query: Node | N
         else:
             nodes.append(NameMatch(Match.EQUALS, name))
     if query is not None:
-        nodes.append(query)
+        nodes.append(parse(query) if isinstance(query, str) else query)
     return all_of(nodes)
 
 
@@ -106,7 +107,7 @@ class Client:
         scope: Ref | None = None,
         tags: TagFilter = None,
         name: str | None = None,
-        query: Node | None = None,
+        query: str | Node | None = None,
         size: int = 50,
         page: int | None = None,
         cursor: str | None = None,
@@ -122,7 +123,7 @@ class Client:
         scope: Ref | None = None,
         tags: TagFilter = None,
         name: str | None = None,
-        query: Node | None = None,
+        query: str | Node | None = None,
     ) -> int:
         return self.store.count(kind, scope=scope, query=build_query(tags, name, query))
 
