@@ -43,8 +43,11 @@ def shared_store(config: Config) -> Store:
         return _stores[slot]
 
 
-def build_query(tags: TagFilter = None, name: str | None = None, query: Node | None = None) -> Node:
-    """AND of a tag filter (operator strings or a key/value dict), a name filter and a tree."""
+def build_query(
+    tags: TagFilter = None, name: str | None = None, query: str | Node | None = None
+) -> Node:
+    """AND of a tag filter (operator strings or a key/value dict), a name filter and a query
+    (a selection string such as `tag:env=prod and not tag:deprecated`, or a syntax tree)."""
     nodes: builtins.list[Node] = []
     if isinstance(tags, Mapping):
         nodes.append(from_tag_dict(tags))
