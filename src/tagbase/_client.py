@@ -17,6 +17,7 @@ from tagbase._kinds import Kind
 from tagbase._records import Entity, EntityRef, MetadataEntry, Page, TagDefinition, TagEvent
 from tagbase._tags import Tag, TagsInput
 from tagbase.query import (
+    Everything,
     Match,
     NameMatch,
     Node,
@@ -129,6 +130,21 @@ class Client:
         query: str | Node | None = None,
     ) -> int:
         return self.store.count(kind, scope=scope, query=build_query(tags, name, query))
+
+    def facets(
+        self,
+        kind: Kind | str,
+        key: str,
+        *,
+        scope: Ref | None = None,
+        tags: TagFilter = None,
+        name: str | None = None,
+        query: str | Node | None = None,
+    ) -> dict[str, int]:
+        """How many entities hold each value of tag `key`, within the filters if any."""
+        node = build_query(tags, name, query)
+        filtered = None if isinstance(node, Everything) else node
+        return self.store.facets(kind, key, scope=scope, query=filtered)
 
     def update(
         self,

@@ -36,6 +36,7 @@ from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._compile import compile_query
 from tagbase.store._engine import WRITE, check_schema, create_engine
+from tagbase.store._facets import facet_counts
 from tagbase.store._loading import load_entities
 from tagbase.store._registry import (
     definition_query,
@@ -341,6 +342,23 @@ class Store:
             condition = self._condition(connection, kind, scope, query)
             counted = sa.select(sa.func.count()).select_from(entity).where(condition)
             return int(connection.execute(counted).scalar_one())
+
+    def facets(
+        self,
+        kind: Kind | str,
+        key: str,
+        *,
+        scope: Ref | None = None,
+        query: Node | None = None,
+    ) -> dict[str, int]:
+        """Entities per value of tag `key`, most common first: for the whole catalog (from the
+        usage counters), or within the entities matching `query` and `scope`."""
+        kind = Kind.parse(kind)
+        with self._reading() as connection:
+            condition = None
+            if query is not None or scope is not None:
+                condition = self._condition(connection, kind, scope, query)
+            return facet_counts(connection, kind.code, key, condition)
 
     def _condition(
         self, connection: sa.Connection, kind: Kind, scope: Ref | None, query: Node | None
