@@ -1,0 +1,178 @@
+"""Catalog benchmark: ingest and tag queries at 10k, 100k and 1M runs, on SQLite and PostgreSQL.
+
+Each run carries 5 tags: team (20 values), env (dev/staging/prod), experiment (1,000 values),
+owner (50 values) and one tag unique to the run. Prints median and p95 over the repetitions.
+
+    .venv/bin/python benchmarks/catalog.py --sizes 10000 100000 1000000 --backends sqlite postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+from rich.console import Console
+from rich.table import Table
+
+from tagbase import EntitySpec
+from tagbase.query import parse
+from tagbase.store import Store
+from tagbase.store._engine import normalize_url
+
+PG_URL = os.environ.get("TAGBASE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+BATCH = 10_000
+ENVS = ("dev", "staging", "prod")
+console = Console()
+
+
+def run_tags(number: int) -> dict[str, str]:
+    return {
+        "team": f"team-{number % 20}",
+        "env": ENVS[number % 3],
+        "experiment": f"exp-{(number * 7919) % 1000}",
+        "owner": f"owner-{number % 50}",
+        f"run-{number}": "",
+    }
+
+
+def fresh_store(backend: str, workdir: Path) -> Store:
+    if backend == "sqlite":
+        return Store(f"sqlite:///{workdir / 'bench.db'}")
+    engine = sa.create_engine(normalize_url(PG_URL))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP SCHEMA IF EXISTS tagbase_bench CASCADE")
+        connection.exec_driver_sql("CREATE SCHEMA tagbase_bench")
+    engine.dispose()
+    return Store(f"{PG_URL}?options=-csearch_path%3Dtagbase_bench")
+
+
+def ingest(store: Store, size: int) -> float:
+    """Bulk-create `size` runs; returns runs per second."""
+    store.add(EntitySpec("job", "bench_job"))
+    started = time.perf_counter()
+    for first in range(0, size, BATCH):
+        specs = [
+            EntitySpec("run", scope="bench_job", tags=run_tags(number))
+            for number in range(first, min(size, first + BATCH))
+        ]
+        store.add_many(specs)
+    elapsed = time.perf_counter() - started
+    analyze(store)
+    return size / elapsed
+
+
+def analyze(store: Store) -> None:
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+
+
+def one_by_one(store: Store, count: int) -> float:
+    started = time.perf_counter()
+    for number in range(count):
+        store.add(EntitySpec("run", scope="bench_job", tags=run_tags(10_000_000 + number)))
+    return count / (time.perf_counter() - started)
+
+
+def timed(action: Callable[[], object], repetitions: int) -> tuple[float, float]:
+    """Median and p95 in milliseconds."""
+    action()  # warm caches
+    samples = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def queries(store: Store, size: int) -> dict[str, Callable[[], object]]:
+    unique = parse(f"tag:run-{size // 2}=")
+    prod = parse("tag:env=prod")
+    both = parse("tag:team=team-3 and tag:env=prod")
+    prefix = parse("tag:experiment=exp-12*")
+    versions = [f"v{i}" for i in range(10)]
+    store.add(EntitySpec("model", "bench_model"))
+    store.add_many([EntitySpec("model_version", v, scope="bench_model") for v in versions])
+    store.register_tag("bench_champion", exclusive=True)
+    moves = iter(range(10**9))
+
+    def move() -> object:
+        version = versions[next(moves) % len(versions)]
+        return store.add_tags("model_version", version, "bench_model", tags=["bench_champion"])
+
+    return {
+        "Q1 unique tag, all hits": lambda: store.list("run", query=unique, with_total=False),
+        "Q2 env=prod, first 100": lambda: store.list("run", query=prod, size=100, with_total=False),
+        "Q2 env=prod, exact count": lambda: store.count("run", query=prod),
+        "Q3 team AND env, first 100": lambda: store.list(
+            "run", query=both, size=100, with_total=False
+        ),
+        "Q4 prefix exp-12*, first 100": lambda: store.list(
+            "run", query=prefix, size=100, with_total=False
+        ),
+        "Q5 counts per team value": lambda: store.facets("run", "team"),
+        "Q5 per team within env=prod": lambda: store.facets("run", "team", query=prod),
+        "exclusive move": move,
+    }
+
+
+def disk_bytes(store: Store, workdir: Path) -> int:
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return sum(path.stat().st_size for path in workdir.glob("bench.db*"))
+    with store.engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.text(
+                    "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'tagbase_bench' AND c.relkind = 'r'"
+                )
+            ).scalar_one()
+        )
+
+
+def bench(backend: str, size: int, repetitions: int) -> Table:
+    workdir = Path(tempfile.mkdtemp(prefix="tagbase-bench-"))
+    store = fresh_store(backend, workdir)
+    try:
+        table = Table(title=f"{backend}, {size:,} runs", title_justify="left")
+        for column in ("measure", "median", "p95"):
+            table.add_column(column, justify="left" if column == "measure" else "right")
+        bulk = ingest(store, size)
+        table.add_row("bulk ingest (runs/s)", f"{bulk:,.0f}", "")
+        table.add_row("one-by-one ingest (runs/s)", f"{one_by_one(store, 500):,.0f}", "")
+        for name, action in queries(store, size).items():
+            median, p95 = timed(action, repetitions)
+            table.add_row(f"{name} (ms)", f"{median:.2f}", f"{p95:.2f}")
+        per_10k = disk_bytes(store, workdir) / size * 10_000 / 1e6
+        table.add_row("disk per 10k runs (MB)", f"{per_10k:.2f}", "")
+        return table
+    finally:
+        store.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--repetitions", type=int, default=30)
+    arguments = parser.parse_args()
+    random.seed(7)
+    for backend in arguments.backends:
+        for size in arguments.sizes:
+            console.print(bench(backend, size, arguments.repetitions))
+
+
+if __name__ == "__main__":
+    main()
