@@ -31,7 +31,14 @@ def test_an_old_schema_is_refused_with_the_upgrade_command(store_url: str) -> No
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0000'"))
     engine.dispose()
-    with pytest.raises(SchemaVersionError) as raised:
-        Store(store_url)
+    try:
+        with pytest.raises(SchemaVersionError) as raised:
+            Store(store_url)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(f"UPDATE alembic_version SET version_num = '{head_revision()}'")
+            )
+        engine.dispose()
     assert "tagbase db upgrade" in str(raised.value)
     assert "0000" in str(raised.value)

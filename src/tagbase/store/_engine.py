@@ -108,7 +108,7 @@ def check_schema(engine: sa.Engine, url: str) -> None:
     if current is None and empty:
         upgrade(engine)
         return
-    shown = sa.engine.make_url(normalize_url(url)).render_as_string(hide_password=True)
+    shown = sa.engine.make_url(url).render_as_string(hide_password=True)
     raise SchemaVersionError(
         f"the database at {shown} has schema revision {current or 'none'}, but this tagbase "
         f"needs {head}. Back it up, then run: TAGBASE_DATABASE_URL='{shown}' tagbase db upgrade"

@@ -88,7 +88,8 @@ tag = sa.Table(
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("created_ms", Millis, nullable=False),
     sa.Column("updated_ms", Millis, nullable=False),
-    sa.Index(None, "key_id", "value", unique=True),
+    sa.Index(None, "key", "value", unique=True),
+    sa.Index(None, "key_id"),
 )
 
 tag_usage = sa.Table(

@@ -83,7 +83,8 @@ def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, Ta
                 tag_key.c.multi_valued,
             )
             .join(tag_key, tag_key.c.id == tag.c.key_id)
-            .where(sa.tuple_(tag.c.key, tag.c.value).in_(part))
+            # OR of pairs, not a row-value IN: both databases then probe the (key, value) index.
+            .where(sa.or_(*((tag.c.key == key) & (tag.c.value == value) for key, value in part)))
         )
         for row in connection.execute(query):
             found[(row.key, row.value)] = TagRow(*row)
@@ -109,7 +110,7 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
         {"key_id": key_ids[key], "key": key, "value": value, "created_ms": now, "updated_ms": now}
         for key, value in missing
     ]
-    insert_ignore(connection, tag, rows, ["key_id", "value"])
+    insert_ignore(connection, tag, rows, ["key", "value"])
     return find_tags(connection, wanted)
 
 

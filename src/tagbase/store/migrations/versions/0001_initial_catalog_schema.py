@@ -194,7 +194,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tag")),
     )
     with op.batch_alter_table("tag", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_tag_key_id_value"), ["key_id", "value"], unique=True)
+        batch_op.create_index(batch_op.f("ix_tag_key_id"), ["key_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tag_key_value"), ["key", "value"], unique=True)
 
     op.create_table(
         "tag_assignment",
@@ -318,7 +319,8 @@ def downgrade() -> None:
 
     op.drop_table("tag_assignment")
     with op.batch_alter_table("tag", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_tag_key_id_value"))
+        batch_op.drop_index(batch_op.f("ix_tag_key_value"))
+        batch_op.drop_index(batch_op.f("ix_tag_key_id"))
 
     op.drop_table("tag")
     with op.batch_alter_table("owner", schema=None) as batch_op:
