@@ -213,13 +213,14 @@ class Client:
     def create_tag(
         self,
         name: str,
-        exclusive: bool = False,
-        cascade: bool = False,
+        exclusive: bool | None = None,
+        cascade: bool | None = None,
         color: str | None = None,
         description: str | None = None,
         multi_valued: bool | None = None,
     ) -> TagDefinition:
-        """Register a tag; its behaviours stay with it when later used as a plain string."""
+        """Register a tag; its behaviours stay with it when later used as a plain string.
+        Behaviours left as None keep what the registry holds (off, for a new tag)."""
         return self.store.register_tag(
             name,
             exclusive=exclusive,

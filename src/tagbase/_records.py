@@ -17,6 +17,13 @@ def from_millis(millis: int) -> datetime:
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
+def to_millis(moment: datetime) -> int:
+    """Milliseconds since the epoch; a naive datetime is read as UTC, as everywhere in tagbase."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
 @dataclass(frozen=True, slots=True)
 class EntityRef:
     """Enough to name an entity in a message or a link."""

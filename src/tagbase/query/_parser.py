@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tagbase._errors import QueryError
+from tagbase._records import to_millis
 from tagbase.query._ast import (
     And,
     Compare,
@@ -351,9 +352,7 @@ class _Parser:
                 rest[0].position + len(operator),
                 "use ISO 8601: 2026-01-31 or 2026-01-31T12:00",
             ) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return CreatedCompare(Compare(operator), int(moment.timestamp() * 1000))
+        return CreatedCompare(Compare(operator), to_millis(moment))
 
     def _pattern(self, chars: tuple[Char, ...]) -> tuple[Match, str]:
         """A value with optional leading/trailing unquoted `*` wildcards."""

@@ -37,7 +37,7 @@ def log(
                     "number": encoded.number,
                     "source": change.source_code,
                     "actor_id": change.actor_id,
-                    "at_ms": change.now,
+                    "at_ms": change.now if target.at is None else target.at,
                     "_kind": target.kind,
                     "_text": encoded.text,
                 }

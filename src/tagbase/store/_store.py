@@ -30,7 +30,15 @@ from tagbase._errors import (
 )
 from tagbase._kinds import Kind
 from tagbase._metadata import normalize_metadata, validate_owners
-from tagbase._records import Entity, EntityRef, MetadataEntry, Page, TagDefinition, TagEvent
+from tagbase._records import (
+    Entity,
+    EntityRef,
+    MetadataEntry,
+    Page,
+    TagDefinition,
+    TagEvent,
+    to_millis,
+)
 from tagbase._tags import TagPolicy, TagsInput, normalize_tags, split_tag_string
 from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
@@ -170,7 +178,7 @@ class Store:
                 rows.append(self._entity_row(connection, item, scope, next_number, change.now))
             ids = self._insert_entities(connection, rows)
             targets = [
-                Target(i, row["kind"], row["scope_id"], row["name"])
+                Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
                 for i, row in zip(ids, rows, strict=True)
             ]
             _tagging.assign(
@@ -228,9 +236,7 @@ class Store:
             next_number[slot] += 1
             if name is None:
                 name = str(number) if item.kind.is_version else f"{scope.name}-{number}"
-        created = (
-            now if item.spec.created_at is None else int(item.spec.created_at.timestamp() * 1000)
-        )
+        created = now if item.spec.created_at is None else to_millis(item.spec.created_at)
         return {
             "uuid": str(uuidlib.uuid4()),
             "kind": item.kind.code,
@@ -672,7 +678,7 @@ class Store:
                     if parsed.scope is None:
                         raise InvalidInputError(f"a {parsed.label} has no parent; drop the scope")
                     scope_id = self._resolve(connection, parsed.scope, scope, None).id
-            millis = int(at.timestamp() * 1000)
+            millis = to_millis(at)
             return _history.holders_at(connection, tag_id, millis, kind_code, scope_id)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,7 +26,7 @@ from tagbase.store._schema import (
     tag_key,
     tag_usage,
 )
-from tagbase.store._sql import add_counts, chunks, insert_ignore, lock_rows
+from tagbase.store._sql import add_counts, chunks, insert_ignore, lock_rows, now_ms
 
 Pair = tuple[str, str]
 
@@ -39,6 +39,7 @@ class Target:
     kind: int
     scope_id: int
     label: str
+    at: int | None = None  # when its tags and metadata were set, for imported records
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,11 @@ class Change:
     @property
     def source_code(self) -> int:
         return SOURCES.index(self.source)
+
+    def after_locks(self) -> Change:
+        """The change timed once its locks are held: a writer that waited for another may not
+        date its change earlier, or history would hold intervals that end before they start."""
+        return replace(self, now=max(self.now, now_ms()))
 
 
 def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, TagRow]:
@@ -136,6 +142,7 @@ def assign(
     targets = [target for target, _ in items]
     if not fresh:
         lock_rows(connection, entity.c.id, [target.id for target in targets])
+    change = change.after_locks()
     current = {} if fresh else _current_tags(connection, [target.id for target in targets])
     inserts: list[dict[str, Any]] = []
     for target, target_rows in wanted:
@@ -220,7 +227,7 @@ def _assignment(target: Target, row: TagRow, change: Change) -> dict[str, Any]:
         "single": not row.multi_valued,
         "source": change.source_code,
         "actor_id": change.actor_id,
-        "added_ms": change.now,
+        "added_ms": change.now if target.at is None else target.at,
     }
 
 
@@ -310,6 +317,7 @@ def unassign(
     """Take tags off targets. A bare key (`env`) removes the label `env` or, when the entity
     has no such label, every value of `env`. Returns how many assignments were removed."""
     lock_rows(connection, entity.c.id, [target.id for target in targets])
+    change = change.after_locks()
     held = _held_pairs(connection, [target.id for target in targets])
     removed = 0
     unmatched = set(names)
