@@ -100,15 +100,22 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
 def check_schema(engine: sa.Engine, url: str) -> None:
     """Create the schema in an empty database; refuse an old or unknown one."""
     head = head_revision()
-    with engine.connect() as connection:
-        current = current_revision(connection)
-        empty = not sa.inspect(connection).get_table_names()
+    shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+            empty = not sa.inspect(connection).get_table_names()
+    except sa.exc.OperationalError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise StoreError(
+            f"cannot open the catalog database at {shown}: {reason}. Fix: check "
+            "TAGBASE_DATABASE_URL (or --database-url) and that the database server is running"
+        ) from None
     if current == head:
         return
     if current is None and empty:
         upgrade(engine)
         return
-    shown = sa.engine.make_url(url).render_as_string(hide_password=True)
     raise SchemaVersionError(
         f"the database at {shown} has schema revision {current or 'none'}, but this tagbase "
         f"needs {head}. Back it up, then run: TAGBASE_DATABASE_URL='{shown}' tagbase db upgrade"

@@ -434,7 +434,12 @@ class Store:
                     connection.execute(
                         owner.insert(), [{"entity_id": found.id, "owner": o} for o in owner_names]
                     )
-            return load_entities(connection, [found.id])[0]
+        # Read the result after commit: the write transaction (and its locks) stays short.
+        with self._reading() as connection:
+            loaded = load_entities(connection, [found.id])
+        if not loaded:
+            raise NotFoundError(f"{kind.label} {found.name!r} was deleted while it was updated")
+        return loaded[0]
 
     def add_tags(
         self,
@@ -543,7 +548,7 @@ class Store:
             )
         raise NotFoundError(
             f"no {kind.label} {str(ref)!r}{where}. Fix: check the name or id "
-            f"(`tagbase {kind.value.replace('_', ' ')} list` shows them)"
+            f"(Client().list({kind.value!r}) lists them)"
         )
 
     def _one(self, connection: sa.Connection, conditions: builtins.list[Any]) -> _Found | None:

@@ -1,0 +1,327 @@
+"""Output: one JSON form per record type, and Rich tables drawn from the same records."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from tagbase._kinds import Kind
+from tagbase._metadata import MetadataValue, encode_metadata_value
+from tagbase._records import AssignedTag, Entity, EntityRef, Page, TagDefinition, TagEvent
+
+PIPED_WIDTH = 200  # wide enough that piped tables keep one line per row
+METADATA_CELL = 160
+_NOUNS = {
+    Kind.ASSET: "artifact",
+    Kind.ASSET_VERSION: "artifact version",
+    Kind.JOB: "pipeline",
+    Kind.OP: "step",
+}
+
+
+def noun(kind: Kind) -> str:
+    """What the CLI calls a kind (it speaks the seed vocabulary: artifact, pipeline)."""
+    return _NOUNS.get(kind, kind.label)
+
+
+def a(word: str) -> str:
+    """`word` with its indefinite article: a model, an artifact."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def entities(count: int) -> str:
+    return f"{count} entit{'y' if count == 1 else 'ies'}"
+
+
+def iso_time(moment: datetime) -> str:
+    """UTC to the millisecond, e.g. 2024-05-01T12:00:03.123Z; `--at` reads it back."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def short_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def shown_url(url: str) -> str:
+    """The URL with any password masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def shown_location(url: str) -> str:
+    """Where a catalog is: a SQLite file's path, else the URL with any password masked."""
+    scheme, sep, rest = url.partition(":///")
+    if sep and scheme.split("+")[0] == "sqlite":
+        return rest.split("?")[0]
+    return shown_url(url)
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def emit_json(data: object) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def plain_metadata(value: object) -> Any:
+    """A metadata value as plain JSON data (its stored payload)."""
+    if isinstance(value, MetadataValue):
+        return json.loads(encode_metadata_value(value).payload)
+    return value
+
+
+def ref_to_json(ref: EntityRef) -> dict[str, Any]:
+    return {"id": ref.id, "kind": ref.kind.value, "name": ref.name, "scope": ref.scope_name}
+
+
+def assigned_tag_to_json(tag: AssignedTag) -> dict[str, Any]:
+    return {
+        "name": tag.name,
+        "key": tag.key,
+        "value": tag.value,
+        "source": tag.source,
+        "actor": tag.actor,
+        "added_at": iso_time(tag.added_at),
+        "exclusive": tag.exclusive,
+    }
+
+
+def entity_to_json(entity: Entity) -> dict[str, Any]:
+    return {
+        "id": entity.id,
+        "kind": entity.kind.value,
+        "name": entity.name,
+        "scope": None if entity.scope is None else ref_to_json(entity.scope),
+        "version": entity.version,
+        "number": entity.number,
+        "status": entity.status,
+        "description": entity.description,
+        "tags": [assigned_tag_to_json(tag) for tag in entity.tags],
+        "tag_names": entity.tag_names,
+        "metadata": {key: plain_metadata(value) for key, value in entity.metadata.items()},
+        "owners": list(entity.owners),
+        "created_at": iso_time(entity.created_at),
+        "updated_at": iso_time(entity.updated_at),
+    }
+
+
+def tag_definition_to_json(definition: TagDefinition) -> dict[str, Any]:
+    return {
+        "name": definition.name,
+        "key": definition.key,
+        "value": definition.value,
+        "registered": definition.registered,
+        "exclusive": definition.exclusive,
+        "cascade": definition.cascade,
+        "multi_valued": definition.multi_valued,
+        "color": definition.color,
+        "description": definition.description,
+        "usage": {kind.value: count for kind, count in definition.usage.items()},
+        "usage_total": definition.usage_count,
+        "created_at": iso_time(definition.created_at),
+        "updated_at": iso_time(definition.updated_at),
+    }
+
+
+def tag_event_to_json(event: TagEvent) -> dict[str, Any]:
+    return {
+        "at": iso_time(event.at),
+        "entity": ref_to_json(event.entity),
+        "tag": event.tag,
+        "action": event.action,
+        "reason": event.reason,
+        "moved_to": None if event.moved_to is None else ref_to_json(event.moved_to),
+        "source": event.source,
+        "actor": event.actor,
+    }
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+def console() -> Console:
+    """A console on the current stdout; piped output gets wide rows and no colour codes."""
+    piped = not sys.stdout.isatty()
+    return Console(file=sys.stdout, highlight=False, width=PIPED_WIDTH if piped else None)
+
+
+def _table(title: str | None, *columns: str) -> Table:
+    table = Table(
+        title=escape(title) if title else None,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+    )
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _text(value: object) -> Text:
+    """Cell text, never read as Rich markup (tag values may hold brackets)."""
+    return Text("" if value is None else str(value))
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else ""
+
+
+def tag_cell(tags: Sequence[AssignedTag]) -> Text:
+    """Tags in string form; exclusive ones bold, system ones dim."""
+    cell = Text()
+    for index, tag in enumerate(sorted(tags, key=lambda tag: tag.name)):
+        if index:
+            cell.append(", ")
+        cell.append(tag.name, style="bold" if tag.exclusive else "dim" if tag.is_system else "")
+    return cell
+
+
+def print_entities(page: Page[Entity], kind: Kind, title: str) -> None:
+    out = console()
+    if not page.items:
+        out.print(_text(f"No {noun(kind)}s found."))
+        return
+    columns = [noun(kind.scope)] if kind.scope else []
+    columns += ["#", "version"] if kind.is_version else ["name"]
+    columns += ["status"] if kind is Kind.RUN else []
+    table = _table(title, *columns, "tags", "created (UTC)")
+    for entity in page:
+        row = [_text(entity.scope.name if entity.scope else "")] if kind.scope else []
+        row += (
+            [_text(entity.number), _text(entity.name)] if kind.is_version else [_text(entity.name)]
+        )
+        row += [_text(entity.status)] if kind is Kind.RUN else []
+        table.add_row(*row, tag_cell(entity.tags), _text(short_time(entity.created_at)))
+    out.print(table)
+    if page.total is not None and page.total > len(page):
+        out.print(_text(f"Showing {len(page)} of {page.total}; use --limit to see more."))
+
+
+def print_entity(entity: Entity) -> None:
+    """One entity in full: its fields, its tags with provenance, its latest metadata."""
+    out = console()
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="bold")
+    fields.add_column(overflow="fold")
+    for label, value in _entity_fields(entity):
+        if value not in (None, ""):
+            fields.add_row(label, _text(value))
+    out.print(fields)
+    if entity.tags:
+        tags = _table("Tags", "tag", "source", "actor", "added (UTC)")
+        for tag in entity.tags:
+            tags.add_row(
+                tag_cell([tag]), _text(tag.source), _text(tag.actor), _text(iso_time(tag.added_at))
+            )
+        out.print(tags)
+    if entity.metadata:
+        out.print(_metadata_table(entity.metadata))
+
+
+def _entity_fields(entity: Entity) -> list[tuple[str, object]]:
+    scope = entity.scope
+    return [
+        (noun(entity.kind), entity.name),
+        (noun(scope.kind) if scope else "scope", scope.name if scope else None),
+        ("number", entity.number),
+        ("id", entity.id),
+        ("status", entity.status),
+        ("description", entity.description),
+        ("owners", ", ".join(entity.owners)),
+        ("created", iso_time(entity.created_at)),
+        ("updated", iso_time(entity.updated_at)),
+    ]
+
+
+def _metadata_table(metadata: Mapping[str, Any]) -> Table:
+    table = _table("Metadata", "key", "type", "value")
+    for key, value in metadata.items():
+        type_name = value.type_name if isinstance(value, MetadataValue) else ""
+        table.add_row(_text(key), _text(type_name), _text(_metadata_cell(value)))
+    return table
+
+
+def _metadata_cell(value: object) -> str:
+    """A value short enough for a table; `--json` shows it whole."""
+    plain = plain_metadata(value)
+    shown = plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
+    return shown if len(shown) <= METADATA_CELL else shown[: METADATA_CELL - 1] + "…"
+
+
+def usage_text(usage: Mapping[Kind, int]) -> str:
+    return ", ".join(plural(count, noun(kind)) for kind, count in sorted(usage.items()))
+
+
+def print_tag_definitions(definitions: Sequence[TagDefinition], title: str | None) -> None:
+    out = console()
+    if not definitions:
+        out.print(_text("No tags found."))
+        return
+    table = _table(title, "tag", "exclusive", "cascade", "colour", "description", "usage", "total")
+    for definition in definitions:
+        table.add_row(
+            _text(definition.name),
+            _text(_yes(definition.exclusive)),
+            _text(_yes(definition.cascade)),
+            _text(definition.color),
+            _text(definition.description),
+            _text(usage_text(definition.usage)),
+            _text(definition.usage_count),
+        )
+    out.print(table)
+
+
+def print_tag_events(events: Sequence[TagEvent]) -> None:
+    out = console()
+    if not events:
+        out.print(_text("No tag history found."))
+        return
+    table = _table(
+        "Tag history, newest first",
+        "time (UTC)", "kind", "entity", "tag", "action", "reason", "moved to", "source", "actor",
+    )  # fmt: skip
+    for event in events:
+        table.add_row(
+            _text(iso_time(event.at)),
+            _text(event.entity.kind.value),
+            _text(event.entity.display_name),
+            _text(event.tag),
+            _text(event.action),
+            _text(event.reason),
+            _text(event.moved_to.display_name if event.moved_to else ""),
+            _text(event.source),
+            _text(event.actor),
+        )
+    out.print(table)
+
+
+def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
+    out = console()
+    when = iso_time(at)
+    if not holders:
+        out.print(_text(f"No entity held {tag!r} at {when}."))
+        return
+    table = _table(f"Holders of {tag!r} at {when}", "kind", "entity", "id")
+    for ref in holders:
+        table.add_row(_text(ref.kind.value), _text(ref.display_name), _text(ref.id))
+    out.print(table)

@@ -1,0 +1,157 @@
+"""`artifact` and `model`: the same commands for two registries of named things with versions."""
+
+from __future__ import annotations
+
+import click
+
+from tagbase._kinds import Kind
+from tagbase.cli._app import State, pass_state
+from tagbase.cli._entities import get_entity, list_entities, show_entity, update_tags
+from tagbase.cli._options import (
+    json_option,
+    limit_option,
+    query_option,
+    tag_changes,
+    tag_filter_option,
+)
+from tagbase.cli._render import a, noun
+
+
+def versioned_group(kind: Kind, version_kind: Kind, *, examples: tuple[str, str]) -> click.Group:
+    """The `list`, `show` and `update` commands of `kind`, and a `version` group for its
+    versions. `examples` are the update commands shown in the help of each level."""
+    name = noun(kind)
+
+    @click.group(name, help=f"{name.capitalize()}s and their versions.")
+    def group() -> None:
+        pass
+
+    @group.command("list", help=f"List {name}s, newest first.")
+    @tag_filter_option
+    @query_option
+    @limit_option
+    @json_option
+    @pass_state
+    def list_command(
+        state: State, tag_filters: tuple[str, ...], query: str | None, limit: int, as_json: bool
+    ) -> None:
+        list_entities(
+            state.client,
+            kind,
+            tag_filters=tag_filters,
+            query=query,
+            limit=limit,
+            as_json=as_json,
+        )
+
+    @group.command("show", help=f"Show {a(name)}: its tags with provenance, metadata and owners.")
+    @click.argument("name_or_id", metavar="NAME_OR_ID")
+    @json_option
+    @pass_state
+    def show_command(state: State, name_or_id: str, as_json: bool) -> None:
+        show_entity(get_entity(state.client, kind, name_or_id), as_json)
+
+    @group.command("update", help=_update_help(name, examples[0]))
+    @click.argument("name_or_id", metavar="NAME_OR_ID")
+    @tag_changes
+    @json_option
+    @pass_state
+    def update_command(
+        state: State,
+        name_or_id: str,
+        add_tags: tuple[str, ...],
+        remove_tags: tuple[str, ...],
+        as_json: bool,
+    ) -> None:
+        entity = update_tags(state.client, kind, name_or_id, None, add_tags, remove_tags)
+        show_entity(entity, as_json)
+
+    group.add_command(_version_group(kind, version_kind, examples[1]))
+    return group
+
+
+def _version_group(kind: Kind, version_kind: Kind, example: str) -> click.Group:
+    parent = noun(kind)
+    metavar = parent.upper()
+
+    @click.group("version", help=f"Versions of {parent}s.")
+    def group() -> None:
+        pass
+
+    @group.command("list", help=f"List versions, newest first: of one {parent}, or of all of them.")
+    @click.argument("parent_ref", metavar=f"[{metavar}]", required=False)
+    @tag_filter_option
+    @query_option
+    @limit_option
+    @json_option
+    @pass_state
+    def list_command(
+        state: State,
+        parent_ref: str | None,
+        tag_filters: tuple[str, ...],
+        query: str | None,
+        limit: int,
+        as_json: bool,
+    ) -> None:
+        list_entities(
+            state.client,
+            version_kind,
+            scope=parent_ref,
+            tag_filters=tag_filters,
+            query=query,
+            limit=limit,
+            as_json=as_json,
+        )
+
+    @group.command("show", help=f"Show a version of {a(parent)}, by version name, number or id.")
+    @click.argument("parent_ref", metavar=metavar)
+    @click.argument("version")
+    @json_option
+    @pass_state
+    def show_command(state: State, parent_ref: str, version: str, as_json: bool) -> None:
+        show_entity(get_entity(state.client, version_kind, version, parent_ref), as_json)
+
+    @group.command("update", help=_update_help(f"{parent} version", example))
+    @click.argument("parent_ref", metavar=metavar)
+    @click.argument("version")
+    @tag_changes
+    @json_option
+    @pass_state
+    def update_command(
+        state: State,
+        parent_ref: str,
+        version: str,
+        add_tags: tuple[str, ...],
+        remove_tags: tuple[str, ...],
+        as_json: bool,
+    ) -> None:
+        client = state.client
+        entity = update_tags(client, version_kind, version, parent_ref, add_tags, remove_tags)
+        show_entity(entity, as_json)
+
+    return group
+
+
+def _update_help(what: str, example: str) -> str:
+    return (
+        f"Add (-t) or remove (-r) tags of {a(what)}. A registered exclusive tag moves here "
+        f"from the entity that held it.\n\n\b\nExample:\n  {example}"
+    )
+
+
+artifact = versioned_group(
+    Kind.ASSET,
+    Kind.ASSET_VERSION,
+    examples=(
+        "tagbase artifact update my_artifact -t production -t dataset",
+        "tagbase artifact version update iris_data 2023-06-15 -t final",
+    ),
+)
+model = versioned_group(
+    Kind.MODEL,
+    Kind.MODEL_VERSION,
+    examples=(
+        'tagbase model update iris_classifier --tag "production-ready"',
+        'tagbase model version update iris_classifier 2.0.0 --tag "approved"',
+    ),
+)
