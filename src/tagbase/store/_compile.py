@@ -71,10 +71,10 @@ def compile_query(node: Node, kind: int) -> sa.ColumnElement[bool]:
             return _has_metadata(kind, key, _like(metadata_latest.c.text, how, pattern))
         case Not(operand):
             return sa.not_(compile_query(operand, kind))
-        case And(operands):
-            return sa.and_(*(compile_query(operand, kind) for operand in operands))
+        case And(operands):  # the leading constant makes an empty AND true, an empty OR false
+            return sa.and_(sa.true(), *(compile_query(operand, kind) for operand in operands))
         case Or(operands):
-            return sa.or_(*(compile_query(operand, kind) for operand in operands))
+            return sa.or_(sa.false(), *(compile_query(operand, kind) for operand in operands))
     raise TypeError(f"unknown query node {node!r}")
 
 

@@ -40,10 +40,12 @@ def holders_now(connection: sa.Connection, tag_id: int) -> list[Target]:
 def holders_at(
     connection: sa.Connection, tag_id: int, millis: int, kind: int | None, scope_id: int | None
 ) -> list[EntityRef]:
-    now = sa.select(tag_assignment.c.entity_id).where(
-        tag_assignment.c.tag_id == tag_id, tag_assignment.c.added_ms <= millis
+    now = (
+        sa.select(tag_assignment.c.entity_id, tag_assignment.c.kind)
+        .join(entity, entity.c.id == tag_assignment.c.entity_id)
+        .where(tag_assignment.c.tag_id == tag_id, tag_assignment.c.added_ms <= millis)
     )
-    before = sa.select(tag_history.c.entity_id).where(
+    before = sa.select(tag_history.c.entity_id, tag_history.c.kind).where(
         tag_history.c.tag_id == tag_id,
         tag_history.c.added_ms <= millis,
         tag_history.c.removed_ms > millis,
@@ -52,13 +54,17 @@ def holders_at(
         now = now.where(tag_assignment.c.kind == kind)
         before = before.where(tag_history.c.kind == kind)
     if scope_id is not None:
+        now = now.where(entity.c.scope_id == scope_id)
         before = before.where(tag_history.c.scope_id == scope_id)
-    ids = {row[0] for row in connection.execute(sa.union_all(now, before))}
-    known = _refs(connection, ids).values()
-    return sorted(
-        (item.ref for item in known if scope_id is None or item.scope_id == scope_id),
-        key=lambda ref: ref.display_name,
-    )
+    held: dict[int, int] = dict(connection.execute(sa.union_all(now, before)).all())
+    known = _refs(connection, set(held))
+    # An entity deleted since still held the tag then: it is named, not left out.
+    refs = [known[i].ref if i in known else deleted_ref(i, code) for i, code in held.items()]
+    return sorted(refs, key=lambda ref: ref.display_name)
+
+
+def deleted_ref(entity_id: int, kind: int) -> EntityRef:
+    return EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
 
 
 class _Known:
@@ -153,9 +159,7 @@ def events(
 
     def ref(entity_id: int, kind: int) -> EntityRef:
         known = refs.get(entity_id)
-        return (
-            known.ref if known else EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
-        )
+        return known.ref if known else deleted_ref(entity_id, kind)
 
     found: list[tuple[int, int, TagEvent]] = []
     row: Any

@@ -39,7 +39,7 @@ def log(
                     "actor_id": change.actor_id,
                     "at_ms": change.now if target.at is None else target.at,
                     "_kind": target.kind,
-                    "_text": encoded.text,
+                    "_text": _indexable(encoded.text),
                 }
             )
     inserted = connection.execute(
@@ -58,6 +58,17 @@ def log(
         for row, entry_id in zip(rows, inserted, strict=True)
     ]
     upsert(connection, metadata_latest, latest, ["entity_id", "key_id"])
+
+
+# The text column is in a btree index; PostgreSQL refuses index rows over ~2700 bytes, so
+# multi-byte text is cut shorter than the column's 1024 characters.
+_INDEXED_TEXT_BYTES = 2048
+
+
+def _indexable(text: str | None) -> str | None:
+    if text is None or len(text) * 4 <= _INDEXED_TEXT_BYTES:
+        return text
+    return text.encode()[:_INDEXED_TEXT_BYTES].decode(errors="ignore")
 
 
 def _ensure_keys(connection: sa.Connection, keys: set[str]) -> dict[str, int]:

@@ -152,6 +152,7 @@ class Store:
             raise InvalidInputError(f"a {kind.label} name cannot be empty; give it a name")
         if not kind.scope and not kind == Kind.RUN and spec.name is None:
             raise InvalidInputError(f"a {kind.label} needs a name")
+        _check_text(kind, name=spec.name, description=spec.description, status=spec.status)
         return _Checked(
             spec,
             kind,
@@ -172,10 +173,17 @@ class Store:
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
             next_number: dict[tuple[int, int], int] = {}
+            given = {  # names users chose, which automatic names must avoid
+                (scopes[(item.kind, item.spec.scope)].id, item.kind.code, item.spec.name)
+                for item in checked
+                if item.spec.name is not None and (item.kind, item.spec.scope) in scopes
+            }
             rows = []
             for item in checked:
                 scope = scopes.get((item.kind, item.spec.scope))
-                rows.append(self._entity_row(connection, item, scope, next_number, change.now))
+                rows.append(
+                    self._entity_row(connection, item, scope, next_number, given, change.now)
+                )
             ids = self._insert_entities(connection, rows)
             targets = [
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
@@ -219,6 +227,7 @@ class Store:
         item: _Checked,
         scope: _Found | None,
         next_number: dict[tuple[int, int], int],
+        given: set[tuple[int, int, str]],
         now: int,
     ) -> dict[str, Any]:
         number = None
@@ -234,8 +243,13 @@ class Store:
                 next_number[slot] = (highest or 0) + 1
             number = next_number[slot]
             next_number[slot] += 1
-            if name is None:
-                name = str(number) if item.kind.is_version else f"{scope.name}-{number}"
+            while name is None:  # an automatic name skips numbers whose name a user took
+                automatic = str(number) if item.kind.is_version else f"{scope.name}-{number}"
+                if (*slot, automatic) in given or self._named(connection, slot, automatic):
+                    number = next_number[slot]
+                    next_number[slot] += 1
+                else:
+                    name = automatic
         created = now if item.spec.created_at is None else to_millis(item.spec.created_at)
         return {
             "uuid": str(uuidlib.uuid4()),
@@ -248,6 +262,13 @@ class Store:
             "created_ms": created,
             "updated_ms": created,
         }
+
+    def _named(self, connection: sa.Connection, slot: tuple[int, int], name: str) -> bool:
+        scope_id, kind_code = slot
+        query = sa.select(entity.c.id).where(
+            entity.c.kind == kind_code, entity.c.scope_id == scope_id, entity.c.name == name
+        )
+        return connection.execute(query.limit(1)).first() is not None
 
     def _insert_entities(
         self, connection: sa.Connection, rows: builtins.list[dict[str, Any]]
@@ -401,6 +422,7 @@ class Store:
         owner_names = None if owners is None else validate_owners(owners)
         if name is not None and not name.strip():
             raise InvalidInputError("a name cannot be empty; give a name or leave it as None")
+        _check_text(kind, name=name, description=description, status=status)
         with self._writing() as connection:
             change = self._change(connection, source, actor)
             found = self._resolve(connection, kind, ref, scope)
@@ -521,14 +543,14 @@ class Store:
         self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None
     ) -> _Found:
         conditions = [entity.c.kind == kind.code]
+        if scope is not None and kind.scope is not None:  # an id must lie in the scope too
+            parent = self._resolve(connection, kind.scope, scope, None)
+            conditions.append(entity.c.scope_id == parent.id)
         as_uuid = _as_uuid(ref)
         if as_uuid is not None:
             row = self._one(connection, [*conditions, entity.c.uuid == as_uuid])
             if row is not None:
                 return row
-        if scope is not None and kind.scope is not None:
-            parent = self._resolve(connection, kind.scope, scope, None)
-            conditions.append(entity.c.scope_id == parent.id)
         if isinstance(ref, int) and kind.scope is not None:
             conditions.append(entity.c.number == ref)
         else:
@@ -706,6 +728,37 @@ class _Found:
     @property
     def target(self) -> Target:
         return Target(self.id, self.kind_code, self.scope_id, self.name)
+
+
+_TEXT_LIMITS = {"name": 255, "description": None, "status": 32}  # the column sizes
+
+
+def _check_text(kind: Kind, **fields: str | None) -> None:
+    """Refuse text the database cannot hold, alike on SQLite (which would keep it) and
+    PostgreSQL (which would fail with a driver error)."""
+    for field_name, text in fields.items():
+        if text is None:
+            continue
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        if "\x00" in text or not _is_utf8(text):
+            raise InvalidInputError(
+                f"the {kind.label} {field_name} {shown!r} holds a NUL character or a lone "
+                "surrogate, which no database stores; remove it"
+            )
+        limit = _TEXT_LIMITS[field_name]
+        if limit is not None and len(text) > limit:
+            raise InvalidInputError(
+                f"the {kind.label} {field_name} {shown!r} is {len(text)} characters long; "
+                f"at most {limit} are allowed. Fix: shorten it"
+            )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _as_uuid(ref: Ref) -> str | None:

@@ -153,9 +153,10 @@ def assign(
             if not row.multi_valued:
                 for old in [old for old in held.values() if old.key_id == row.key_id]:
                     _unassign(connection, target, old.id, change, "replaced")
+            added_ms = change.now if target.at is None else target.at
             if row.exclusive:
-                _take_from_holder(connection, target, row, change)
-            inserts.append(_assignment(target, row, change))
+                added_ms = _take_from_holder(connection, target, row, change, added_ms)
+            inserts.append(_assignment(target, row, change, added_ms))
     if inserts:
         connection.execute(tag_assignment.insert(), inserts)
         counts: dict[tuple[Any, ...], int] = defaultdict(int)
@@ -217,7 +218,7 @@ def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int,
     return held
 
 
-def _assignment(target: Target, row: TagRow, change: Change) -> dict[str, Any]:
+def _assignment(target: Target, row: TagRow, change: Change, added_ms: int) -> dict[str, Any]:
     return {
         "entity_id": target.id,
         "tag_id": row.id,
@@ -227,14 +228,16 @@ def _assignment(target: Target, row: TagRow, change: Change) -> dict[str, Any]:
         "single": not row.multi_valued,
         "source": change.source_code,
         "actor_id": change.actor_id,
-        "added_ms": change.now if target.at is None else target.at,
+        "added_ms": added_ms,
     }
 
 
 def _take_from_holder(
-    connection: sa.Connection, target: Target, row: TagRow, change: Change
-) -> None:
-    """Move an exclusive tag: whoever holds it in the target's scope gives it up."""
+    connection: sa.Connection, target: Target, row: TagRow, change: Change, at: int
+) -> int:
+    """Move an exclusive tag: whoever holds it in the target's scope gives it up. Returns the
+    time of the move: `at`, but never before the holder got the tag (an imported record with
+    an old time, or another machine's clock), so that holders never overlap in history."""
     removed = connection.execute(
         tag_assignment.delete()
         .where(
@@ -244,7 +247,10 @@ def _take_from_holder(
         )
         .returning(*_RETURNED)
     ).all()
-    _close(connection, removed, target.scope_id, change, "moved", successor=target.id)
+    moved_at = max([at, *(int(old.added_ms) for old in removed)])
+    moved = replace(change, now=moved_at)
+    _close(connection, removed, target.scope_id, moved, "moved", successor=target.id)
+    return moved_at
 
 
 _RETURNED = (
@@ -346,11 +352,18 @@ def unassign(
 
 
 def unassign_all(connection: sa.Connection, targets: Sequence[Target], change: Change) -> None:
-    """Take every tag off targets that are being deleted."""
-    held = _held_pairs(connection, [target.id for target in targets])
+    """Take every tag off targets that are being deleted, a chunk of entities per statement."""
+    by_scope: dict[int, list[int]] = defaultdict(list)
     for target in targets:
-        for tag_id in held.get(target.id, {}).values():
-            _unassign(connection, target, tag_id, change, "deleted")
+        by_scope[target.scope_id].append(target.id)
+    for scope_id, ids in sorted(by_scope.items()):
+        for part in chunks(ids):
+            removed = connection.execute(
+                tag_assignment.delete()
+                .where(tag_assignment.c.entity_id.in_(part))
+                .returning(*_RETURNED)
+            ).all()
+            _close(connection, removed, scope_id, change, "deleted")
 
 
 def _held_pairs(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[Pair, int]]:
