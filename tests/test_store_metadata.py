@@ -186,3 +186,13 @@ def test_loaded_entities_are_immutable_records(client: Client) -> None:
     created: Entity = client.create_model("m", metadata={"rows": 1})
     client.log_metadata(Kind.MODEL, "m", {"rows": 2})
     assert created.metadata["rows"] == MetadataValue.int(1)
+
+
+@pytest.mark.parametrize("bad", ["a\udc80", {"nested": "\udc80"}, "nul\x00inside"])
+def test_text_no_database_can_store_is_refused_before_writing(client: Client, bad: object) -> None:
+    client.create_model("m")
+
+    with pytest.raises(MetadataValidationError, match="'k'"):
+        client.log_metadata("model", "m", {"k": bad, "fine": 1})
+
+    assert client.metadata_history("model", "m") == []

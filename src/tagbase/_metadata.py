@@ -1149,9 +1149,27 @@ def _normalize_entry(key: str, raw: object) -> MetadataValue:
         problems += [
             Problem(f"metadata {key!r}: {p.subject}", p.rule, p.fix) for p in error.problems
         ]
+    else:
+        problems += _storable_problems(key, value)
     if problems:
         raise MetadataValidationError(problems)
     return value
+
+
+def _storable_problems(key: str, value: MetadataValue) -> list[Problem]:
+    """Text no database can hold: lone surrogates anywhere, NUL in indexed text."""
+    encoded = encode_metadata_value(value)
+    try:
+        encoded.payload.encode()
+    except UnicodeEncodeError:
+        rule = "the value holds a lone surrogate, which is no valid Unicode text"
+        return [
+            Problem(f"metadata {key!r}", rule, "decode the text properly, or drop the bad part")
+        ]
+    if encoded.text is not None and "\x00" in encoded.text:
+        rule = "the text holds a NUL character, which databases do not store"
+        return [Problem(f"metadata {key!r}", rule, "remove the NUL characters")]
+    return []
 
 
 def normalize_metadata(metadata: Mapping[str, object] | None) -> dict[str, MetadataValue]:
