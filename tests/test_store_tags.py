@@ -297,18 +297,7 @@ def test_the_database_refuses_a_second_value_of_a_single_valued_key(
         insert_assignment(store, client.get_model("m").id, "stage", single=True)
 
 
-def test_run_tag_values_up_to_8_kib_are_stored(
-    client: Client, store_url: str, request: pytest.FixtureRequest
-) -> None:
-    if store_url.startswith("postgresql"):
-        request.applymarker(
-            pytest.mark.xfail(
-                raises=sa.exc.OperationalError,
-                strict=True,
-                reason="known bug: the unique btree index on tag (key, value) refuses rows over "
-                "2704 bytes, so incompressible values the lenient rule allows cannot be stored",
-            )
-        )
+def test_run_tag_values_up_to_8_kib_are_stored(client: Client) -> None:
     pick = random.Random(3)
     value = "".join(pick.choice(string.ascii_letters + string.digits) for _ in range(8192))
     client.create_pipeline("p")

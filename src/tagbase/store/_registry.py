@@ -12,6 +12,7 @@ from tagbase._errors import ConflictError, ExclusiveTagConflictError, NotFoundEr
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition, from_millis
 from tagbase._tags import Tag, tag_string
+from tagbase.store._dictionary import pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment, tag_key, tag_usage
 from tagbase.store._sql import lock_rows
 
@@ -188,9 +189,7 @@ def load_definitions(connection: sa.Connection, query: sa.Select[Any]) -> list[T
 
 
 def get_definition_id(connection: sa.Connection, key: str, value: str) -> int:
-    found = connection.execute(
-        sa.select(tag.c.id).where(tag.c.key == key, tag.c.value == value)
-    ).scalar()
+    found = connection.execute(sa.select(tag.c.id).where(pair_condition(key, value))).scalar()
     if found is None:
         raise NotFoundError(
             f"no tag {tag_string(key, value)!r} in the catalog. "

@@ -25,6 +25,15 @@ metadata_obj = sa.MetaData(
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Millis = sa.BigInteger
 
+
+def bytewise_text(length: int | None = None) -> sa.types.TypeEngine[str]:
+    """Text compared byte by byte on both databases, so that prefix matches can use an index
+    and sort orders agree (SQLite compares bytes; PostgreSQL needs the C collation)."""
+    plain = sa.String(length) if length else sa.Text()
+    collated = sa.String(length, collation="C") if length else sa.Text(collation="C")
+    return plain.with_variant(collated, "postgresql")
+
+
 actor = sa.Table(
     "actor",
     metadata_obj,
@@ -38,7 +47,7 @@ entity = sa.Table(
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("uuid", sa.String(36), nullable=False),
     sa.Column("kind", sa.SmallInteger, nullable=False),
-    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("name", bytewise_text(255), nullable=False),
     # The parent: the asset of an asset version, the job of a run... 0 for top-level kinds,
     # so that (kind, scope_id, name) can be unique on both databases.
     sa.Column("scope_id", Id, nullable=False),
@@ -50,7 +59,8 @@ entity = sa.Table(
     sa.Index(None, "uuid", unique=True),
     sa.Index(None, "kind", "scope_id", "name", unique=True),
     sa.Index(None, "kind", "name"),
-    sa.Index(None, "scope_id", "kind", "number"),
+    sa.Index(None, "kind", "id"),  # newest entities of a kind first
+    sa.Index(None, "scope_id", "kind", "id"),  # newest versions, runs... of a parent first
 )
 
 owner = sa.Table(
@@ -78,8 +88,11 @@ tag = sa.Table(
     metadata_obj,
     sa.Column("id", Id, primary_key=True, autoincrement=True),
     sa.Column("key_id", Id, sa.ForeignKey("tag_key.id"), nullable=False),
-    sa.Column("key", sa.String(255), nullable=False),  # copied from tag_key for cheap reads
-    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("key", bytewise_text(255), nullable=False),  # copied from tag_key for cheap reads
+    sa.Column("value", bytewise_text(), nullable=False),
+    # A digest of the value makes (key, value) unique and findable even for values too long
+    # for an index entry (PostgreSQL refuses btree rows over ~2.7 kB; values go to 8 KiB).
+    sa.Column("value_digest", sa.LargeBinary(16), nullable=False),
     # The tag registry: a registered tag has a description, a colour and behaviours.
     sa.Column("registered", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("exclusive", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -88,7 +101,7 @@ tag = sa.Table(
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("created_ms", Millis, nullable=False),
     sa.Column("updated_ms", Millis, nullable=False),
-    sa.Index(None, "key", "value", unique=True),
+    sa.Index(None, "key", "value_digest", unique=True),
     sa.Index(None, "key_id"),
 )
 
@@ -191,7 +204,7 @@ metadata_latest = sa.Table(
     sa.Column("entry_id", Id, nullable=False),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     sa.Column("number", sa.Float, nullable=True),
-    sa.Column("text", sa.String(1024), nullable=True),
+    sa.Column("text", bytewise_text(1024), nullable=True),
     sa.PrimaryKeyConstraint("entity_id", "key_id"),
     sa.Index(None, "key_id", "kind", "number"),
     sa.Index(None, "key_id", "kind", "text"),

@@ -235,10 +235,12 @@ class Store:
         if scope is not None:
             slot = (scope.id, item.kind.code)
             if slot not in next_number:
+                # Numbers grow with ids within a scope, so the newest entity holds the highest.
                 highest = connection.execute(
-                    sa.select(sa.func.max(entity.c.number)).where(
-                        entity.c.scope_id == scope.id, entity.c.kind == item.kind.code
-                    )
+                    sa.select(entity.c.number)
+                    .where(entity.c.scope_id == scope.id, entity.c.kind == item.kind.code)
+                    .order_by(entity.c.id.desc())
+                    .limit(1)
                 ).scalar()
                 next_number[slot] = (highest or 0) + 1
             number = next_number[slot]

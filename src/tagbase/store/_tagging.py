@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from tagbase._errors import ExclusiveTagConflictError, NotFoundError, Problem, TagValidationError
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, tag_string
+from tagbase.store._dictionary import pair_condition, value_digest
 from tagbase.store._schema import (
     REMOVAL_REASONS,
     SOURCES,
@@ -89,8 +90,8 @@ def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, Ta
                 tag_key.c.multi_valued,
             )
             .join(tag_key, tag_key.c.id == tag.c.key_id)
-            # OR of pairs, not a row-value IN: both databases then probe the (key, value) index.
-            .where(sa.or_(*((tag.c.key == key) & (tag.c.value == value) for key, value in part)))
+            # OR of pairs, not a row-value IN: both databases then probe the unique index.
+            .where(sa.or_(*(pair_condition(key, value) for key, value in part)))
         )
         for row in connection.execute(query):
             found[(row.key, row.value)] = TagRow(*row)
@@ -113,10 +114,17 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
         ).all()
     )
     rows = [
-        {"key_id": key_ids[key], "key": key, "value": value, "created_ms": now, "updated_ms": now}
+        {
+            "key_id": key_ids[key],
+            "key": key,
+            "value": value,
+            "value_digest": value_digest(value),
+            "created_ms": now,
+            "updated_ms": now,
+        }
         for key, value in missing
     ]
-    insert_ignore(connection, tag, rows, ["key", "value"])
+    insert_ignore(connection, tag, rows, ["key", "value_digest"])
     return find_tags(connection, wanted)
 
 

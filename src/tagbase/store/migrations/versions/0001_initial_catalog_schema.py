@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 05:03:07.518408
+Create Date: 2026-11-21 05:52:49.620562
 """
 
 from __future__ import annotations
@@ -40,7 +40,11 @@ def upgrade() -> None:
         ),
         sa.Column("uuid", sa.String(length=36), nullable=False),
         sa.Column("kind", sa.SmallInteger(), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column(
+            "name",
+            sa.String(length=255).with_variant(sa.String(length=255, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("scope_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("number", sa.Integer(), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
@@ -50,14 +54,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_entity")),
     )
     with op.batch_alter_table("entity", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_entity_kind_id"), ["kind", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_entity_kind_name"), ["kind", "name"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_entity_kind_scope_id_name"), ["kind", "scope_id", "name"], unique=True
         )
         batch_op.create_index(
-            batch_op.f("ix_entity_scope_id_kind_number"),
-            ["scope_id", "kind", "number"],
-            unique=False,
+            batch_op.f("ix_entity_scope_id_kind_id"), ["scope_id", "kind", "id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_entity_uuid"), ["uuid"], unique=True)
 
@@ -133,7 +136,13 @@ def upgrade() -> None:
         sa.Column("entry_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("kind", sa.SmallInteger(), nullable=False),
         sa.Column("number", sa.Float(), nullable=True),
-        sa.Column("text", sa.String(length=1024), nullable=True),
+        sa.Column(
+            "text",
+            sa.String(length=1024).with_variant(
+                sa.String(length=1024, collation="C"), "postgresql"
+            ),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["entity_id"],
             ["entity.id"],
@@ -181,8 +190,15 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("key_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("key", sa.String(length=255), nullable=False),
-        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column(
+            "key",
+            sa.String(length=255).with_variant(sa.String(length=255, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "value", sa.Text().with_variant(sa.Text(collation="C"), "postgresql"), nullable=False
+        ),
+        sa.Column("value_digest", sa.LargeBinary(length=16), nullable=False),
         sa.Column("registered", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("exclusive", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("cascade", sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -195,7 +211,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tag", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tag_key_id"), ["key_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_tag_key_value"), ["key", "value"], unique=True)
+        batch_op.create_index(
+            batch_op.f("ix_tag_key_value_digest"), ["key", "value_digest"], unique=True
+        )
 
     op.create_table(
         "tag_assignment",
@@ -319,7 +337,7 @@ def downgrade() -> None:
 
     op.drop_table("tag_assignment")
     with op.batch_alter_table("tag", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_tag_key_value"))
+        batch_op.drop_index(batch_op.f("ix_tag_key_value_digest"))
         batch_op.drop_index(batch_op.f("ix_tag_key_id"))
 
     op.drop_table("tag")
@@ -340,9 +358,10 @@ def downgrade() -> None:
     op.drop_table("metadata_key")
     with op.batch_alter_table("entity", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_entity_uuid"))
-        batch_op.drop_index(batch_op.f("ix_entity_scope_id_kind_number"))
+        batch_op.drop_index(batch_op.f("ix_entity_scope_id_kind_id"))
         batch_op.drop_index(batch_op.f("ix_entity_kind_scope_id_name"))
         batch_op.drop_index(batch_op.f("ix_entity_kind_name"))
+        batch_op.drop_index(batch_op.f("ix_entity_kind_id"))
 
     op.drop_table("entity")
     op.drop_table("actor")
