@@ -42,10 +42,10 @@ from tagbase._records import (
 from tagbase._tags import TagPolicy, TagsInput, normalize_tags, split_tag_string
 from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
-from tagbase.store._compile import compile_query
 from tagbase.store._engine import WRITE, check_schema, create_engine
 from tagbase.store._facets import facet_counts
 from tagbase.store._loading import load_entities
+from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
     definition_query,
     get_definition_id,
@@ -341,23 +341,20 @@ class Store:
         if page is not None and page < 1:
             raise InvalidInputError(f"page {page} is not >= 1; pages are numbered from 1")
         with self._reading() as connection:
-            condition = self._condition(connection, kind, scope, query)
-            select = sa.select(entity.c.id).where(condition).order_by(entity.c.id.desc())
+            planned = self._plan(connection, kind, scope, query)
+            select = planned.select.order_by(planned.ident.desc())
             if cursor:
-                select = select.where(entity.c.id < _decode_cursor(cursor))
+                select = select.where(planned.ident < _decode_cursor(cursor))
             elif page:
                 select = select.offset((page - 1) * size)
-            ids = list(connection.execute(select.limit(size + 1)).scalars())
+            ids = (
+                [] if planned.empty else list(connection.execute(select.limit(size + 1)).scalars())
+            )
             more = len(ids) > size
             ids = ids[:size]
-            total = None
-            if with_total:
-                total = connection.execute(
-                    sa.select(sa.func.count()).select_from(entity).where(condition)
-                ).scalar_one()
             return Page(
                 items=load_entities(connection, ids),
-                total=total,
+                total=self._count(connection, planned) if with_total else None,
                 next_cursor=_encode_cursor(ids[-1]) if more and ids else None,
                 index=page or 1,
                 max_size=size,
@@ -366,11 +363,16 @@ class Store:
     def count(
         self, kind: Kind | str, *, scope: Ref | None = None, query: Node | None = None
     ) -> int:
+        """How many entities match; exact."""
         kind = Kind.parse(kind)
         with self._reading() as connection:
-            condition = self._condition(connection, kind, scope, query)
-            counted = sa.select(sa.func.count()).select_from(entity).where(condition)
-            return int(connection.execute(counted).scalar_one())
+            return self._count(connection, self._plan(connection, kind, scope, query))
+
+    def _count(self, connection: sa.Connection, planned: IdQuery) -> int:
+        if planned.known_count is not None:
+            return planned.known_count
+        counted = sa.select(sa.func.count()).select_from(planned.select.subquery())
+        return int(connection.execute(counted).scalar_one())
 
     def facets(
         self,
@@ -384,21 +386,20 @@ class Store:
         usage counters), or within the entities matching `query` and `scope`."""
         kind = Kind.parse(kind)
         with self._reading() as connection:
-            condition = None
+            within = None
             if query is not None or scope is not None:
-                condition = self._condition(connection, kind, scope, query)
-            return facet_counts(connection, kind.code, key, condition)
+                within = self._plan(connection, kind, scope, query).select
+            return facet_counts(connection, kind.code, key, within)
 
-    def _condition(
+    def _plan(
         self, connection: sa.Connection, kind: Kind, scope: Ref | None, query: Node | None
-    ) -> sa.ColumnElement[bool]:
-        condition = (entity.c.kind == kind.code) & compile_query(query or Everything(), kind.code)
+    ) -> IdQuery:
+        scope_id = None
         if scope is not None:
             if kind.scope is None:
                 raise InvalidInputError(f"a {kind.label} has no parent; drop the scope")
-            parent = self._resolve(connection, kind.scope, scope, None)
-            condition = condition & (entity.c.scope_id == parent.id)
-        return condition
+            scope_id = self._resolve(connection, kind.scope, scope, None).id
+        return plan(connection, kind.code, scope_id, query or Everything())
 
     def update(
         self,

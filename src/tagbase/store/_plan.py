@@ -1,0 +1,178 @@
+"""Query planning: the cheapest SQL for a query, chosen with the tag dictionary's usage counters.
+
+Tag predicates are first resolved to sets of tag ids (one indexed lookup each). A conjunct that
+needs a tag is then the natural place to start: the rows of its few tags in the
+`(tag_id, kind, entity_id)` index, newest first, checked against the other conditions with
+primary-key probes. Of several such conjuncts the one held by the fewest entities leads.
+Without one, the scan starts from the newest entities of the kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from tagbase.query import (
+    And,
+    Everything,
+    HasKey,
+    Match,
+    Node,
+    Not,
+    Or,
+    TagIs,
+    TagMatch,
+    TagValueIn,
+)
+from tagbase.store._dictionary import pair_condition
+from tagbase.store._schema import entity, tag, tag_assignment, tag_usage
+from tagbase.store._sql import chunks, escape_like
+
+_DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more than a scan
+
+
+@dataclass(frozen=True, slots=True)
+class TagIds:
+    """Holds at least one of these tags (a resolved tag predicate)."""
+
+    ids: frozenset[int]
+
+
+Resolved = Node | TagIds
+
+
+def resolve(connection: sa.Connection, node: Node) -> Any:
+    """The tree with every tag predicate replaced by the ids of the tags it accepts."""
+    match node:
+        case TagIs() | HasKey() | TagValueIn() | TagMatch():
+            query = sa.select(tag.c.id).where(_tag_condition(node))
+            return TagIds(frozenset(connection.execute(query).scalars()))
+        case Not(operand):
+            return Not(resolve(connection, operand))
+        case And(operands):
+            return And(tuple(resolve(connection, operand) for operand in operands))
+        case Or(operands):
+            return Or(tuple(resolve(connection, operand) for operand in operands))
+    return node
+
+
+def _tag_condition(node: Node) -> sa.ColumnElement[bool]:
+    match node:
+        case TagIs(key, value):
+            return pair_condition(key, value)
+        case HasKey(key):
+            return tag.c.key == key
+        case TagValueIn(key, values):
+            return (tag.c.key == key) & tag.c.value.in_(values)
+        case TagMatch(None, how, pattern):
+            return _string_form_condition(how, pattern)
+        case TagMatch(key, how, pattern):
+            return (tag.c.key == key) & like(tag.c.value, how, pattern)
+    raise TypeError(f"not a tag predicate: {node!r}")
+
+
+def _string_form_condition(how: Match, pattern: str) -> sa.ColumnElement[bool]:
+    """Match the string form (`key` or `key=value`) through the (key, value) index when the
+    pattern allows: keys never contain '=', so its first '=' splits key from value."""
+    key, equals, value = pattern.partition("=")
+    if how is Match.EQUALS:
+        return pair_condition(key, value)
+    if how is Match.STARTSWITH:
+        if equals:
+            return (tag.c.key == key) & like(tag.c.value, Match.STARTSWITH, value)
+        return like(tag.c.key, Match.STARTSWITH, key)
+    string_form = sa.case((tag.c.value == "", tag.c.key), else_=tag.c.key + "=" + tag.c.value)
+    return like(string_form, how, pattern)
+
+
+def like(column: Any, how: Match, pattern: str) -> sa.ColumnElement[bool]:
+    """A case-sensitive match; prefixes become index ranges."""
+    if how is Match.EQUALS:
+        return column == pattern  # type: ignore[no-any-return]
+    shaped = {
+        Match.STARTSWITH: "{}%",
+        Match.ENDSWITH: "%{}",
+        Match.CONTAINS: "%{}%",
+    }[how].format(escape_like(pattern))
+    return column.like(shaped, escape="\\")  # type: ignore[no-any-return]
+
+
+def conjuncts(node: Any) -> list[Any]:
+    if isinstance(node, And):
+        return [part for operand in node.operands for part in conjuncts(operand)]
+    if isinstance(node, Everything):
+        return []
+    return [node]
+
+
+def usage(connection: sa.Connection, kind: int, ids: Sequence[int]) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for part in chunks(sorted(ids)):
+        query = sa.select(tag_usage.c.tag_id, tag_usage.c.count).where(
+            tag_usage.c.kind == kind, tag_usage.c.tag_id.in_(part)
+        )
+        counts.update({tag_id: int(count) for tag_id, count in connection.execute(query)})
+    return counts
+
+
+def choose_driver(
+    connection: sa.Connection, kind: int, parts: list[Any]
+) -> tuple[TagIds | None, int | None]:
+    """The tag conjunct held by the fewest entities of `kind`, and how many hold it."""
+    candidates = [
+        part for part in parts if isinstance(part, TagIds) and len(part.ids) <= _DRIVER_MAX_TAGS
+    ]
+    if not candidates:
+        return None, None
+    counts = usage(connection, kind, [i for part in candidates for i in part.ids])
+    estimates = [(sum(counts.get(i, 0) for i in part.ids), part) for part in candidates]
+    estimate, best = min(estimates, key=lambda item: item[0])
+    return best, estimate
+
+
+_SORT_LIMIT = 20_000  # a union of several tags is sorted; past this, scanning newest-first wins
+
+
+@dataclass(frozen=True, slots=True)
+class IdQuery:
+    """The ids of the matching entities, unordered; `ident` orders and pages them."""
+
+    select: sa.Select[Any]
+    ident: Any
+    empty: bool = False
+    known_count: int | None = None  # when the usage counters already answer `count`
+
+
+def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node) -> IdQuery:
+    """The cheapest id query for `node` over entities of `kind` (within a parent's scope)."""
+    from tagbase.store._compile import condition, one_of, reads_entity
+
+    parts = conjuncts(resolve(connection, node))
+    if any(isinstance(part, TagIds) and not part.ids for part in parts):
+        nothing = sa.select(entity.c.id).where(sa.false())
+        return IdQuery(nothing, entity.c.id, empty=True, known_count=0)
+    driver, estimate = choose_driver(connection, kind, parts)
+    if driver is not None and len(driver.ids) > 1 and (estimate or 0) > _SORT_LIMIT:
+        driver = None
+    rest = [part for part in parts if part is not driver]
+    if driver is None:
+        select = sa.select(entity.c.id).where(entity.c.kind == kind)
+        if scope_id is not None:
+            select = select.where(entity.c.scope_id == scope_id)
+        select = select.where(*(condition(part, entity.c.id) for part in rest))
+        return IdQuery(select, entity.c.id)
+    driving = tag_assignment.alias("driving")
+    ident = driving.c.entity_id
+    select = sa.select(ident).where(driving.c.kind == kind, one_of(driving.c.tag_id, driver.ids))
+    if scope_id is not None or any(reads_entity(part) for part in rest):
+        select = select.join(entity, entity.c.id == ident)
+        if scope_id is not None:
+            select = select.where(entity.c.scope_id == scope_id)
+    select = select.where(*(condition(part, ident) for part in rest))
+    if len(driver.ids) > 1:  # one entity may hold several of the tags
+        select = select.distinct()
+    alone = not rest and scope_id is None and len(driver.ids) == 1
+    return IdQuery(select, ident, known_count=estimate if alone else None)
