@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,72 +37,76 @@ def load_entities(connection: sa.Connection, ids: Sequence[int]) -> list[Entity]
     metadata: dict[int, dict[str, Any]] = defaultdict(dict)
     owners: dict[int, list[str]] = defaultdict(list)
     for part in chunks(list(ids)):
-        for row in connection.execute(_entity_query(part)):
+        given = {"ids": part}
+        for row in connection.execute(_ENTITIES, given):
             rows[row.id] = row
-        for row in connection.execute(_tags_query(part)):
-            tags[row.entity_id].append(
-                AssignedTag(
-                    key=row.key,
-                    value=row.value,
-                    source=SOURCES[row.source],
-                    actor=row.actor,
-                    added_at=from_millis(row.added_ms),
-                    exclusive=row.exclusive_scope is not None,
-                )
-            )
-        for row in connection.execute(_metadata_query(part)):
+        _read_tags(connection.execute(_TAGS, given), tags)
+        for row in connection.execute(_METADATA, given):
             metadata[row.entity_id][row.key] = decode_metadata_value(row.type, row.payload)
-        for entity_id, name in connection.execute(
-            sa.select(owner.c.entity_id, owner.c.owner).where(owner.c.entity_id.in_(part))
-        ):
+        for entity_id, name in connection.execute(_OWNERS, given):
             owners[entity_id].append(name)
     return [_entity(rows[i], tags[i], metadata[i], owners[i]) for i in ids if i in rows]
 
 
-def _entity_query(ids: Sequence[int]) -> sa.Select[Any]:
-    return (
-        sa.select(
-            entity,
-            parent.c.uuid.label("parent_uuid"),
-            parent.c.kind.label("parent_kind"),
-            parent.c.name.label("parent_name"),
+def _read_tags(rows: Any, tags: dict[int, list[AssignedTag]]) -> None:
+    """The hot loop of every listing: plain tuples, and one datetime per distinct time."""
+    times: dict[int, datetime] = {}
+    for entity_id, key, value, source, actor_name, added_ms, exclusive_scope in rows:
+        added_at = times.get(added_ms)
+        if added_at is None:
+            added_at = times[added_ms] = from_millis(added_ms)
+        tags[entity_id].append(
+            AssignedTag(
+                key, value, SOURCES[source], actor_name, added_at, exclusive_scope is not None
+            )
         )
-        .outerjoin(parent, parent.c.id == entity.c.scope_id)
-        .where(entity.c.id.in_(ids))
+    for held in tags.values():
+        held.sort()
+
+
+# Built once with an expanding parameter: no per-call coercion of every id.
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+
+_ENTITIES = (
+    sa.select(
+        entity,
+        parent.c.uuid.label("parent_uuid"),
+        parent.c.kind.label("parent_kind"),
+        parent.c.name.label("parent_name"),
     )
+    .outerjoin(parent, parent.c.id == entity.c.scope_id)
+    .where(entity.c.id.in_(_IDS))
+)
 
-
-def _tags_query(ids: Sequence[int]) -> sa.Select[Any]:
-    return (
-        sa.select(
-            tag_assignment.c.entity_id,
-            tag.c.key,
-            tag.c.value,
-            tag_assignment.c.source,
-            actor.c.name.label("actor"),
-            tag_assignment.c.added_ms,
-            tag_assignment.c.exclusive_scope,
-        )
-        .join(tag, tag.c.id == tag_assignment.c.tag_id)
-        .outerjoin(actor, actor.c.id == tag_assignment.c.actor_id)
-        .where(tag_assignment.c.entity_id.in_(ids))
-        .order_by(tag_assignment.c.entity_id, tag.c.key, tag.c.value)
+_TAGS = (
+    sa.select(
+        tag_assignment.c.entity_id,
+        tag.c.key,
+        tag.c.value,
+        tag_assignment.c.source,
+        actor.c.name.label("actor"),
+        tag_assignment.c.added_ms,
+        tag_assignment.c.exclusive_scope,
     )
+    .join(tag, tag.c.id == tag_assignment.c.tag_id)
+    .outerjoin(actor, actor.c.id == tag_assignment.c.actor_id)
+    .where(tag_assignment.c.entity_id.in_(_IDS))
+)
 
-
-def _metadata_query(ids: Sequence[int]) -> sa.Select[Any]:
-    return (
-        sa.select(
-            metadata_latest.c.entity_id,
-            metadata_key.c.key,
-            metadata_entry.c.type,
-            metadata_entry.c.payload,
-        )
-        .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
-        .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
-        .where(metadata_latest.c.entity_id.in_(ids))
-        .order_by(metadata_latest.c.entity_id, metadata_key.c.key)
+_METADATA = (
+    sa.select(
+        metadata_latest.c.entity_id,
+        metadata_key.c.key,
+        metadata_entry.c.type,
+        metadata_entry.c.payload,
     )
+    .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
+    .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
+    .where(metadata_latest.c.entity_id.in_(_IDS))
+    .order_by(metadata_latest.c.entity_id, metadata_key.c.key)
+)
+
+_OWNERS = sa.select(owner.c.entity_id, owner.c.owner).where(owner.c.entity_id.in_(_IDS))
 
 
 def _entity(

@@ -9,7 +9,6 @@ Without one, the scan starts from the newest entities of the kind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,33 +28,41 @@ from tagbase.query import (
 )
 from tagbase.store._dictionary import pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment, tag_usage
-from tagbase.store._sql import chunks, escape_like
+from tagbase.store._sql import escape_like
 
 _DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more than a scan
 
 
 @dataclass(frozen=True, slots=True)
 class TagIds:
-    """Holds at least one of these tags (a resolved tag predicate)."""
+    """Holds at least one of these tags (a resolved tag predicate). `held` counts the
+    assignments of these tags to entities of the queried kind, from the usage counters."""
 
     ids: frozenset[int]
+    held: int = 0
 
 
 Resolved = Node | TagIds
 
 
-def resolve(connection: sa.Connection, node: Node) -> Any:
+def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
     """The tree with every tag predicate replaced by the ids of the tags it accepts."""
     match node:
         case TagIs() | HasKey() | TagValueIn() | TagMatch():
-            query = sa.select(tag.c.id).where(_tag_condition(node))
-            return TagIds(frozenset(connection.execute(query).scalars()))
+            usage = tag_usage.c.count
+            query = (
+                sa.select(tag.c.id, usage)
+                .outerjoin(tag_usage, (tag_usage.c.tag_id == tag.c.id) & (tag_usage.c.kind == kind))
+                .where(_tag_condition(node))
+            )
+            rows = connection.execute(query).all()
+            return TagIds(frozenset(row[0] for row in rows), sum(row[1] or 0 for row in rows))
         case Not(operand):
-            return Not(resolve(connection, operand))
+            return Not(resolve(connection, operand, kind))
         case And(operands):
-            return And(tuple(resolve(connection, operand) for operand in operands))
+            return And(tuple(resolve(connection, operand, kind) for operand in operands))
         case Or(operands):
-            return Or(tuple(resolve(connection, operand) for operand in operands))
+            return Or(tuple(resolve(connection, operand, kind) for operand in operands))
     return node
 
 
@@ -108,29 +115,12 @@ def conjuncts(node: Any) -> list[Any]:
     return [node]
 
 
-def usage(connection: sa.Connection, kind: int, ids: Sequence[int]) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for part in chunks(sorted(ids)):
-        query = sa.select(tag_usage.c.tag_id, tag_usage.c.count).where(
-            tag_usage.c.kind == kind, tag_usage.c.tag_id.in_(part)
-        )
-        counts.update({tag_id: int(count) for tag_id, count in connection.execute(query)})
-    return counts
-
-
-def choose_driver(
-    connection: sa.Connection, kind: int, parts: list[Any]
-) -> tuple[TagIds | None, int | None]:
-    """The tag conjunct held by the fewest entities of `kind`, and how many hold it."""
+def choose_driver(parts: list[Any]) -> TagIds | None:
+    """The tag conjunct held by the fewest entities of the kind."""
     candidates = [
         part for part in parts if isinstance(part, TagIds) and len(part.ids) <= _DRIVER_MAX_TAGS
     ]
-    if not candidates:
-        return None, None
-    counts = usage(connection, kind, [i for part in candidates for i in part.ids])
-    estimates = [(sum(counts.get(i, 0) for i in part.ids), part) for part in candidates]
-    estimate, best = min(estimates, key=lambda item: item[0])
-    return best, estimate
+    return min(candidates, key=lambda part: part.held, default=None)
 
 
 _SORT_LIMIT = 20_000  # a union of several tags is sorted; past this, scanning newest-first wins
@@ -150,12 +140,12 @@ def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node)
     """The cheapest id query for `node` over entities of `kind` (within a parent's scope)."""
     from tagbase.store._compile import condition, one_of, reads_entity
 
-    parts = conjuncts(resolve(connection, node))
+    parts = conjuncts(resolve(connection, node, kind))
     if any(isinstance(part, TagIds) and not part.ids for part in parts):
         nothing = sa.select(entity.c.id).where(sa.false())
         return IdQuery(nothing, entity.c.id, empty=True, known_count=0)
-    driver, estimate = choose_driver(connection, kind, parts)
-    if driver is not None and len(driver.ids) > 1 and (estimate or 0) > _SORT_LIMIT:
+    driver = choose_driver(parts)
+    if driver is not None and len(driver.ids) > 1 and driver.held > _SORT_LIMIT:
         driver = None
     rest = [part for part in parts if part is not driver]
     if driver is None:
@@ -175,4 +165,4 @@ def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node)
     if len(driver.ids) > 1:  # one entity may hold several of the tags
         select = select.distinct()
     alone = not rest and scope_id is None and len(driver.ids) == 1
-    return IdQuery(select, ident, known_count=estimate if alone else None)
+    return IdQuery(select, ident, known_count=driver.held if alone else None)

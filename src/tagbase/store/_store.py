@@ -12,6 +12,7 @@ import base64
 import builtins
 import json
 import uuid as uuidlib
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._engine import WRITE, check_schema, create_engine
 from tagbase.store._facets import facet_counts
 from tagbase.store._loading import load_entities
+from tagbase.store._numbering import Numbering
 from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
     definition_query,
@@ -150,7 +152,7 @@ class Store:
             )
         if spec.name is not None and not spec.name.strip():
             raise InvalidInputError(f"a {kind.label} name cannot be empty; give it a name")
-        if not kind.scope and not kind == Kind.RUN and spec.name is None:
+        if not kind.scope and spec.name is None:
             raise InvalidInputError(f"a {kind.label} needs a name")
         _check_text(kind, name=spec.name, description=spec.description, status=spec.status)
         return _Checked(
@@ -172,18 +174,13 @@ class Store:
         with self._writing() as connection:
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
-            next_number: dict[tuple[int, int], int] = {}
-            given = {  # names users chose, which automatic names must avoid
-                (scopes[(item.kind, item.spec.scope)].id, item.kind.code, item.spec.name)
-                for item in checked
-                if item.spec.name is not None and (item.kind, item.spec.scope) in scopes
-            }
-            rows = []
-            for item in checked:
-                scope = scopes.get((item.kind, item.spec.scope))
-                rows.append(
-                    self._entity_row(connection, item, scope, next_number, given, change.now)
+            numbering = self._numbering(connection, checked, scopes)
+            rows = [
+                self._entity_row(
+                    item, scopes.get((item.kind, item.spec.scope)), numbering, change.now
                 )
+                for item in checked
+            ]
             ids = self._insert_entities(connection, rows)
             targets = [
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
@@ -221,42 +218,40 @@ class Store:
                 scopes[(item.kind, item.spec.scope)] = found
         return scopes
 
-    def _entity_row(
+    def _numbering(
         self,
         connection: sa.Connection,
-        item: _Checked,
-        scope: _Found | None,
-        next_number: dict[tuple[int, int], int],
-        given: set[tuple[int, int, str]],
-        now: int,
+        checked: Sequence[_Checked],
+        scopes: dict[tuple[Kind, Any], _Found],
+    ) -> Numbering:
+        chosen = []
+        unnamed: Counter[tuple[int, int]] = Counter()
+        for item in checked:
+            scope = scopes.get((item.kind, item.spec.scope))
+            if scope is None:
+                continue
+            if item.spec.name is None:
+                unnamed[(scope.id, item.kind.code)] += 1
+            else:
+                chosen.append((scope.id, item.kind.code, item.spec.name))
+        return Numbering(connection, chosen, unnamed)
+
+    def _entity_row(
+        self, item: _Checked, scope: _Found | None, numbering: Numbering, now: int
     ) -> dict[str, Any]:
         number = None
         name = item.spec.name
         if scope is not None:
-            slot = (scope.id, item.kind.code)
-            if slot not in next_number:
-                # Numbers grow with ids within a scope, so the newest entity holds the highest.
-                highest = connection.execute(
-                    sa.select(entity.c.number)
-                    .where(entity.c.scope_id == scope.id, entity.c.kind == item.kind.code)
-                    .order_by(entity.c.id.desc())
-                    .limit(1)
-                ).scalar()
-                next_number[slot] = (highest or 0) + 1
-            number = next_number[slot]
-            next_number[slot] += 1
-            while name is None:  # an automatic name skips numbers whose name a user took
-                automatic = str(number) if item.kind.is_version else f"{scope.name}-{number}"
-                if (*slot, automatic) in given or self._named(connection, slot, automatic):
-                    number = next_number[slot]
-                    next_number[slot] += 1
-                else:
-                    name = automatic
+            if name is None:
+                number, name = numbering.automatic(scope.id, scope.name, item.kind)
+            else:
+                number = numbering.number(scope.id, item.kind)
+        assert name is not None  # top-level kinds are refused without a name in _validate
         created = now if item.spec.created_at is None else to_millis(item.spec.created_at)
         return {
             "uuid": str(uuidlib.uuid4()),
             "kind": item.kind.code,
-            "name": name or str(uuidlib.uuid4()),
+            "name": name,
             "scope_id": scope.id if scope else 0,
             "number": number,
             "description": item.spec.description,
@@ -264,13 +259,6 @@ class Store:
             "created_ms": created,
             "updated_ms": created,
         }
-
-    def _named(self, connection: sa.Connection, slot: tuple[int, int], name: str) -> bool:
-        scope_id, kind_code = slot
-        query = sa.select(entity.c.id).where(
-            entity.c.kind == kind_code, entity.c.scope_id == scope_id, entity.c.name == name
-        )
-        return connection.execute(query.limit(1)).first() is not None
 
     def _insert_entities(
         self, connection: sa.Connection, rows: builtins.list[dict[str, Any]]
