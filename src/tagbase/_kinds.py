@@ -29,7 +29,7 @@ class Kind(StrEnum):
 
     @property
     def is_version(self) -> bool:
-        return self in (Kind.ASSET_VERSION, Kind.MODEL_VERSION)
+        return self.value in _VERSION_KINDS
 
     @property
     def label(self) -> str:
@@ -65,6 +65,7 @@ _CODES = {
     Kind.MODEL_VERSION: 8,
 }
 _BY_CODE = {code: kind for kind, code in _CODES.items()}
+_VERSION_KINDS = frozenset({"asset_version", "model_version"})
 _SCOPES = {
     Kind.ASSET_VERSION: Kind.ASSET,
     Kind.MODEL_VERSION: Kind.MODEL,

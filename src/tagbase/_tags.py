@@ -8,6 +8,7 @@ cascade, multi-valued keys) are applied by the store.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -79,15 +80,13 @@ class Tag:
         description: str | None = None,
     ) -> None:
         key, parsed_value = (name, value) if value is not None else split_tag_string(name)
-        for attribute, given in (
-            ("key", key),
-            ("value", parsed_value),
-            ("exclusive", exclusive),
-            ("cascade", cascade),
-            ("color", color),
-            ("description", description),
-        ):
-            object.__setattr__(self, attribute, given)
+        setter = object.__setattr__  # frozen: fields are set once, here
+        setter(self, "key", key)
+        setter(self, "value", parsed_value)
+        setter(self, "exclusive", exclusive)
+        setter(self, "cascade", cascade)
+        setter(self, "color", color)
+        setter(self, "description", description)
 
     @property
     def name(self) -> str:
@@ -222,13 +221,21 @@ def _merge(first: Tag, second: Tag) -> Tag:
 
 def tag_problems(tag: Tag, *, kind: Kind | None, policy: TagPolicy) -> list[Problem]:
     """Every rule `tag` breaks for an entity of `kind` under `policy`."""
-    if tag.key.startswith(RESERVED_PREFIX):
-        return _reserved_problems(tag)
     strict = policy is TagPolicy.STRICT or (
         policy is TagPolicy.DEFAULT and kind is Kind.ASSET and not tag.is_label
     )
-    problems = strict_problems(tag.key, tag.value) if strict else lenient_problems(tag)
-    return problems + behaviour_problems(tag)
+    problems = list(_pair_problems(tag.key, tag.value, strict))
+    return problems + behaviour_problems(tag) if tag.color is not None else problems
+
+
+@functools.lru_cache(maxsize=65536)
+def _pair_problems(key: str, value: str, strict: bool) -> tuple[Problem, ...]:
+    """The rules a pair breaks; cached, since bulk ingest checks the same pairs again and again."""
+    if key.startswith(RESERVED_PREFIX):
+        return tuple(_reserved_problems(Tag(key, value)))
+    if strict:
+        return tuple(strict_problems(key, value))
+    return tuple(lenient_problems(Tag(key, value)))
 
 
 def strict_problems(key: str, value: str) -> list[Problem]:

@@ -90,9 +90,9 @@ tag = sa.Table(
     sa.Column("key_id", Id, sa.ForeignKey("tag_key.id"), nullable=False),
     sa.Column("key", bytewise_text(255), nullable=False),  # copied from tag_key for cheap reads
     sa.Column("value", bytewise_text(), nullable=False),
-    # A digest of the value makes (key, value) unique and findable even for values too long
-    # for an index entry (PostgreSQL refuses btree rows over ~2.7 kB; values go to 8 KiB).
-    sa.Column("value_digest", sa.LargeBinary(16), nullable=False),
+    # A digest of (key, value) makes the pair unique and findable in one probe, even for values
+    # too long for an index entry (PostgreSQL refuses btree rows over ~2.7 kB; values reach 8 KiB).
+    sa.Column("digest", sa.LargeBinary(16), nullable=False),
     # The tag registry: a registered tag has a description, a colour and behaviours.
     sa.Column("registered", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("exclusive", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -101,7 +101,8 @@ tag = sa.Table(
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("created_ms", Millis, nullable=False),
     sa.Column("updated_ms", Millis, nullable=False),
-    sa.Index(None, "key", "value_digest", unique=True),
+    sa.Index(None, "digest", unique=True),
+    sa.Index(None, "key"),
     sa.Index(None, "key_id"),
 )
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from tagbase._errors import ExclusiveTagConflictError, NotFoundError, Problem, TagValidationError
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, tag_string
-from tagbase.store._dictionary import pair_condition, value_digest
+from tagbase.store._dictionary import pair_digest
 from tagbase.store._schema import (
     REMOVAL_REASONS,
     SOURCES,
@@ -27,7 +27,7 @@ from tagbase.store._schema import (
     tag_key,
     tag_usage,
 )
-from tagbase.store._sql import add_counts, chunks, insert_ignore, lock_rows, now_ms
+from tagbase.store._sql import add_counts, chunks, execute_many, insert_ignore, lock_rows, now_ms
 
 Pair = tuple[str, str]
 
@@ -90,12 +90,14 @@ def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, Ta
                 tag_key.c.multi_valued,
             )
             .join(tag_key, tag_key.c.id == tag.c.key_id)
-            # OR of pairs, not a row-value IN: both databases then probe the unique index.
-            .where(sa.or_(*(pair_condition(key, value) for key, value in part)))
+            .where(tag.c.digest.in_(_DIGESTS))
         )
-        for row in connection.execute(query):
+        for row in connection.execute(query, {"digests": [pair_digest(*pair) for pair in part]}):
             found[(row.key, row.value)] = TagRow(*row)
     return found
+
+
+_DIGESTS: sa.BindParameter[list[bytes]] = sa.bindparam("digests", expanding=True)
 
 
 def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
@@ -118,13 +120,13 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
             "key_id": key_ids[key],
             "key": key,
             "value": value,
-            "value_digest": value_digest(value),
+            "digest": pair_digest(key, value),
             "created_ms": now,
             "updated_ms": now,
         }
         for key, value in missing
     ]
-    insert_ignore(connection, tag, rows, ["key", "value_digest"])
+    insert_ignore(connection, tag, rows, ["digest"])
     return find_tags(connection, wanted)
 
 
@@ -166,7 +168,7 @@ def assign(
                 added_ms = _take_from_holder(connection, target, row, change, added_ms)
             inserts.append(_assignment(target, row, change, added_ms))
     if inserts:
-        connection.execute(tag_assignment.insert(), inserts)
+        execute_many(connection, tag_assignment.insert(), inserts)
         counts: dict[tuple[Any, ...], int] = defaultdict(int)
         for insert in inserts:
             counts[(insert["tag_id"], insert["kind"])] += 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 05:52:49.620562
+Create Date: 2026-11-21
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def upgrade() -> None:
         sa.Column(
             "value", sa.Text().with_variant(sa.Text(collation="C"), "postgresql"), nullable=False
         ),
-        sa.Column("value_digest", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("digest", sa.LargeBinary(length=16), nullable=False),
         sa.Column("registered", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("exclusive", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("cascade", sa.Boolean(), server_default=sa.false(), nullable=False),
@@ -210,10 +210,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tag")),
     )
     with op.batch_alter_table("tag", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tag_digest"), ["digest"], unique=True)
+        batch_op.create_index(batch_op.f("ix_tag_key"), ["key"], unique=False)
         batch_op.create_index(batch_op.f("ix_tag_key_id"), ["key_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_tag_key_value_digest"), ["key", "value_digest"], unique=True
-        )
 
     op.create_table(
         "tag_assignment",
@@ -337,8 +336,9 @@ def downgrade() -> None:
 
     op.drop_table("tag_assignment")
     with op.batch_alter_table("tag", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_tag_key_value_digest"))
         batch_op.drop_index(batch_op.f("ix_tag_key_id"))
+        batch_op.drop_index(batch_op.f("ix_tag_key"))
+        batch_op.drop_index(batch_op.f("ix_tag_digest"))
 
     op.drop_table("tag")
     with op.batch_alter_table("owner", schema=None) as batch_op:
