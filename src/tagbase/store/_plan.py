@@ -82,14 +82,14 @@ def _tag_condition(node: Node) -> sa.ColumnElement[bool]:
 
 
 def _string_form_condition(how: Match, pattern: str) -> sa.ColumnElement[bool]:
-    """Match the string form (`key` or `key=value`) through the (key, value) index when the
-    pattern allows: keys never contain '=', so its first '=' splits key from value."""
+    """Match the string form (`key`, or `key=value` when the value is not empty) through the
+    key index when the pattern allows: keys never hold '=', so its first '=' ends the key."""
     key, equals, value = pattern.partition("=")
     if how is Match.EQUALS:
-        return pair_condition(key, value)
+        return pair_condition(key, value) if value or not equals else sa.false()
     if how is Match.STARTSWITH:
         if equals:
-            return (tag.c.key == key) & like(tag.c.value, Match.STARTSWITH, value)
+            return (tag.c.key == key) & (tag.c.value != "") & like(tag.c.value, how, value)
         return like(tag.c.key, Match.STARTSWITH, key)
     string_form = sa.case((tag.c.value == "", tag.c.key), else_=tag.c.key + "=" + tag.c.value)
     return like(string_form, how, pattern)
