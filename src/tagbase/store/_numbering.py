@@ -17,7 +17,6 @@ from tagbase.store._schema import entity
 from tagbase.store._sql import chunks
 
 Slot = tuple[int, int]  # (scope id, kind code)
-_SPARE = 64
 
 
 class Numbering:
@@ -61,8 +60,8 @@ class Numbering:
 
     def _taken(self, slot: Slot, kind: Kind, scope_name: str, number: int) -> bool:
         if number >= self.checked_up_to.get(slot, 0):
-            end = number + self.unnamed[slot] + _SPARE
-            self.unnamed[slot] *= 2  # a later window, if one is ever needed, is larger
+            end = number + max(1, self.unnamed[slot])
+            self.unnamed[slot] = 2 * max(1, self.unnamed[slot])  # a later window is larger
             names = [_name(kind, scope_name, n) for n in range(number, end)]
             taken = self.taken.setdefault(slot, set())
             for part in chunks(names):

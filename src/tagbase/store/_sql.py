@@ -55,10 +55,16 @@ def add_counts(
     execute_many(connection, statement, rows)
 
 
+_DRIVER_ROWS = 64
+
+
 def execute_many(connection: sa.Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
     """Run a statement for many plain rows through the driver's executemany. SQLAlchemy's own
-    per-row parameter processing costs more than the database's work on bulk ingest."""
-    if not rows:
+    per-row parameter processing costs more than the database's work on bulk ingest; for a
+    few rows its cached compilation is cheaper than compiling here."""
+    if len(rows) < _DRIVER_ROWS:
+        if rows:
+            connection.execute(statement, rows)
         return
     compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
     if connection.dialect.paramstyle == "qmark":
