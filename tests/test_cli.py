@@ -449,3 +449,30 @@ def test_times_without_a_zone_are_utc() -> None:
     assert TIME.convert("2024-05-01T14:00:00+02:00", None, None) == datetime(
         2024, 5, 1, 12, tzinfo=UTC
     )
+
+
+def test_tags_change_in_bulk_from_a_filter(client: Client) -> None:
+    client.create_pipeline("train")
+    for name, env in (("a", "prod"), ("b", "dev"), ("c", "prod")):
+        client.create_run("train", name, tags={"env": env})
+
+    preview = ok("tag", "add", "--filter", "tag:env=prod", "reviewed", "--dry-run").stdout
+    assert "Would change 2 runs" in preview
+    assert client.count(Kind.RUN, tags=["reviewed"]) == 0
+
+    changed = ok_json("tag", "add", "--filter", "tag:env=prod", "reviewed", "--json")
+    assert changed["matched"] == 2
+    assert {run.name for run in client.list_runs(tags=["reviewed"])} == {"a", "c"}
+
+    ok("tag", "replace", "--filter", "job:train", "reviewed", "approved")
+    assert {run.name for run in client.list_runs(tags=["approved"])} == {"a", "c"}
+    assert client.count(Kind.RUN, tags=["reviewed"]) == 0
+
+    ok("tag", "remove", "--filter", "tag:approved", "approved")
+    assert client.count(Kind.RUN, tags=["approved"]) == 0
+
+
+def test_a_malformed_filter_is_one_error_line_with_its_column(client: Client) -> None:
+    result = fails("run", "list", "--filter", "tag:env=prod and")
+    assert "column 17" in result.stderr
+    assert result.stderr.startswith("error: ")

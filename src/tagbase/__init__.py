@@ -41,6 +41,7 @@ from tagbase._records import (
     EntityRef,
     MetadataEntry,
     Page,
+    Retagging,
     TagDefinition,
     TagEvent,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "OwnerValidationError",
     "Page",
     "QueryError",
+    "Retagging",
     "SchemaVersionError",
     "StoreError",
     "TableColumn",

@@ -14,7 +14,15 @@ from typing import Any
 
 from tagbase._config import Config
 from tagbase._kinds import Kind
-from tagbase._records import Entity, EntityRef, MetadataEntry, Page, TagDefinition, TagEvent
+from tagbase._records import (
+    Entity,
+    EntityRef,
+    MetadataEntry,
+    Page,
+    Retagging,
+    TagDefinition,
+    TagEvent,
+)
 from tagbase._tags import Tag, TagsInput
 from tagbase.query import (
     Everything,
@@ -145,6 +153,24 @@ class Client:
         node = build_query(tags, name, query)
         filtered = None if isinstance(node, Everything) else node
         return self.store.facets(kind, key, scope=scope, query=filtered)
+
+    def retag(
+        self,
+        kind: Kind | str,
+        *,
+        query: str | Node | None = None,
+        tags: TagFilter = None,
+        scope: Ref | None = None,
+        add: TagsInput = None,
+        remove: Sequence[str] | None = None,
+        dry_run: bool = False,
+    ) -> Retagging:
+        """Add and remove tags on every entity matching a query, in one transaction.
+        `dry_run=True` writes nothing and reports how many entities would be touched."""
+        node = build_query(tags, None, query)
+        return self.store.retag(
+            kind, node, scope=scope, add=add, remove=remove, dry_run=dry_run, source="user"
+        )
 
     def update(
         self,

@@ -5,6 +5,7 @@ Read from the environment and `$TAGBASE_HOME/tagbase.yaml`; the environment wins
 
 from __future__ import annotations
 
+import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _login_name() -> str | None:
-    for variable in ("USER", "LOGNAME", "USERNAME"):
-        if os.environ.get(variable):
-            return os.environ[variable]
-    return None
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no such user in the password database, as in some containers
+        return None

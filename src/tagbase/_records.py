@@ -154,6 +154,17 @@ class MetadataEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Retagging:
+    """What a bulk tag change did (or, in a dry run, would do) to the entities of a query."""
+
+    matched: int
+    add: tuple[str, ...]
+    remove: tuple[str, ...]
+    sample: tuple[EntityRef, ...]  # the first matching entities, newest first
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     """One page of results. Iterate it, or read `items`; pass `next_cursor` for the next."""
 

@@ -18,7 +18,15 @@ from rich.text import Text
 
 from tagbase._kinds import Kind
 from tagbase._metadata import MetadataValue, encode_metadata_value
-from tagbase._records import AssignedTag, Entity, EntityRef, Page, TagDefinition, TagEvent
+from tagbase._records import (
+    AssignedTag,
+    Entity,
+    EntityRef,
+    Page,
+    Retagging,
+    TagDefinition,
+    TagEvent,
+)
 
 PIPED_WIDTH = 200  # wide enough that piped tables keep one line per row
 METADATA_CELL = 160
@@ -325,3 +333,24 @@ def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
     for ref in holders:
         table.add_row(_text(ref.kind.value), _text(ref.display_name), _text(ref.id))
     out.print(table)
+
+
+def retagging_to_json(result: Retagging) -> dict[str, Any]:
+    return {
+        "matched": result.matched,
+        "add": list(result.add),
+        "remove": list(result.remove),
+        "dry_run": result.dry_run,
+        "sample": [ref_to_json(ref) for ref in result.sample],
+    }
+
+
+def print_retagging(result: Retagging, what: str) -> None:
+    changes = [f"add {', '.join(result.add)}"] if result.add else []
+    changes += [f"remove {', '.join(result.remove)}"] if result.remove else []
+    verb = "Would change" if result.dry_run else "Changed"
+    console().print(Text(f"{verb} {plural(result.matched, what)}: {'; '.join(changes)}."))
+    for ref in result.sample:
+        console().print(Text(f"  {ref.display_name}"))
+    if result.matched > len(result.sample):
+        console().print(Text(f"  ... and {result.matched - len(result.sample)} more"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import click
@@ -13,10 +14,13 @@ from tagbase.cli._options import KIND, TIME, json_option, tag_settings
 from tagbase.cli._render import (
     emit_json,
     entities,
+    noun,
     print_holders,
+    print_retagging,
     print_tag_definitions,
     print_tag_events,
     ref_to_json,
+    retagging_to_json,
     tag_definition_to_json,
     tag_event_to_json,
 )
@@ -190,3 +194,92 @@ def tag_holders(
         emit_json([ref_to_json(ref) for ref in holders])
     else:
         print_holders(holders, tag_name, at)
+
+
+def _retag_options(function: Callable[..., None]) -> Callable[..., None]:
+    for decorator in reversed(
+        (
+            click.option(
+                "--filter",
+                "query",
+                required=True,
+                metavar="QUERY",
+                help="The entities to change, e.g. 'tag:env=prod and not tag:archived'.",
+            ),
+            click.option(
+                "--kind",
+                type=KIND,
+                default="run",
+                show_default=True,
+                help=f"Which entities: {KIND_HELP}.",
+            ),
+            click.option("--dry-run", is_flag=True, help="Only show what would change."),
+            json_option,
+            pass_state,
+        )
+    ):
+        function = decorator(function)
+    return function
+
+
+def _retag(
+    state: State,
+    kind: Kind,
+    query: str,
+    dry_run: bool,
+    as_json: bool,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> None:
+    result = state.client.retag(
+        kind, query=query, add=list(add) or None, remove=list(remove) or None, dry_run=dry_run
+    )
+    if as_json:
+        emit_json(retagging_to_json(result))
+    else:
+        print_retagging(result, noun(kind))
+
+
+@tag.command("add")
+@click.argument("tags", nargs=-1, required=True)
+@_retag_options
+def add_by_query(
+    state: State, tags: tuple[str, ...], kind: Kind, query: str, dry_run: bool, as_json: bool
+) -> None:
+    """Add TAGS to every entity matching --filter, in one transaction.
+
+    \b
+    Example:
+      tagbase tag add --filter 'tag:experiment=exp-42' reviewed --dry-run
+    """
+    _retag(state, kind, query, dry_run, as_json, add=tags)
+
+
+@tag.command("remove")
+@click.argument("tags", nargs=-1, required=True)
+@_retag_options
+def remove_by_query(
+    state: State, tags: tuple[str, ...], kind: Kind, query: str, dry_run: bool, as_json: bool
+) -> None:
+    """Remove TAGS from every entity matching --filter that holds them."""
+    _retag(state, kind, query, dry_run, as_json, remove=tags)
+
+
+@tag.command("replace")
+@click.argument("old")
+@click.argument("new")
+@_retag_options
+def replace_by_query(
+    state: State, old: str, new: str, kind: Kind, query: str, dry_run: bool, as_json: bool
+) -> None:
+    """Replace tag OLD by NEW on every entity matching --filter that holds OLD."""
+    narrowed = f"({query}) and {_holds(old)}"
+    _retag(state, kind, narrowed, dry_run, as_json, add=(new,), remove=(old,))
+
+
+def _holds(name: str) -> str:
+    """The query term for holding tag `name` (string form), quoted to stay literal."""
+    key, _, value = name.partition("=")
+    quoted_key = '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    quoted_value = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"tag:{quoted_key}={quoted_value}"

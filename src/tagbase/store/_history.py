@@ -67,6 +67,12 @@ def deleted_ref(entity_id: int, kind: int) -> EntityRef:
     return EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
 
 
+def refs(connection: sa.Connection, ids: Sequence[int]) -> list[EntityRef]:
+    """References to entities, in the order of `ids`."""
+    known = _refs(connection, set(ids))
+    return [known[i].ref for i in ids if i in known]
+
+
 class _Known:
     __slots__ = ("ref", "scope_id")
 

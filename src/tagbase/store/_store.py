@@ -36,11 +36,12 @@ from tagbase._records import (
     EntityRef,
     MetadataEntry,
     Page,
+    Retagging,
     TagDefinition,
     TagEvent,
     to_millis,
 )
-from tagbase._tags import TagPolicy, TagsInput, normalize_tags, split_tag_string
+from tagbase._tags import TagPolicy, TagsInput, normalize_tags, split_tag_string, tag_string
 from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._engine import WRITE, check_schema, create_engine
@@ -635,6 +636,46 @@ class Store:
         with self._reading() as connection:
             return load_definitions(connection, query)
 
+    def retag(
+        self,
+        kind: Kind | str,
+        query: Node,
+        *,
+        scope: Ref | None = None,
+        add: TagsInput = None,
+        remove: Sequence[str] | None = None,
+        dry_run: bool = False,
+        source: str = "user",
+        actor: str | None = None,
+    ) -> Retagging:
+        """Remove, then add, tags on every entity matching `query`, in one transaction and in
+        tag history. An entity lacking a tag to remove is left as it is. With `dry_run`,
+        nothing is written and the result tells what would be touched."""
+        kind = Kind.parse(kind)
+        tags = normalize_tags(add, kind=kind, policy=self.tag_policy)
+        removals = _pairs(remove)
+        if not tags and not removals:
+            raise InvalidInputError("nothing to change: give tags to add or to remove")
+        opened = self._reading() if dry_run else self._writing()
+        with opened as connection:
+            planned = self._plan(connection, kind, scope, query)
+            ordered = planned.select.order_by(planned.ident.desc())
+            ids = [] if planned.empty else list(connection.execute(ordered).scalars())
+            targets = _targets(connection, ids)
+            if not dry_run and targets:
+                change = self._change(connection, source, actor)
+                if removals:
+                    _tagging.unassign(connection, targets, removals, change, missing_ok=True)
+                _tagging.assign(connection, [(target, tags) for target in targets], change)
+            sample = tuple(_history.refs(connection, ids[:_SAMPLE]))
+        return Retagging(
+            matched=len(ids),
+            add=tuple(t.name for t in tags),
+            remove=tuple(tag_string(*pair) for pair in removals),
+            sample=sample,
+            dry_run=dry_run,
+        )
+
     def delete_tag(self, name: str, *, actor: str | None = None) -> int:
         """Take the tag off every entity (kept in history) and drop its registry entry.
         Returns how many entities held it."""
@@ -750,6 +791,19 @@ def _is_utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+_SAMPLE = 20
+
+
+def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Target]:
+    found: dict[int, Target] = {}
+    for part in chunks(list(ids)):
+        query = sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
+            entity.c.id.in_(part)
+        )
+        found.update({row[0]: Target(*row) for row in connection.execute(query)})
+    return [found[i] for i in ids if i in found]
 
 
 def _as_uuid(ref: Ref) -> str | None:
