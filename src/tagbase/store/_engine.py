@@ -27,7 +27,15 @@ def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
-        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # No server-side prepared statements: their cached plans outlive the statistics of
+        # tables that grow fast, and then scan where an index lookup would do.
+        return sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"prepare_threshold": None},
+        )
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 
 

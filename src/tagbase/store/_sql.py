@@ -55,23 +55,43 @@ def add_counts(
     execute_many(connection, statement, rows)
 
 
-_DRIVER_ROWS = 64
+_FEW_ROWS = 64
 
 
 def execute_many(connection: sa.Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Run a statement for many plain rows through the driver's executemany. SQLAlchemy's own
-    per-row parameter processing costs more than the database's work on bulk ingest; for a
-    few rows its cached compilation is cheaper than compiling here."""
-    if len(rows) < _DRIVER_ROWS:
+    """Run an INSERT (maybe with ON CONFLICT) for many rows. SQLAlchemy's per-row work costs
+    more than the database's on bulk ingest, so SQLite gets the driver's executemany and
+    PostgreSQL one statement over column arrays. For a few rows, SQLAlchemy's cached path wins."""
+    if len(rows) < _FEW_ROWS:
         if rows:
             connection.execute(statement, rows)
         return
     compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    if connection.dialect.paramstyle == "qmark":
+    if connection.dialect.name == "postgresql":
+        _insert_arrays(connection, statement.table, str(compiled), rows)
+    else:
         order = compiled.positiontup
         connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
-    else:
-        connection.exec_driver_sql(str(compiled), rows)
+
+
+def _insert_arrays(
+    connection: sa.Connection, table: sa.Table, compiled: str, rows: list[dict[str, Any]]
+) -> None:
+    """INSERT ... SELECT FROM unnest(column arrays), keeping the statement's ON CONFLICT."""
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    arrays = ", ".join(f"%s::{_array_type(table.c[name].type)}" for name in names)
+    conflict = compiled[compiled.index(" ON CONFLICT") :] if " ON CONFLICT" in compiled else ""
+    sql = f"INSERT INTO {quote(table.name)} ({columns}) SELECT * FROM unnest({arrays}){conflict}"
+    connection.exec_driver_sql(sql, tuple([row[name] for row in rows] for name in names))
+
+
+def _array_type(column_type: Any) -> str:
+    for python_type, array in ((bool, "boolean[]"), (int, "bigint[]"), (float, "float8[]")):
+        if column_type.python_type is python_type:
+            return array
+    return "bytea[]" if column_type.python_type is bytes else "text[]"
 
 
 def upsert(
@@ -103,3 +123,11 @@ def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[i
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def point_lookups_only(connection: sa.Connection) -> None:
+    """For the rest of this transaction, keep PostgreSQL on its indexes. While rows pour in
+    faster than statistics follow, the planner takes big tables for small ones and scans them
+    for every lookup; ingest only ever looks rows up by key."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")

@@ -56,7 +56,7 @@ from tagbase.store._registry import (
     update_definition,
 )
 from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
-from tagbase.store._sql import chunks, insert_ignore, lock_rows, now_ms
+from tagbase.store._sql import chunks, insert_ignore, lock_rows, now_ms, point_lookups_only
 from tagbase.store._tagging import Change, Target
 
 Ref = str | int | uuidlib.UUID
@@ -173,6 +173,7 @@ class Store:
         uuids: bool = False,
     ) -> builtins.list[Any]:
         with self._writing() as connection:
+            point_lookups_only(connection)
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
             numbering = self._numbering(connection, checked, scopes)
