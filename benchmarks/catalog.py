@@ -43,15 +43,16 @@ def run_tags(number: int) -> dict[str, str]:
     }
 
 
-def fresh_store(backend: str, workdir: Path) -> Store:
+def fresh_store(backend: str, workdir: Path, schema: str = "tagbase_bench") -> Store:
+    """An empty catalog: a SQLite file in `workdir`, or a PostgreSQL schema made anew."""
     if backend == "sqlite":
         return Store(f"sqlite:///{workdir / 'bench.db'}")
     engine = sa.create_engine(normalize_url(PG_URL))
     with engine.begin() as connection:
-        connection.exec_driver_sql("DROP SCHEMA IF EXISTS tagbase_bench CASCADE")
-        connection.exec_driver_sql("CREATE SCHEMA tagbase_bench")
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine.dispose()
-    return Store(f"{PG_URL}?options=-csearch_path%3Dtagbase_bench")
+    return Store(f"{PG_URL}?options=-csearch_path%3D{schema}")
 
 
 def ingest(store: Store, size: int) -> float:
