@@ -28,8 +28,35 @@ from tagbase.store._sql import chunks
 parent = entity.alias("parent")
 
 
-def load_entities(connection: sa.Connection, ids: Sequence[int]) -> list[Entity]:
+class Names:
+    """Tag pairs and actor names by id, kept across calls: neither kind of row is ever changed
+    or deleted once committed, so what was read stays true. Bounded, for huge dictionaries."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.tags: dict[int, tuple[str, str]] = {}
+        self.actors: dict[int, str] = {}
+
+    def learn(self, connection: sa.Connection, tag_ids: set[int], actor_ids: set[int]) -> None:
+        missing_tags = sorted(tag_ids - self.tags.keys())
+        missing_actors = sorted(actor_ids - self.actors.keys())
+        if len(self.tags) + len(missing_tags) > self.LIMIT:
+            self.tags.clear()
+            missing_tags = sorted(tag_ids)
+        for part in chunks(missing_tags):
+            query = sa.select(tag.c.id, tag.c.key, tag.c.value).where(tag.c.id.in_(part))
+            self.tags.update({row[0]: (row[1], row[2]) for row in connection.execute(query)})
+        if missing_actors:
+            query = sa.select(actor.c.id, actor.c.name).where(actor.c.id.in_(missing_actors))
+            self.actors.update({row[0]: row[1] for row in connection.execute(query)})
+
+
+def load_entities(
+    connection: sa.Connection, ids: Sequence[int], names: Names | None = None
+) -> list[Entity]:
     """Records for `ids`, in that order."""
+    names = names or Names()
     if not ids:
         return []
     rows: dict[int, sa.Row[Any]] = {}
@@ -40,7 +67,7 @@ def load_entities(connection: sa.Connection, ids: Sequence[int]) -> list[Entity]
         given = {"ids": part}
         for row in connection.execute(_ENTITIES, given):
             rows[row.id] = row
-        _read_tags(connection.execute(_TAGS, given), tags)
+        _read_tags(connection, connection.execute(_TAGS, given).all(), tags, names)
         for row in connection.execute(_METADATA, given):
             metadata[row.entity_id][row.key] = decode_metadata_value(row.type, row.payload)
         for entity_id, name in connection.execute(_OWNERS, given):
@@ -48,13 +75,18 @@ def load_entities(connection: sa.Connection, ids: Sequence[int]) -> list[Entity]
     return [_entity(rows[i], tags[i], metadata[i], owners[i]) for i in ids if i in rows]
 
 
-def _read_tags(rows: Any, tags: dict[int, list[AssignedTag]]) -> None:
+def _read_tags(
+    connection: sa.Connection, rows: Any, tags: dict[int, list[AssignedTag]], names: Names
+) -> None:
     """The hot loop of every listing: plain tuples, and one datetime per distinct time."""
+    names.learn(connection, {row[1] for row in rows}, {row[3] for row in rows if row[3]})
     times: dict[int, datetime] = {}
-    for entity_id, key, value, source, actor_name, added_ms, exclusive_scope in rows:
+    for entity_id, tag_id, source, actor_id, added_ms, exclusive_scope in rows:
         added_at = times.get(added_ms)
         if added_at is None:
             added_at = times[added_ms] = from_millis(added_ms)
+        key, value = names.tags[tag_id]
+        actor_name = names.actors.get(actor_id) if actor_id else None
         tags[entity_id].append(
             AssignedTag(
                 key, value, SOURCES[source], actor_name, added_at, exclusive_scope is not None
@@ -78,20 +110,14 @@ _ENTITIES = (
     .where(entity.c.id.in_(_IDS))
 )
 
-_TAGS = (
-    sa.select(
-        tag_assignment.c.entity_id,
-        tag.c.key,
-        tag.c.value,
-        tag_assignment.c.source,
-        actor.c.name.label("actor"),
-        tag_assignment.c.added_ms,
-        tag_assignment.c.exclusive_scope,
-    )
-    .join(tag, tag.c.id == tag_assignment.c.tag_id)
-    .outerjoin(actor, actor.c.id == tag_assignment.c.actor_id)
-    .where(tag_assignment.c.entity_id.in_(_IDS))
-)
+_TAGS = sa.select(
+    tag_assignment.c.entity_id,
+    tag_assignment.c.tag_id,
+    tag_assignment.c.source,
+    tag_assignment.c.actor_id,
+    tag_assignment.c.added_ms,
+    tag_assignment.c.exclusive_scope,
+).where(tag_assignment.c.entity_id.in_(_IDS))
 
 _METADATA = (
     sa.select(

@@ -46,7 +46,7 @@ from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._engine import WRITE, check_schema, create_engine
 from tagbase.store._facets import facet_counts
-from tagbase.store._loading import load_entities
+from tagbase.store._loading import Names, load_entities
 from tagbase.store._numbering import Numbering
 from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
@@ -90,6 +90,7 @@ class Store:
         self.tag_policy = tag_policy
         self.actor = actor
         self._actor_ids: dict[str, int] = {}
+        self._names = Names()
         try:
             check_schema(self.engine, url)
         except BaseException:
@@ -112,8 +113,12 @@ class Store:
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
         writer = self.engine.connect().execution_options(**{WRITE: True})
-        with writer as connection, connection.begin():
-            yield connection
+        try:
+            with writer as connection, connection.begin():
+                yield connection
+        except BaseException:
+            self._actor_ids.clear()  # an actor added by the rolled-back write is gone again
+            raise
 
     def _change(self, connection: sa.Connection, source: str, actor_name: str | None) -> Change:
         if source not in SOURCES:
@@ -134,7 +139,7 @@ class Store:
         """Create one entity with its tags, metadata and owners."""
         ids = self._add([self._validate(spec)], source=source, actor_name=actor)
         with self._reading() as connection:
-            return load_entities(connection, ids)[0]
+            return load_entities(connection, ids, self._names)[0]
 
     def add_many(
         self, specs: Sequence[EntitySpec], *, source: str = "api", actor: str | None = None
@@ -305,7 +310,7 @@ class Store:
         """The entity, or NotFoundError naming what was looked for."""
         with self._reading() as connection:
             found = self._resolve(connection, Kind.parse(kind), ref, scope)
-            return load_entities(connection, [found.id])[0]
+            return load_entities(connection, [found.id], self._names)[0]
 
     def find(self, kind: Kind | str, ref: Ref, scope: Ref | None = None) -> Entity | None:
         try:
@@ -343,7 +348,7 @@ class Store:
             more = len(ids) > size
             ids = ids[:size]
             return Page(
-                items=load_entities(connection, ids),
+                items=load_entities(connection, ids, self._names),
                 total=self._count(connection, planned) if with_total else None,
                 next_cursor=_encode_cursor(ids[-1]) if more and ids else None,
                 index=page or 1,
@@ -451,7 +456,7 @@ class Store:
                     )
         # Read the result after commit: the write transaction (and its locks) stays short.
         with self._reading() as connection:
-            loaded = load_entities(connection, [found.id])
+            loaded = load_entities(connection, [found.id], self._names)
         if not loaded:
             raise NotFoundError(f"{kind.label} {found.name!r} was deleted while it was updated")
         return loaded[0]
