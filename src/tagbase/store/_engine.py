@@ -27,16 +27,18 @@ def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
-        # No server-side prepared statements: their cached plans outlive the statistics of
-        # tables that grow fast, and then scan where an index lookup would do.
-        return sa.create_engine(
-            url,
-            pool_pre_ping=True,
-            pool_size=5,
-            max_overflow=10,
-            connect_args={"prepare_threshold": None},
-        )
+        # Prepared statements save parsing, but a generic plan cached while a table was small
+        # goes on scanning it once it is big: plan each execution for its own parameters.
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        event.listen(engine, "connect", _plan_every_execution)
+        return engine
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
+
+
+def _plan_every_execution(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    dbapi_connection.commit()
 
 
 def _sqlite_engine(url: str) -> sa.Engine:
