@@ -23,9 +23,8 @@ from tagbase.store._schema import (
     tag_assignment,
     tag_history,
 )
+from tagbase.store._sql import chunks
 from tagbase.store._tagging import Target
-
-parent = entity.alias("history_parent")
 
 
 def holders_now(connection: sa.Connection, tag_id: int) -> list[Target]:
@@ -82,26 +81,27 @@ class _Known:
 
 
 def _refs(connection: sa.Connection, ids: set[int]) -> dict[int, _Known]:
-    if not ids:
-        return {}
-    query = (
-        sa.select(
-            entity.c.id,
-            entity.c.uuid,
-            entity.c.kind,
-            entity.c.name,
-            entity.c.scope_id,
-            parent.c.name.label("parent_name"),
-        )
-        .outerjoin(parent, parent.c.id == entity.c.scope_id)
-        .where(entity.c.id.in_(sorted(ids)))
-    )
+    rows = _rows(connection, ids)
+    parents = {row.id: row.name for row in _rows(connection, {row.scope_id for row in rows})}
     return {
         row.id: _Known(
-            EntityRef(row.uuid, Kind.from_code(row.kind), row.name, row.parent_name), row.scope_id
+            EntityRef(row.uuid, Kind.from_code(row.kind), row.name, parents.get(row.scope_id)),
+            row.scope_id,
         )
-        for row in connection.execute(query)
+        for row in rows
     }
+
+
+def _rows(connection: sa.Connection, ids: set[int]) -> list[Any]:
+    """Entity rows by id. (Parents are read apart, not joined: PostgreSQL may merge-join a
+    self-join along the whole primary key.)"""
+    found: list[Any] = []
+    for part in chunks(sorted(i for i in ids if i)):
+        query = sa.select(
+            entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name, entity.c.scope_id
+        ).where(entity.c.id.in_(part))
+        found.extend(connection.execute(query))
+    return found
 
 
 def events(

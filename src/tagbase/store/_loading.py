@@ -25,8 +25,6 @@ from tagbase.store._schema import (
 )
 from tagbase.store._sql import chunks
 
-parent = entity.alias("parent")
-
 
 class Names:
     """Tag pairs and actor names by id, kept across calls: neither kind of row is ever changed
@@ -63,16 +61,24 @@ def load_entities(
     tags: dict[int, list[AssignedTag]] = defaultdict(list)
     metadata: dict[int, dict[str, Any]] = defaultdict(dict)
     owners: dict[int, list[str]] = defaultdict(list)
+    parents: dict[int, EntityRef] = {}
     for part in chunks(list(ids)):
         given = {"ids": part}
         for row in connection.execute(_ENTITIES, given):
             rows[row.id] = row
+        scope_ids = sorted({row.scope_id for row in rows.values() if row.scope_id})
+        for scope_id, uuid, kind, name in connection.execute(_PARENTS, {"ids": scope_ids}):
+            parents[scope_id] = EntityRef(uuid, Kind.from_code(kind), name)
         _read_tags(connection, connection.execute(_TAGS, given).all(), tags, names)
         for row in connection.execute(_METADATA, given):
             metadata[row.entity_id][row.key] = decode_metadata_value(row.type, row.payload)
         for entity_id, name in connection.execute(_OWNERS, given):
             owners[entity_id].append(name)
-    return [_entity(rows[i], tags[i], metadata[i], owners[i]) for i in ids if i in rows]
+    return [
+        _entity(rows[i], parents.get(rows[i].scope_id), tags[i], metadata[i], owners[i])
+        for i in ids
+        if i in rows
+    ]
 
 
 def _read_tags(
@@ -99,15 +105,10 @@ def _read_tags(
 # Built once with an expanding parameter: no per-call coercion of every id.
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 
-_ENTITIES = (
-    sa.select(
-        entity,
-        parent.c.uuid.label("parent_uuid"),
-        parent.c.kind.label("parent_kind"),
-        parent.c.name.label("parent_name"),
-    )
-    .outerjoin(parent, parent.c.id == entity.c.scope_id)
-    .where(entity.c.id.in_(_IDS))
+_ENTITIES = sa.select(entity).where(entity.c.id.in_(_IDS))
+# Parents are read apart: joined, PostgreSQL may merge-join along the whole primary key.
+_PARENTS = sa.select(entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name).where(
+    entity.c.id.in_(_IDS)
 )
 
 _TAGS = sa.select(
@@ -136,13 +137,12 @@ _OWNERS = sa.select(owner.c.entity_id, owner.c.owner).where(owner.c.entity_id.in
 
 
 def _entity(
-    row: sa.Row[Any], tags: list[AssignedTag], metadata: dict[str, Any], owners: list[str]
+    row: sa.Row[Any],
+    scope: EntityRef | None,
+    tags: list[AssignedTag],
+    metadata: dict[str, Any],
+    owners: list[str],
 ) -> Entity:
-    scope = (
-        EntityRef(row.parent_uuid, Kind.from_code(row.parent_kind), row.parent_name)
-        if row.parent_uuid
-        else None
-    )
     return Entity(
         id=row.uuid,
         kind=Kind.from_code(row.kind),
