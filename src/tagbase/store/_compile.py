@@ -38,7 +38,7 @@ def condition(node: Any, ident: Any) -> sa.ColumnElement[bool]:
             if not ids:
                 return sa.false()
             probe = sa.select(tag_assignment.c.tag_id).where(
-                tag_assignment.c.entity_id == ident, _one_of(tag_assignment.c.tag_id, ids)
+                tag_assignment.c.entity_id == ident, one_of(tag_assignment.c.tag_id, ids)
             )
             return probe.exists()
         case OwnerIs(name):
@@ -79,14 +79,10 @@ def reads_entity(node: Any) -> bool:
     return False
 
 
-def _one_of(column: Any, ids: frozenset[int]) -> sa.ColumnElement[bool]:
+def one_of(column: Any, ids: frozenset[int]) -> sa.ColumnElement[bool]:
     if len(ids) == 1:
         return column == next(iter(ids))  # type: ignore[no-any-return]
     return column.in_(sorted(ids))  # type: ignore[no-any-return]
-
-
-def one_of(column: Any, ids: frozenset[int]) -> sa.ColumnElement[bool]:
-    return _one_of(column, ids)
 
 
 def compare(column: Any, op: Compare, value: float) -> sa.ColumnElement[bool]:
