@@ -16,23 +16,32 @@ from tagbase.store._schema import tag, tag_assignment, tag_usage
 def facet_counts(
     connection: sa.Connection, kind: int, key: str, within: sa.Select[Any] | None
 ) -> dict[str, int]:
-    """Value -> number of entities of `kind` holding key=value (among the ids `within`)."""
-    if within is None:
-        query = (
-            sa.select(tag.c.value, tag_usage.c.count)
-            .join(tag_usage, tag_usage.c.tag_id == tag.c.id)
-            .where(tag.c.key == key, tag_usage.c.kind == kind, tag_usage.c.count > 0)
+    """Value -> number of entities of `kind` holding key=value (among the ids `within`),
+    most common first."""
+    counts = _whole_catalog(connection, kind, key) if within is None else {}
+    if within is not None:
+        values = dict(
+            connection.execute(sa.select(tag.c.id, tag.c.value).where(tag.c.key == key)).all()
         )
-    else:
+        # The key's tag ids as a list, so the database walks their index entries and checks
+        # each against the (materialised) matching ids, rather than the other way round.
         query = (
-            sa.select(tag.c.value, sa.func.count())
-            .join(tag_assignment, tag_assignment.c.tag_id == tag.c.id)
+            sa.select(tag_assignment.c.tag_id, sa.func.count())
             .where(
-                tag.c.key == key,
                 tag_assignment.c.kind == kind,
+                tag_assignment.c.tag_id.in_(sorted(values)),
                 tag_assignment.c.entity_id.in_(within),
             )
-            .group_by(tag.c.value)
+            .group_by(tag_assignment.c.tag_id)
         )
-    counts = {value: int(count) for value, count in connection.execute(query)}
+        counts = {values[tag_id]: int(count) for tag_id, count in connection.execute(query)}
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _whole_catalog(connection: sa.Connection, kind: int, key: str) -> dict[str, int]:
+    query = (
+        sa.select(tag.c.value, tag_usage.c.count)
+        .join(tag_usage, tag_usage.c.tag_id == tag.c.id)
+        .where(tag.c.key == key, tag_usage.c.kind == kind, tag_usage.c.count > 0)
+    )
+    return {value: int(count) for value, count in connection.execute(query)}
