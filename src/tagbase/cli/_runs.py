@@ -63,7 +63,7 @@ def update_pipeline(
     remove_tags: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Add (-t) or remove (-r) tags of a pipeline; later runs inherit its tags.
+    """Add (-t) or remove (-r) tags of a pipeline.
 
     \b
     Example:

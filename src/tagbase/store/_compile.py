@@ -4,6 +4,7 @@ attribute tests (name, status, scope, time) read the `entity` row, which callers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from tagbase.query import (
     Compare,
     CreatedCompare,
     Everything,
+    Match,
     MetadataCompare,
     MetadataMatch,
     NameMatch,
@@ -22,10 +24,33 @@ from tagbase.query import (
     ScopeIs,
     StatusIn,
 )
-from tagbase.store._plan import TagIds, like
 from tagbase.store._schema import entity, metadata_key, metadata_latest, owner, tag_assignment
+from tagbase.store._sql import escape_like
 
 _parent = entity.alias("scope_parent")
+
+
+@dataclass(frozen=True, slots=True)
+class TagIds:
+    """Holds at least one of these tags (a resolved tag predicate). `held` counts the
+    assignments of these tags to entities of the queried kind, from the usage counters."""
+
+    ids: frozenset[int]
+    held: int = 0
+
+
+def like(column: Any, how: Match, pattern: str) -> sa.ColumnElement[bool]:
+    """A case-sensitive match; prefixes become index ranges."""
+    if how is Match.EQUALS:
+        return column == pattern  # type: ignore[no-any-return]
+    shaped = {
+        Match.STARTSWITH: "{}%",
+        Match.ENDSWITH: "%{}",
+        Match.CONTAINS: "%{}%",
+    }[how].format(escape_like(pattern))
+    return column.like(shaped, escape="\\")  # type: ignore[no-any-return]
+
+
 ENTITY_NODES = (NameMatch, StatusIn, ScopeIs, CreatedCompare)
 
 

@@ -1,12 +1,18 @@
-"""How a tag's (key, value) pair is found in the tag dictionary: by a digest of the pair."""
+"""The tag dictionary: every (key, value) pair stored once, found by a digest of the pair."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tagbase.store._schema import tag
+from tagbase._tags import tag_string
+from tagbase.store._schema import tag, tag_key
+from tagbase.store._sql import chunks, insert_ignore
+
+Pair = tuple[str, str]
 
 
 def pair_digest(key: str, value: str) -> bytes:
@@ -17,3 +23,66 @@ def pair_digest(key: str, value: str) -> bytes:
 def pair_condition(key: str, value: str) -> sa.ColumnElement[bool]:
     """The dictionary row of key=value, found through the unique index."""
     return (tag.c.digest == pair_digest(key, value)) & (tag.c.key == key) & (tag.c.value == value)
+
+
+@dataclass(frozen=True, slots=True)
+class TagRow:
+    id: int
+    key_id: int
+    key: str
+    value: str
+    exclusive: bool
+    multi_valued: bool
+
+    @property
+    def name(self) -> str:
+        return tag_string(self.key, self.value)
+
+
+def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, TagRow]:
+    """Dictionary rows for the pairs that exist."""
+    wanted = sorted(set(pairs))
+    found: dict[Pair, TagRow] = {}
+    for part in chunks(wanted):
+        for row in connection.execute(_FIND, {"digests": [pair_digest(*pair) for pair in part]}):
+            found[(row.key, row.value)] = TagRow(*row)
+    return found
+
+
+_FIND = (
+    sa.select(
+        tag.c.id, tag.c.key_id, tag.c.key, tag.c.value, tag.c.exclusive, tag_key.c.multi_valued
+    )
+    .join(tag_key, tag_key.c.id == tag.c.key_id)
+    .where(tag.c.digest.in_(sa.bindparam("digests", expanding=True)))
+)
+
+
+def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
+    """Dictionary rows for the pairs, adding the missing ones."""
+    wanted = set(pairs)
+    found = find_tags(connection, wanted)
+    missing = sorted(wanted - found.keys())
+    if not missing:
+        return found
+    insert_ignore(connection, tag_key, [{"key": key} for key in {k for k, _ in missing}], ["key"])
+    key_ids = dict(
+        connection.execute(
+            sa.select(tag_key.c.key, tag_key.c.id).where(
+                tag_key.c.key.in_({key for key, _ in missing})
+            )
+        ).all()
+    )
+    rows = [
+        {
+            "key_id": key_ids[key],
+            "key": key,
+            "value": value,
+            "digest": pair_digest(key, value),
+            "created_ms": now,
+            "updated_ms": now,
+        }
+        for key, value in missing
+    ]
+    insert_ignore(connection, tag, rows, ["digest"])
+    return find_tags(connection, wanted)

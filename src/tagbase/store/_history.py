@@ -24,12 +24,12 @@ from tagbase.store._schema import (
     tag_history,
 )
 from tagbase.store._sql import chunks
-from tagbase.store._tagging import Target
+from tagbase.store._tagging import TARGET_COLUMNS, Target
 
 
 def holders_now(connection: sa.Connection, tag_id: int) -> list[Target]:
     query = (
-        sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name)
+        sa.select(*TARGET_COLUMNS)
         .join(tag_assignment, tag_assignment.c.entity_id == entity.c.id)
         .where(tag_assignment.c.tag_id == tag_id)
     )
@@ -151,12 +151,8 @@ def events(
         .order_by(tag_history.c.removed_ms.desc(), tag_history.c.id.desc())
         .limit(limit)
     )
-    for table, query_name in ((tag_assignment, "current"), (tag_history, "closed")):
-        conditions = _filters(table, entity_id, tag_id, kind)
-        if query_name == "current":
-            current = current.where(*conditions)
-        else:
-            closed = closed.where(*conditions)
+    current = current.where(*_filters(tag_assignment, entity_id, tag_id, kind))
+    closed = closed.where(*_filters(tag_history, entity_id, tag_id, kind))
     open_rows = connection.execute(current).all()
     closed_rows = connection.execute(closed).all()
     ids = {row.entity_id for row in open_rows} | {row.entity_id for row in closed_rows}

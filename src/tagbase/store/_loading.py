@@ -50,11 +50,8 @@ class Names:
             self.actors.update({row[0]: row[1] for row in connection.execute(query)})
 
 
-def load_entities(
-    connection: sa.Connection, ids: Sequence[int], names: Names | None = None
-) -> list[Entity]:
+def load_entities(connection: sa.Connection, ids: Sequence[int], names: Names) -> list[Entity]:
     """Records for `ids`, in that order."""
-    names = names or Names()
     if not ids:
         return []
     rows: dict[int, sa.Row[Any]] = {}

@@ -26,23 +26,11 @@ from tagbase.query import (
     TagMatch,
     TagValueIn,
 )
+from tagbase.store._compile import TagIds, condition, like, one_of, reads_entity
 from tagbase.store._dictionary import pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment, tag_usage
-from tagbase.store._sql import escape_like
 
 _DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more than a scan
-
-
-@dataclass(frozen=True, slots=True)
-class TagIds:
-    """Holds at least one of these tags (a resolved tag predicate). `held` counts the
-    assignments of these tags to entities of the queried kind, from the usage counters."""
-
-    ids: frozenset[int]
-    held: int = 0
-
-
-Resolved = Node | TagIds
 
 
 def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
@@ -95,18 +83,6 @@ def _string_form_condition(how: Match, pattern: str) -> sa.ColumnElement[bool]:
     return like(string_form, how, pattern)
 
 
-def like(column: Any, how: Match, pattern: str) -> sa.ColumnElement[bool]:
-    """A case-sensitive match; prefixes become index ranges."""
-    if how is Match.EQUALS:
-        return column == pattern  # type: ignore[no-any-return]
-    shaped = {
-        Match.STARTSWITH: "{}%",
-        Match.ENDSWITH: "%{}",
-        Match.CONTAINS: "%{}%",
-    }[how].format(escape_like(pattern))
-    return column.like(shaped, escape="\\")  # type: ignore[no-any-return]
-
-
 def conjuncts(node: Any) -> list[Any]:
     if isinstance(node, And):
         return [part for operand in node.operands for part in conjuncts(operand)]
@@ -138,8 +114,6 @@ class IdQuery:
 
 def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node) -> IdQuery:
     """The cheapest id query for `node` over entities of `kind` (within a parent's scope)."""
-    from tagbase.store._compile import condition, one_of, reads_entity
-
     parts = conjuncts(resolve(connection, node, kind))
     if any(isinstance(part, TagIds) and not part.ids for part in parts):
         nothing = sa.select(entity.c.id).where(sa.false())

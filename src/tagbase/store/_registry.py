@@ -12,7 +12,7 @@ from tagbase._errors import ConflictError, ExclusiveTagConflictError, NotFoundEr
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition, from_millis
 from tagbase._tags import Tag, tag_string
-from tagbase.store._dictionary import pair_condition
+from tagbase.store._dictionary import ensure_tags, pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment, tag_key, tag_usage
 from tagbase.store._sql import lock_rows
 
@@ -21,8 +21,6 @@ _MAX_LISTED = 5
 
 def register_behaviours(connection: sa.Connection, tags: Sequence[Tag], now: int) -> None:
     """Store what Tag objects say about themselves; later plain strings keep the behaviour."""
-    from tagbase.store._tagging import ensure_tags
-
     if not tags:
         return
     rows = ensure_tags(connection, [(t.key, t.value) for t in tags], now)

@@ -41,9 +41,18 @@ from tagbase._records import (
     TagEvent,
     to_millis,
 )
-from tagbase._tags import TagPolicy, TagsInput, normalize_tags, split_tag_string, tag_string
+from tagbase._tags import (
+    Tag,
+    TagPolicy,
+    TagsInput,
+    normalize_tags,
+    split_tag_string,
+    tag_problems,
+    tag_string,
+)
 from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
+from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import WRITE, check_schema, create_engine
 from tagbase.store._facets import facet_counts
 from tagbase.store._loading import Names, load_entities
@@ -57,7 +66,7 @@ from tagbase.store._registry import (
 )
 from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
 from tagbase.store._sql import chunks, insert_ignore, lock_rows, now_ms, point_lookups_only
-from tagbase.store._tagging import Change, Target
+from tagbase.store._tagging import TARGET_COLUMNS, Change, Target
 
 Ref = str | int | uuidlib.UUID
 MAX_PAGE_SIZE = 10_000
@@ -215,7 +224,7 @@ class Store:
 
     def _scopes(
         self, connection: sa.Connection, checked: Sequence[_Checked]
-    ) -> dict[tuple[Kind, Any], _Found]:
+    ) -> dict[tuple[Kind, Any], Target]:
         scopes = {}
         for item in checked:
             if item.kind.scope and (item.kind, item.spec.scope) not in scopes:
@@ -229,7 +238,7 @@ class Store:
         self,
         connection: sa.Connection,
         checked: Sequence[_Checked],
-        scopes: dict[tuple[Kind, Any], _Found],
+        scopes: dict[tuple[Kind, Any], Target],
     ) -> Numbering:
         chosen = []
         unnamed: Counter[tuple[int, int]] = Counter()
@@ -244,13 +253,13 @@ class Store:
         return Numbering(connection, chosen, unnamed)
 
     def _entity_row(
-        self, item: _Checked, scope: _Found | None, numbering: Numbering, now: int
+        self, item: _Checked, scope: Target | None, numbering: Numbering, now: int
     ) -> dict[str, Any]:
         number = None
         name = item.spec.name
         if scope is not None:
             if name is None:
-                number, name = numbering.automatic(scope.id, scope.name, item.kind)
+                number, name = numbering.automatic(scope.id, scope.label, item.kind)
             else:
                 number = numbering.number(scope.id, item.kind)
         assert name is not None  # top-level kinds are refused without a name in _validate
@@ -280,29 +289,26 @@ class Store:
             raise self._duplicate_error(rows) from None
 
     def _duplicate_error(self, rows: builtins.list[dict[str, Any]]) -> AlreadyExistsError:
+        slots = [(row["kind"], row["scope_id"], row["name"]) for row in rows]
         seen = set()
-        for row in rows:
-            slot = (row["kind"], row["scope_id"], row["name"])
-            kind = Kind.from_code(row["kind"])
+        for slot in slots:
             if slot in seen:
                 return AlreadyExistsError(
-                    f"two new {kind.label}s are both named {row['name']!r}; give each its own name"
+                    f"two new {Kind.from_code(slot[0]).label}s are both named {slot[2]!r}; "
+                    "give each its own name"
                 )
             seen.add(slot)
         with self._reading() as connection:
-            for row in rows:
+            for part in chunks(slots):  # one query per chunk, not per row
+                taken = sa.tuple_(entity.c.kind, entity.c.scope_id, entity.c.name).in_(part)
                 existing = connection.execute(
-                    sa.select(entity.c.uuid).where(
-                        entity.c.kind == row["kind"],
-                        entity.c.scope_id == row["scope_id"],
-                        entity.c.name == row["name"],
-                    )
-                ).scalar()
+                    sa.select(entity.c.kind, entity.c.name, entity.c.uuid).where(taken).limit(1)
+                ).first()
                 if existing:
-                    kind = Kind.from_code(row["kind"])
+                    kind = Kind.from_code(existing.kind)
                     return AlreadyExistsError(
-                        f"a {kind.label} named {row['name']!r} already exists (id {existing}); "
-                        "pick another name, or update the existing one"
+                        f"a {kind.label} named {existing.name!r} already exists (id "
+                        f"{existing.uuid}); pick another name, or update the existing one"
                     )
         return AlreadyExistsError("an entity with one of these names already exists")
 
@@ -424,7 +430,7 @@ class Store:
         with self._writing() as connection:
             change = self._change(connection, source, actor)
             found = self._resolve(connection, kind, ref, scope)
-            target = found.target
+            target = found
             fields = {
                 column: given
                 for column, given in (
@@ -458,7 +464,7 @@ class Store:
         with self._reading() as connection:
             loaded = load_entities(connection, [found.id], self._names)
         if not loaded:
-            raise NotFoundError(f"{kind.label} {found.name!r} was deleted while it was updated")
+            raise NotFoundError(f"{kind.label} {found.label!r} was deleted while it was updated")
         return loaded[0]
 
     def add_tags(
@@ -521,16 +527,14 @@ class Store:
             change = self._change(connection, "api", actor)
             found = self._resolve(connection, kind, ref, scope)
             children = connection.execute(
-                sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
-                    entity.c.scope_id == found.id
-                )
+                sa.select(*TARGET_COLUMNS).where(entity.c.scope_id == found.id)
             ).all()
             if children and not recursive:
                 raise ConflictError(
-                    f"{kind.label} {found.name!r} has {len(children)} children (versions, runs "
+                    f"{kind.label} {found.label!r} has {len(children)} children (versions, runs "
                     "or templates); delete them first or pass recursive=True (--recursive)"
                 )
-            targets = [Target(*child) for child in children] + [found.target]
+            targets = [Target(*child) for child in children] + [found]
             _tagging.unassign_all(connection, targets, change)
             for part in chunks([target.id for target in targets]):
                 connection.execute(entity.delete().where(entity.c.id.in_(part)))
@@ -539,7 +543,7 @@ class Store:
 
     def _resolve(
         self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None
-    ) -> _Found:
+    ) -> Target:
         conditions = [entity.c.kind == kind.code]
         if scope is not None and kind.scope is not None:  # an id must lie in the scope too
             parent = self._resolve(connection, kind.scope, scope, None)
@@ -553,13 +557,9 @@ class Store:
             conditions.append(entity.c.number == ref)
         else:
             conditions.append(entity.c.name == str(ref))
-        rows = connection.execute(
-            sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name)
-            .where(*conditions)
-            .limit(2)
-        ).all()
+        rows = connection.execute(sa.select(*TARGET_COLUMNS).where(*conditions).limit(2)).all()
         if len(rows) == 1:
-            return _Found(*rows[0])
+            return Target(*rows[0])
         where = f" in {kind.scope.label} {scope!r}" if scope is not None and kind.scope else ""
         if rows:
             raise InvalidInputError(
@@ -571,13 +571,9 @@ class Store:
             f"(Client().list({kind.value!r}) lists them)"
         )
 
-    def _one(self, connection: sa.Connection, conditions: builtins.list[Any]) -> _Found | None:
-        row = connection.execute(
-            sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
-                *conditions
-            )
-        ).first()
-        return None if row is None else _Found(*row)
+    def _one(self, connection: sa.Connection, conditions: builtins.list[Any]) -> Target | None:
+        row = connection.execute(sa.select(*TARGET_COLUMNS).where(*conditions)).first()
+        return None if row is None else Target(*row)
 
     # -- tag registry -----------------------------------------------------------------------
 
@@ -593,15 +589,13 @@ class Store:
     ) -> TagDefinition:
         """Add a tag to the registry, or change its entry. Behaviours are checked against the
         tag's current holders: making it exclusive fails if a scope has two."""
-        from tagbase._tags import Tag, tag_problems
-
         candidate = Tag(name, color=color)
         problems = tag_problems(candidate, kind=None, policy=self.tag_policy)
         if problems:
             raise TagValidationError(problems)
         with self._writing() as connection:
             now = now_ms()
-            rows = _tagging.ensure_tags(connection, [(candidate.key, candidate.value)], now)
+            rows = ensure_tags(connection, [(candidate.key, candidate.value)], now)
             update_definition(
                 connection,
                 rows[(candidate.key, candidate.value)].id,
@@ -756,18 +750,6 @@ class _Checked:
     owners: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    id: int
-    kind_code: int
-    scope_id: int
-    name: str
-
-    @property
-    def target(self) -> Target:
-        return Target(self.id, self.kind_code, self.scope_id, self.name)
-
-
 _TEXT_LIMITS = {"name": 255, "description": None, "status": 32}  # the column sizes
 
 
@@ -805,9 +787,7 @@ _SAMPLE = 20
 def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Target]:
     found: dict[int, Target] = {}
     for part in chunks(list(ids)):
-        query = sa.select(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name).where(
-            entity.c.id.in_(part)
-        )
+        query = sa.select(*TARGET_COLUMNS).where(entity.c.id.in_(part))
         found.update({row[0]: Target(*row) for row in connection.execute(query)})
     return [found[i] for i in ids if i in found]
 

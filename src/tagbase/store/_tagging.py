@@ -7,16 +7,16 @@ interval in `tag_history` for whatever was removed, replaced or moved away.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from tagbase._errors import ExclusiveTagConflictError, NotFoundError, Problem, TagValidationError
-from tagbase._kinds import Kind
 from tagbase._tags import Tag, tag_string
-from tagbase.store._dictionary import pair_digest
+from tagbase.store._dictionary import Pair, TagRow, ensure_tags
+from tagbase.store._registry import register_behaviours
 from tagbase.store._schema import (
     REMOVAL_REASONS,
     SOURCES,
@@ -24,12 +24,9 @@ from tagbase.store._schema import (
     tag,
     tag_assignment,
     tag_history,
-    tag_key,
     tag_usage,
 )
-from tagbase.store._sql import add_counts, chunks, execute_many, insert_ignore, lock_rows, now_ms
-
-Pair = tuple[str, str]
+from tagbase.store._sql import add_counts, chunks, execute_many, lock_rows, now_ms
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +40,7 @@ class Target:
     at: int | None = None  # when its tags and metadata were set, for imported records
 
 
-@dataclass(frozen=True, slots=True)
-class TagRow:
-    id: int
-    key_id: int
-    key: str
-    value: str
-    exclusive: bool
-    multi_valued: bool
-
-    @property
-    def name(self) -> str:
-        return tag_string(self.key, self.value)
+TARGET_COLUMNS = (entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,61 +61,6 @@ class Change:
         return replace(self, now=max(self.now, now_ms()))
 
 
-def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, TagRow]:
-    """Dictionary rows for the pairs that exist."""
-    wanted = sorted(set(pairs))
-    found: dict[Pair, TagRow] = {}
-    for part in chunks(wanted):
-        query = (
-            sa.select(
-                tag.c.id,
-                tag.c.key_id,
-                tag.c.key,
-                tag.c.value,
-                tag.c.exclusive,
-                tag_key.c.multi_valued,
-            )
-            .join(tag_key, tag_key.c.id == tag.c.key_id)
-            .where(tag.c.digest.in_(_DIGESTS))
-        )
-        for row in connection.execute(query, {"digests": [pair_digest(*pair) for pair in part]}):
-            found[(row.key, row.value)] = TagRow(*row)
-    return found
-
-
-_DIGESTS: sa.BindParameter[list[bytes]] = sa.bindparam("digests", expanding=True)
-
-
-def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
-    """Dictionary rows for the pairs, adding the missing ones."""
-    wanted = set(pairs)
-    found = find_tags(connection, wanted)
-    missing = sorted(wanted - found.keys())
-    if not missing:
-        return found
-    insert_ignore(connection, tag_key, [{"key": key} for key in {k for k, _ in missing}], ["key"])
-    key_ids = dict(
-        connection.execute(
-            sa.select(tag_key.c.key, tag_key.c.id).where(
-                tag_key.c.key.in_({key for key, _ in missing})
-            )
-        ).all()
-    )
-    rows = [
-        {
-            "key_id": key_ids[key],
-            "key": key,
-            "value": value,
-            "digest": pair_digest(key, value),
-            "created_ms": now,
-            "updated_ms": now,
-        }
-        for key, value in missing
-    ]
-    insert_ignore(connection, tag, rows, ["digest"])
-    return find_tags(connection, wanted)
-
-
 def assign(
     connection: sa.Connection,
     items: Sequence[tuple[Target, Sequence[Tag]]],
@@ -141,8 +72,6 @@ def assign(
     items = [(target, tags) for target, tags in items if tags]
     if not items:
         return
-    from tagbase.store._registry import register_behaviours
-
     all_tags = {(t.key, t.value): t for _, tags in items for t in tags}
     register_behaviours(connection, [t for t in all_tags.values() if t.has_behaviours], change.now)
     rows = ensure_tags(connection, all_tags, change.now)
@@ -387,7 +316,3 @@ def _held_pairs(connection: sa.Connection, entity_ids: list[int]) -> dict[int, d
         for entity_id, key, value, tag_id in connection.execute(query):
             held[entity_id][(key, value)] = tag_id
     return held
-
-
-def kind_of(code: int) -> Kind:
-    return Kind.from_code(code)
