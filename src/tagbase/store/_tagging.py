@@ -7,7 +7,7 @@ interval in `tag_history` for whatever was removed, replaced or moved away.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -90,8 +90,8 @@ def assign(
             if row.id in held:
                 continue
             if not row.multi_valued:
-                for old in [old for old in held.values() if old.key_id == row.key_id]:
-                    _unassign(connection, target, old.id, change, "replaced")
+                for old in [old for old, key_id in held.items() if key_id == row.key_id]:
+                    _unassign(connection, target, old, change, "replaced")
             added_ms = change.now if target.at is None else target.at
             if row.exclusive:
                 added_ms = _take_from_holder(connection, target, row, change, added_ms)
@@ -140,20 +140,15 @@ def _check_call(wanted: Sequence[tuple[Target, list[TagRow]]]) -> None:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class _Held:
-    id: int
-    key_id: int
-
-
-def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[int, _Held]]:
-    held: dict[int, dict[int, _Held]] = defaultdict(dict)
+def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[int, int]]:
+    """Entity id -> {tag id: key id} of the tags it holds."""
+    held: dict[int, dict[int, int]] = defaultdict(dict)
     for part in chunks(entity_ids):
         query = sa.select(
             tag_assignment.c.entity_id, tag_assignment.c.tag_id, tag_assignment.c.key_id
         ).where(tag_assignment.c.entity_id.in_(part))
         for entity_id, tag_id, key_id in connection.execute(query):
-            held[entity_id][tag_id] = _Held(tag_id, key_id)
+            held[entity_id][tag_id] = key_id
     return held
 
 
@@ -188,7 +183,8 @@ def _take_from_holder(
     ).all()
     moved_at = max([at, *(int(old.added_ms) for old in removed)])
     moved = replace(change, now=moved_at)
-    _close(connection, removed, target.scope_id, moved, "moved", successor=target.id)
+    scope_of = {old.entity_id: target.scope_id for old in removed}  # the scope they shared
+    _close(connection, removed, scope_of, moved, "moved", successor=target.id)
     return moved_at
 
 
@@ -210,13 +206,13 @@ def _unassign(
         .where(tag_assignment.c.entity_id == target.id, tag_assignment.c.tag_id == tag_id)
         .returning(*_RETURNED)
     ).all()
-    _close(connection, removed, target.scope_id, change, reason)
+    _close(connection, removed, {target.id: target.scope_id}, change, reason)
 
 
 def _close(
     connection: sa.Connection,
     removed: Sequence[Any],
-    scope_id: int,
+    scope_of: Mapping[int, int],
     change: Change,
     reason: str,
     successor: int | None = None,
@@ -231,7 +227,7 @@ def _close(
                 "entity_id": row.entity_id,
                 "tag_id": row.tag_id,
                 "kind": row.kind,
-                "scope_id": scope_id,
+                "scope_id": scope_of[row.entity_id],
                 "added_ms": row.added_ms,
                 "added_source": row.source,
                 "added_actor_id": row.actor_id,
@@ -264,7 +260,7 @@ def unassign(
     lock_rows(connection, entity.c.id, [target.id for target in targets])
     change = change.after_locks()
     held = _held_pairs(connection, [target.id for target in targets])
-    removed = 0
+    doomed: list[tuple[int, int]] = []
     unmatched = set(names)
     for target in targets:
         pairs = held.get(target.id, {})
@@ -277,9 +273,7 @@ def unassign(
             ]
             if matching:
                 unmatched.discard((key, value))
-            for tag_id in matching:
-                _unassign(connection, target, tag_id, change, reason)
-                removed += 1
+            doomed.extend((target.id, tag_id) for tag_id in matching)
     if unmatched and not missing_ok:
         names_text = ", ".join(sorted(tag_string(*pair) for pair in unmatched))
         where = ", ".join(target.label for target in targets[:3])
@@ -287,22 +281,27 @@ def unassign(
             f"no tag {names_text} on {where}; nothing was removed. "
             "Fix: check the tag's spelling; list the entity's tags to see what it holds"
         )
-    return removed
+    scope_of = {target.id: target.scope_id for target in targets}
+    for part in chunks(doomed):  # a chunk of (entity, tag) pairs per statement
+        removed = connection.execute(
+            tag_assignment.delete()
+            .where(sa.tuple_(tag_assignment.c.entity_id, tag_assignment.c.tag_id).in_(part))
+            .returning(*_RETURNED)
+        ).all()
+        _close(connection, removed, scope_of, change, reason)
+    return len(doomed)
 
 
 def unassign_all(connection: sa.Connection, targets: Sequence[Target], change: Change) -> None:
     """Take every tag off targets that are being deleted, a chunk of entities per statement."""
-    by_scope: dict[int, list[int]] = defaultdict(list)
-    for target in targets:
-        by_scope[target.scope_id].append(target.id)
-    for scope_id, ids in sorted(by_scope.items()):
-        for part in chunks(ids):
-            removed = connection.execute(
-                tag_assignment.delete()
-                .where(tag_assignment.c.entity_id.in_(part))
-                .returning(*_RETURNED)
-            ).all()
-            _close(connection, removed, scope_id, change, "deleted")
+    scope_of = {target.id: target.scope_id for target in targets}
+    for part in chunks(list(scope_of)):
+        removed = connection.execute(
+            tag_assignment.delete()
+            .where(tag_assignment.c.entity_id.in_(part))
+            .returning(*_RETURNED)
+        ).all()
+        _close(connection, removed, scope_of, change, "deleted")
 
 
 def _held_pairs(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[Pair, int]]:
