@@ -26,10 +26,9 @@ from tagbase._records import (
 from tagbase._tags import Tag, TagsInput
 from tagbase.query import (
     Everything,
-    Match,
-    NameMatch,
     Node,
     all_of,
+    from_name_filter,
     from_operator_strings,
     from_tag_dict,
     parse,
@@ -63,11 +62,7 @@ def build_query(
     elif tags is not None:
         nodes.append(from_operator_strings([tags] if isinstance(tags, str | Tag) else tags))
     if name is not None:
-        how, sep, pattern = name.partition(":")
-        if sep and how in Match.__members__.values():
-            nodes.append(NameMatch(Match(how), pattern))
-        else:
-            nodes.append(NameMatch(Match.EQUALS, name))
+        nodes.append(from_name_filter(name))
     if query is not None:
         nodes.append(parse(query) if isinstance(query, str) else query)
     return all_of(nodes)

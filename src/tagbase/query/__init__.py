@@ -23,7 +23,7 @@ from tagbase.query._ast import (
 )
 from tagbase.query._evaluate import Candidate, matches
 from tagbase.query._parser import parse
-from tagbase.query._tag_filters import from_operator_strings, from_tag_dict
+from tagbase.query._tag_filters import from_name_filter, from_operator_strings, from_tag_dict
 
 __all__ = [
     "And",
@@ -46,6 +46,7 @@ __all__ = [
     "TagMatch",
     "TagValueIn",
     "all_of",
+    "from_name_filter",
     "from_operator_strings",
     "from_tag_dict",
     "matches",

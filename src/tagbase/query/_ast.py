@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 
 class Match(StrEnum):
@@ -35,15 +37,23 @@ class Compare(StrEnum):
     LT = "<"
     LE = "<="
 
+    @property
+    def function(self) -> Callable[[Any, Any], Any]:
+        """The comparison as a function: on numbers it answers, on SQL columns it builds."""
+        return _COMPARISONS[self]
+
     def test(self, left: float, right: float) -> bool:
-        return {
-            Compare.EQ: left == right,
-            Compare.NE: left != right,
-            Compare.GT: left > right,
-            Compare.GE: left >= right,
-            Compare.LT: left < right,
-            Compare.LE: left <= right,
-        }[self]
+        return bool(self.function(left, right))
+
+
+_COMPARISONS: dict[Compare, Callable[[Any, Any], Any]] = {
+    Compare.EQ: operator.eq,
+    Compare.NE: operator.ne,
+    Compare.GT: operator.gt,
+    Compare.GE: operator.ge,
+    Compare.LT: operator.lt,
+    Compare.LE: operator.le,
+}
 
 
 @dataclass(frozen=True, slots=True)

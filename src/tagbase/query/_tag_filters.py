@@ -1,4 +1,4 @@
-"""Two front-ends for tag filters: operator strings (the seeds' Client) and key/value dicts."""
+"""Front-ends for the seeds' Client filters: operator strings, key/value dicts, names."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tagbase._tags import Tag, split_tag_string
 from tagbase.query._ast import (
     HasKey,
     Match,
+    NameMatch,
     Node,
     Not,
     Or,
@@ -84,3 +85,11 @@ def from_tag_dict(filters: Mapping[str, str | Iterable[str] | None]) -> Node:
         else:
             nodes.append(TagValueIn(key, tuple(wanted)))
     return all_of(nodes)
+
+
+def from_name_filter(text: str) -> Node:
+    """`"orders"` is the exact name; `"startswith:ord"`, `"contains:der"`... match a part."""
+    how, sep, pattern = text.partition(":")
+    if sep and how in {match.value for match in Match}:
+        return NameMatch(Match(how), pattern)
+    return NameMatch(Match.EQUALS, text)

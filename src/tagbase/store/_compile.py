@@ -111,14 +111,7 @@ def one_of(column: Any, ids: frozenset[int]) -> sa.ColumnElement[bool]:
 
 
 def compare(column: Any, op: Compare, value: float) -> sa.ColumnElement[bool]:
-    return {  # type: ignore[no-any-return]
-        Compare.EQ: column == value,
-        Compare.NE: column != value,
-        Compare.GT: column > value,
-        Compare.GE: column >= value,
-        Compare.LT: column < value,
-        Compare.LE: column <= value,
-    }[op]
+    return op.function(column, value)  # type: ignore[no-any-return]
 
 
 def _metadata(

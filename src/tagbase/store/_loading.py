@@ -95,8 +95,6 @@ def _read_tags(
                 key, value, SOURCES[source], actor_name, added_at, exclusive_scope is not None
             )
         )
-    for held in tags.values():
-        held.sort()
 
 
 # Built once with an expanding parameter: no per-call coercion of every id.
@@ -148,7 +146,7 @@ def _entity(
         number=row.number,
         description=row.description,
         status=row.status,
-        tags=tuple(tags),
+        tags=tuple(sorted(tags)),
         metadata=metadata,
         owners=tuple(sorted(owners)),
         created_at=from_millis(row.created_ms),

@@ -37,7 +37,7 @@ def log(
                     "number": encoded.number,
                     "source": change.source_code,
                     "actor_id": change.actor_id,
-                    "at_ms": change.now if target.at is None else target.at,
+                    "at_ms": change.time_for(target),
                     "_kind": target.kind,
                     "_text": _indexable(encoded.text),
                 }

@@ -55,6 +55,10 @@ class Change:
     def source_code(self) -> int:
         return SOURCES.index(self.source)
 
+    def time_for(self, target: Target) -> int:
+        """When the change happens to `target`: now, or the time an imported record carries."""
+        return self.now if target.at is None else target.at
+
     def after_locks(self) -> Change:
         """The change timed once its locks are held: a writer that waited for another may not
         date its change earlier, or history would hold intervals that end before they start."""
@@ -92,7 +96,7 @@ def assign(
             if not row.multi_valued:
                 for old in [old for old, key_id in held.items() if key_id == row.key_id]:
                     _unassign(connection, target, old, change, "replaced")
-            added_ms = change.now if target.at is None else target.at
+            added_ms = change.time_for(target)
             if row.exclusive:
                 added_ms = _take_from_holder(connection, target, row, change, added_ms)
             inserts.append(_assignment(target, row, change, added_ms))
