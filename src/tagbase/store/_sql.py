@@ -108,7 +108,7 @@ def upsert(
     statement = statement.on_conflict_do_update(
         index_elements=keys, set_={name: statement.excluded[name] for name in updated}
     )
-    connection.execute(statement, list(rows))
+    execute_many(connection, statement, [dict(row) for row in rows])
 
 
 def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[int]) -> None:
