@@ -477,3 +477,20 @@ def test_one_bad_item_in_a_batch_writes_nothing(client: Client, bad: str) -> Non
     assert not tag_in_catalog(client, "batch-tag")
     client.bulk_create(good)  # the store is still usable, and the good items were not written
     assert client.count(Kind.ASSET_VERSION) == 301
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_created_record_equals_the_one_read_back(client: Client, kind: Kind) -> None:
+    client.create_tag("stage", exclusive=True)
+    created = make(
+        client,
+        kind,
+        "full",
+        tags={"team": "ml", "ünï": "", "stage": ""},
+        metadata={"zeta": 1, "alpha": MetadataValue.url("https://x.org"), "é": [1, {"a": None}]},
+        owners=["team:data", "ana@example.com"],
+        description="all fields",
+        status="running",
+    )
+    assert created == client.get(kind, created.id)
+    assert list(created.metadata) == ["alpha", "zeta", "é"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -22,9 +23,33 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _insert(connection: sa.Connection, table: sa.Table) -> Any:
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table)
+def _insert(dialect: str, table: sa.Table) -> Any:
+    return (sqlite if dialect == "sqlite" else postgresql).insert(table)
+
+
+# ON CONFLICT statements are built once per dialect and shape: building `excluded` columns
+# costs more than running the statement on a small write.
+@functools.cache
+def _ignoring(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> Any:
+    return _insert(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+@functools.cache
+def _adding(dialect: str, table: sa.Table, keys: tuple[str, ...], column: str) -> Any:
+    insert = _insert(dialect, table)
+    return insert.on_conflict_do_update(
+        index_elements=list(keys), set_={column: table.c[column] + insert.excluded[column]}
+    )
+
+
+@functools.cache
+def _replacing(
+    dialect: str, table: sa.Table, keys: tuple[str, ...], updated: tuple[str, ...]
+) -> Any:
+    insert = _insert(dialect, table)
+    return insert.on_conflict_do_update(
+        index_elements=list(keys), set_={name: insert.excluded[name] for name in updated}
+    )
 
 
 def insert_ignore(
@@ -32,7 +57,7 @@ def insert_ignore(
 ) -> None:
     """Insert rows, skipping those whose `keys` already exist (also ones a racing writer adds)."""
     if rows:
-        statement = _insert(connection, table).on_conflict_do_nothing(index_elements=keys)
+        statement = _ignoring(connection.dialect.name, table, tuple(keys))
         execute_many(connection, statement, [dict(row) for row in rows])
 
 
@@ -47,10 +72,7 @@ def add_counts(
     rows = [dict(zip(keys, key, strict=True)) | {column: delta} for key, delta in deltas.items()]
     if not rows:
         return
-    statement = _insert(connection, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={column: table.c[column] + statement.excluded[column]}
-    )
+    statement = _adding(connection.dialect.name, table, tuple(keys), column)
     rows.sort(key=lambda row: tuple(row[k] for k in keys))  # a fixed lock order: no deadlocks
     execute_many(connection, statement, rows)
 
@@ -103,11 +125,8 @@ def upsert(
     """Insert rows, replacing the other columns of rows whose `keys` already exist."""
     if not rows:
         return
-    statement = _insert(connection, table)
-    updated = [name for name in rows[0] if name not in keys]
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={name: statement.excluded[name] for name in updated}
-    )
+    updated = tuple(name for name in rows[0] if name not in keys)
+    statement = _replacing(connection.dialect.name, table, tuple(keys), updated)
     execute_many(connection, statement, [dict(row) for row in rows])
 
 

@@ -32,6 +32,7 @@ from tagbase._errors import (
 from tagbase._kinds import Kind
 from tagbase._metadata import normalize_metadata, validate_owners
 from tagbase._records import (
+    AssignedTag,
     Entity,
     EntityRef,
     MetadataEntry,
@@ -39,6 +40,7 @@ from tagbase._records import (
     Retagging,
     TagDefinition,
     TagEvent,
+    from_millis,
     to_millis,
 )
 from tagbase._tags import (
@@ -146,9 +148,9 @@ class Store:
 
     def add(self, spec: EntitySpec, *, source: str = "api", actor: str | None = None) -> Entity:
         """Create one entity with its tags, metadata and owners."""
-        ids = self._add([self._validate(spec)], source=source, actor_name=actor)
-        with self._reading() as connection:
-            return load_entities(connection, ids, self._names)[0]
+        records = self._add([self._validate(spec)], source=source, actor_name=actor, records=True)
+        created: Entity = records[0]
+        return created
 
     def add_many(
         self, specs: Sequence[EntitySpec], *, source: str = "api", actor: str | None = None
@@ -157,7 +159,7 @@ class Store:
         checked = [self._validate(spec) for spec in specs]
         if not checked:
             return []
-        return self._add(checked, source=source, actor_name=actor, uuids=True)
+        return self._add(checked, source=source, actor_name=actor, records=False)
 
     def _validate(self, spec: EntitySpec) -> _Checked:
         kind = Kind.parse(spec.kind)
@@ -184,8 +186,10 @@ class Store:
         *,
         source: str,
         actor_name: str | None,
-        uuids: bool = False,
+        records: bool,
     ) -> builtins.list[Any]:
+        """Write the entities; returns their records, built from what was written (a read-back
+        would double the cost of a small create), or just their UUIDs."""
         with self._writing() as connection:
             point_lookups_only(connection)
             change = self._change(connection, source, actor_name)
@@ -202,7 +206,7 @@ class Store:
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
                 for i, row in zip(ids, rows, strict=True)
             ]
-            _tagging.assign(
+            assigned = _tagging.assign(
                 connection,
                 [(t, item.tags) for t, item in zip(targets, checked, strict=True)],
                 change,
@@ -220,7 +224,21 @@ class Store:
             ]
             if owner_rows:
                 connection.execute(owner.insert(), owner_rows)
-        return [row["uuid"] for row in rows] if uuids else ids
+        if not records:
+            return [row["uuid"] for row in rows]
+        actor_name = actor_name or self.actor
+        return [
+            _record(
+                row,
+                scopes.get((item.kind, item.spec.scope)),
+                [
+                    AssignedTag(r.key, r.value, source, actor_name, from_millis(ms), r.exclusive)
+                    for r, ms in assigned.get(i, ())
+                ],
+                item,
+            )
+            for i, row, item in zip(ids, rows, checked, strict=True)
+        ]
 
     def _scopes(
         self, connection: sa.Connection, checked: Sequence[_Checked]
@@ -739,6 +757,27 @@ class Store:
                     scope_id = self._resolve(connection, parsed.scope, scope, None).id
             millis = to_millis(at)
             return _history.holders_at(connection, tag_id, millis, kind_code, scope_id)
+
+
+def _record(
+    row: dict[str, Any], scope: Target | None, tags: builtins.list[AssignedTag], item: _Checked
+) -> Entity:
+    """The record of a just-written entity, equal to what reading it back would give."""
+    created_at = from_millis(row["created_ms"])
+    return Entity(
+        id=row["uuid"],
+        kind=item.kind,
+        name=row["name"],
+        scope=EntityRef(scope.uuid, Kind.from_code(scope.kind), scope.label) if scope else None,
+        number=row["number"],
+        description=row["description"],
+        status=row["status"],
+        tags=tuple(sorted(tags)),
+        metadata={key: item.metadata[key] for key in sorted(item.metadata)},
+        owners=tuple(sorted(item.owners)),
+        created_at=created_at,
+        updated_at=created_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,10 +37,12 @@ class Target:
     kind: int
     scope_id: int
     label: str
+    uuid: str = ""
     at: int | None = None  # when its tags and metadata were set, for imported records
 
 
-TARGET_COLUMNS = (entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name)
+TARGET_COLUMNS = (entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.name, entity.c.uuid)
+Assigned = dict[int, list[tuple[TagRow, int]]]  # entity id -> (tag, time added) put on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,13 @@ def assign(
     change: Change,
     *,
     fresh: bool = False,
-) -> None:
-    """Put each target's tags on it. `fresh` says the targets were just created (no tags yet)."""
+) -> Assigned:
+    """Put each target's tags on it. `fresh` says the targets were just created (no tags yet).
+    Returns the tags each target gained, with their times."""
     items = [(target, tags) for target, tags in items if tags]
+    added: Assigned = defaultdict(list)
     if not items:
-        return
+        return added
     all_tags = {(t.key, t.value): t for _, tags in items for t in tags}
     register_behaviours(connection, [t for t in all_tags.values() if t.has_behaviours], change.now)
     rows = ensure_tags(connection, all_tags, change.now)
@@ -100,12 +104,14 @@ def assign(
             if row.exclusive:
                 added_ms = _take_from_holder(connection, target, row, change, added_ms)
             inserts.append(_assignment(target, row, change, added_ms))
+            added[target.id].append((row, added_ms))
     if inserts:
         execute_many(connection, tag_assignment.insert(), inserts)
         counts: dict[tuple[Any, ...], int] = defaultdict(int)
         for insert in inserts:
             counts[(insert["tag_id"], insert["kind"])] += 1
         add_counts(connection, tag_usage, ["tag_id", "kind"], "count", counts)
+    return added
 
 
 def _check_call(wanted: Sequence[tuple[Target, list[TagRow]]]) -> None:
