@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from tagbase import EntitySpec
+from tagbase import Client, EntitySpec
 from tagbase.query import parse
 from tagbase.store import Store
 from tagbase.store._engine import normalize_url
@@ -80,9 +80,11 @@ def analyze(store: Store) -> None:
 
 
 def one_by_one(store: Store, count: int) -> float:
+    """Runs created one call each through the Client, every one with a new unique tag."""
+    client = Client(store)
     started = time.perf_counter()
     for number in range(count):
-        store.add(EntitySpec("run", scope="bench_job", tags=run_tags(10_000_000 + number)))
+        client.create_run("bench_job", tags=run_tags(10_000_000 + number))
     return count / (time.perf_counter() - started)
 
 

@@ -38,12 +38,8 @@ class Numbering:
     def number(self, scope_id: int, kind: Kind) -> int:
         slot = (scope_id, kind.code)
         if slot not in self.next:
-            latest = self.connection.execute(
-                sa.select(entity.c.number)
-                .where(entity.c.scope_id == scope_id, entity.c.kind == kind.code)
-                .order_by(entity.c.id.desc())
-                .limit(1)
-            ).scalar()
+            given = {"scope_id": scope_id, "kind": kind.code}
+            latest = self.connection.execute(_LATEST, given).scalar()
             self.next[slot] = (latest or 0) + 1
         number = self.next[slot]
         self.next[slot] += 1
@@ -52,11 +48,23 @@ class Numbering:
     def automatic(self, scope_id: int, scope_name: str, kind: Kind) -> tuple[int, str]:
         """The next number whose automatic name nobody took, and that name."""
         slot = (scope_id, kind.code)
+        if slot not in self.next and self.unnamed[slot] == 1:
+            self._first_guess(slot, kind, scope_name)
         while True:
             number = self.number(scope_id, kind)
             name = _name(kind, scope_name, number)
             if (*slot, name) not in self.chosen and not self._taken(slot, kind, scope_name, number):
                 return number, name
+
+    def _first_guess(self, slot: Slot, kind: Kind, scope_name: str) -> None:
+        """For a single automatic name, read the next number and whether its name is taken in
+        one query (the common one-run-per-call case)."""
+        prefix = _name(kind, scope_name, 0).removesuffix("0")
+        given = {"scope_id": slot[0], "kind": slot[1], "prefix": prefix}
+        number, taken = self.connection.execute(_NEXT_AND_TAKEN, given).one()
+        self.next[slot] = number
+        self.taken[slot] = {_name(kind, scope_name, number)} if taken else set()
+        self.checked_up_to[slot] = number + 1
 
     def _taken(self, slot: Slot, kind: Kind, scope_name: str, number: int) -> bool:
         if number >= self.checked_up_to.get(slot, 0):
@@ -65,12 +73,25 @@ class Numbering:
             names = [_name(kind, scope_name, n) for n in range(number, end)]
             taken = self.taken.setdefault(slot, set())
             for part in chunks(names):
-                query = sa.select(entity.c.name).where(
-                    entity.c.scope_id == slot[0], entity.c.kind == slot[1], entity.c.name.in_(part)
-                )
-                taken.update(self.connection.execute(query).scalars())
+                given = {"scope_id": slot[0], "kind": slot[1], "names": part}
+                taken.update(self.connection.execute(_TAKEN, given).scalars())
             self.checked_up_to[slot] = end
         return _name(kind, scope_name, number) in self.taken[slot]
+
+
+# Built once: a small create runs both, and building a statement costs more than running it.
+_SLOT = (entity.c.scope_id == sa.bindparam("scope_id"), entity.c.kind == sa.bindparam("kind"))
+_LATEST = sa.select(entity.c.number).where(*_SLOT).order_by(entity.c.id.desc()).limit(1)
+_TAKEN = sa.select(entity.c.name).where(
+    *_SLOT, entity.c.name.in_(sa.bindparam("names", expanding=True))
+)
+_NEXT = sa.func.coalesce(_LATEST.scalar_subquery(), 0) + 1
+_NEXT_AND_TAKEN = sa.select(
+    _NEXT,
+    sa.exists().where(
+        *_SLOT, entity.c.name == sa.bindparam("prefix", type_=sa.String) + sa.cast(_NEXT, sa.String)
+    ),
+)
 
 
 def _name(kind: Kind, scope_name: str, number: int) -> str:

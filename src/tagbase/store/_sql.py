@@ -77,36 +77,41 @@ def add_counts(
     execute_many(connection, statement, rows)
 
 
-_FEW_ROWS = 64
-
-
 def execute_many(connection: sa.Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Run an INSERT (maybe with ON CONFLICT) for many rows. SQLAlchemy's per-row work costs
-    more than the database's on bulk ingest, so SQLite gets the driver's executemany and
-    PostgreSQL one statement over column arrays. For a few rows, SQLAlchemy's cached path wins."""
-    if len(rows) < _FEW_ROWS:
-        if rows:
-            connection.execute(statement, rows)
+    """Run an INSERT (maybe with ON CONFLICT) for the rows. SQLAlchemy's per-row and
+    per-statement work costs more than the database's, so the SQL is compiled once per shape and
+    handed to the driver: executemany on SQLite, one statement over column arrays on PostgreSQL
+    (one round trip however many rows)."""
+    if not rows:
         return
-    compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    columns = tuple(rows[0])
+    sql, order = _driver_sql(connection.dialect, statement, columns)
     if connection.dialect.name == "postgresql":
-        _insert_arrays(connection, statement.table, str(compiled), rows)
+        connection.exec_driver_sql(sql, tuple([row[name] for row in rows] for name in order))
     else:
-        order = compiled.positiontup
-        connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
+        connection.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in rows])
+
+
+@functools.lru_cache(maxsize=512)
+def _driver_sql(
+    dialect: sa.Dialect, statement: Any, columns: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The statement's SQL for `dialect` and the order its parameters go in."""
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    if dialect.name != "postgresql":
+        return str(compiled), tuple(compiled.positiontup)
+    return _insert_arrays(dialect, statement.table, str(compiled), columns), columns
 
 
 def _insert_arrays(
-    connection: sa.Connection, table: sa.Table, compiled: str, rows: list[dict[str, Any]]
-) -> None:
+    dialect: sa.Dialect, table: sa.Table, compiled: str, columns: tuple[str, ...]
+) -> str:
     """INSERT ... SELECT FROM unnest(column arrays), keeping the statement's ON CONFLICT."""
-    names = list(rows[0])
-    quote = connection.dialect.identifier_preparer.quote
-    columns = ", ".join(quote(name) for name in names)
-    arrays = ", ".join(f"%s::{_array_type(table.c[name].type)}" for name in names)
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    arrays = ", ".join(f"%s::{_array_type(table.c[name].type)}" for name in columns)
     conflict = compiled[compiled.index(" ON CONFLICT") :] if " ON CONFLICT" in compiled else ""
-    sql = f"INSERT INTO {quote(table.name)} ({columns}) SELECT * FROM unnest({arrays}){conflict}"
-    connection.exec_driver_sql(sql, tuple([row[name] for row in rows] for name in names))
+    return f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays}){conflict}"
 
 
 def _array_type(column_type: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import builtins
+import functools
 import json
 import uuid as uuidlib
 from collections import Counter
@@ -67,11 +68,20 @@ from tagbase.store._registry import (
     update_definition,
 )
 from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
-from tagbase.store._sql import chunks, insert_ignore, lock_rows, now_ms, point_lookups_only
+from tagbase.store._sql import (
+    chunks,
+    execute_many,
+    insert_ignore,
+    now_ms,
+    point_lookups_only,
+)
 from tagbase.store._tagging import TARGET_COLUMNS, Change, Target
 
 Ref = str | int | uuidlib.UUID
 MAX_PAGE_SIZE = 10_000
+
+
+_INSERT_OWNERS = owner.insert()
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +201,8 @@ class Store:
         """Write the entities; returns their records, built from what was written (a read-back
         would double the cost of a small create), or just their UUIDs."""
         with self._writing() as connection:
-            point_lookups_only(connection)
+            if len(checked) > 1:  # a single create is a handful of point lookups anyway
+                point_lookups_only(connection)
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
             numbering = self._numbering(connection, checked, scopes)
@@ -223,7 +234,7 @@ class Store:
                 for name in item.owners
             ]
             if owner_rows:
-                connection.execute(owner.insert(), owner_rows)
+                execute_many(connection, _INSERT_OWNERS, owner_rows)
         if not records:
             return [row["uuid"] for row in rows]
         actor_name = actor_name or self.actor
@@ -247,8 +258,8 @@ class Store:
         for item in checked:
             if item.kind.scope and (item.kind, item.spec.scope) not in scopes:
                 assert item.spec.scope is not None
-                found = self._resolve(connection, item.kind.scope, item.spec.scope, None)
-                lock_rows(connection, entity.c.id, [found.id])  # serialises version numbers
+                # locked on PostgreSQL: serialises the version numbers within the scope
+                found = self._resolve(connection, item.kind.scope, item.spec.scope, None, lock=True)
                 scopes[(item.kind, item.spec.scope)] = found
         return scopes
 
@@ -476,7 +487,7 @@ class Store:
                 connection.execute(owner.delete().where(owner.c.entity_id == found.id))
                 if owner_names:
                     connection.execute(
-                        owner.insert(), [{"entity_id": found.id, "owner": o} for o in owner_names]
+                        _INSERT_OWNERS, [{"entity_id": found.id, "owner": o} for o in owner_names]
                     )
         # Read the result after commit: the write transaction (and its locks) stays short.
         with self._reading() as connection:
@@ -560,22 +571,20 @@ class Store:
     # -- resolving references ---------------------------------------------------------------
 
     def _resolve(
-        self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None
+        self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None, lock: bool = False
     ) -> Target:
-        conditions = [entity.c.kind == kind.code]
+        given: dict[str, Any] = {"kind": kind.code}
         if scope is not None and kind.scope is not None:  # an id must lie in the scope too
-            parent = self._resolve(connection, kind.scope, scope, None)
-            conditions.append(entity.c.scope_id == parent.id)
+            given["scope_id"] = self._resolve(connection, kind.scope, scope, None).id
         as_uuid = _as_uuid(ref)
         if as_uuid is not None:
-            row = self._one(connection, [*conditions, entity.c.uuid == as_uuid])
+            by_uuid = _lookup("uuid", given, lock)
+            row = connection.execute(by_uuid, given | {"value": as_uuid}).first()
             if row is not None:
-                return row
-        if isinstance(ref, int) and kind.scope is not None:
-            conditions.append(entity.c.number == ref)
-        else:
-            conditions.append(entity.c.name == str(ref))
-        rows = connection.execute(sa.select(*TARGET_COLUMNS).where(*conditions).limit(2)).all()
+                return Target(*row)
+        column = "number" if isinstance(ref, int) and kind.scope is not None else "name"
+        value = ref if column == "number" else str(ref)
+        rows = connection.execute(_lookup(column, given, lock), given | {"value": value}).all()
         if len(rows) == 1:
             return Target(*rows[0])
         where = f" in {kind.scope.label} {scope!r}" if scope is not None and kind.scope else ""
@@ -588,10 +597,6 @@ class Store:
             f"no {kind.label} {str(ref)!r}{where}. Fix: check the name or id "
             f"(Client().list({kind.value!r}) lists them)"
         )
-
-    def _one(self, connection: sa.Connection, conditions: builtins.list[Any]) -> Target | None:
-        row = connection.execute(sa.select(*TARGET_COLUMNS).where(*conditions)).first()
-        return None if row is None else Target(*row)
 
     # -- tag registry -----------------------------------------------------------------------
 
@@ -829,6 +834,22 @@ def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Tar
         query = sa.select(*TARGET_COLUMNS).where(entity.c.id.in_(part))
         found.update({row[0]: Target(*row) for row in connection.execute(query)})
     return [found[i] for i in ids if i in found]
+
+
+def _lookup(column: str, given: Mapping[str, Any], lock: bool) -> sa.Select[Any]:
+    return _lookup_statement(column, "scope_id" in given, lock)
+
+
+@functools.cache
+def _lookup_statement(column: str, scoped: bool, lock: bool) -> sa.Select[Any]:
+    """Entities of a kind (maybe within a scope) whose `column` equals a value, built once;
+    `lock` takes a row lock on PostgreSQL (SQLite writers are serial already)."""
+    query = sa.select(*TARGET_COLUMNS).where(
+        entity.c.kind == sa.bindparam("kind"), entity.c[column] == sa.bindparam("value")
+    )
+    if scoped:
+        query = query.where(entity.c.scope_id == sa.bindparam("scope_id"))
+    return query.limit(2).with_for_update() if lock else query.limit(2)
 
 
 def _as_uuid(ref: Ref) -> str | None:

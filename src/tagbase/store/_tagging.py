@@ -106,12 +106,16 @@ def assign(
             inserts.append(_assignment(target, row, change, added_ms))
             added[target.id].append((row, added_ms))
     if inserts:
-        execute_many(connection, tag_assignment.insert(), inserts)
+        execute_many(connection, _INSERT_ASSIGNMENTS, inserts)
         counts: dict[tuple[Any, ...], int] = defaultdict(int)
         for insert in inserts:
             counts[(insert["tag_id"], insert["kind"])] += 1
         add_counts(connection, tag_usage, ["tag_id", "kind"], "count", counts)
     return added
+
+
+_INSERT_ASSIGNMENTS = tag_assignment.insert()
+_INSERT_HISTORY = tag_history.insert()
 
 
 def _check_call(wanted: Sequence[tuple[Target, list[TagRow]]]) -> None:
@@ -230,8 +234,9 @@ def _close(
     """Record removed assignments in history and take them off the usage counters."""
     if not removed:
         return
-    connection.execute(
-        tag_history.insert(),
+    execute_many(
+        connection,
+        _INSERT_HISTORY,
         [
             {
                 "entity_id": row.entity_id,
