@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ from tagbase.store._schema import (
     tag,
     tag_assignment,
 )
-from tagbase.store._sql import chunks
+from tagbase.store._sql import chunks, id_list, in_id_list
 
 
 class Names:
@@ -54,101 +55,129 @@ def load_entities(connection: sa.Connection, ids: Sequence[int], names: Names) -
     """Records for `ids`, in that order."""
     if not ids:
         return []
-    rows: dict[int, sa.Row[Any]] = {}
+    given = {"ids": id_list(connection, ids)}
+    rows = {row.id: row for row in connection.execute(_statements(connection).entities, given)}
+    return records(connection, [rows[i] for i in ids if i in rows], names)
+
+
+def page_rows(connection: sa.Connection, ids: sa.Select[Any]) -> list[sa.Row[Any]]:
+    """The entity rows an ordered, limited id query finds, newest first: read together with
+    the ids, one query for both."""
+    query = sa.select(entity).where(entity.c.id.in_(ids.scalar_subquery()))
+    return sorted(connection.execute(query), key=lambda row: int(row.id), reverse=True)
+
+
+def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names) -> list[Entity]:
+    """Records for entity rows: tags, metadata, owners and parents in four more queries."""
+    if not rows:
+        return []
+    statements = _statements(connection)
+    given = {"ids": id_list(connection, [row.id for row in rows])}
+    scope_ids = {"ids": id_list(connection, {row.scope_id for row in rows} - {0})}
+    parents = {
+        scope_id: EntityRef(uuid, Kind.from_code(kind), name)
+        for scope_id, uuid, kind, name in connection.execute(statements.parents, scope_ids)
+    }
+    times = Times()
     tags: dict[int, list[AssignedTag]] = defaultdict(list)
+    _read_tags(connection, connection.execute(statements.tags, given).all(), tags, names, times)
     metadata: dict[int, dict[str, Any]] = defaultdict(dict)
+    for entity_id, key, type_name, payload in connection.execute(statements.metadata, given):
+        metadata[entity_id][key] = decode_metadata_value(type_name, payload)
     owners: dict[int, list[str]] = defaultdict(list)
-    parents: dict[int, EntityRef] = {}
-    for part in chunks(list(ids)):
-        given = {"ids": part}
-        for row in connection.execute(_ENTITIES, given):
-            rows[row.id] = row
-        scope_ids = sorted({row.scope_id for row in rows.values() if row.scope_id})
-        for scope_id, uuid, kind, name in connection.execute(_PARENTS, {"ids": scope_ids}):
-            parents[scope_id] = EntityRef(uuid, Kind.from_code(kind), name)
-        _read_tags(connection, connection.execute(_TAGS, given).all(), tags, names)
-        for row in connection.execute(_METADATA, given):
-            metadata[row.entity_id][row.key] = decode_metadata_value(row.type, row.payload)
-        for entity_id, name in connection.execute(_OWNERS, given):
-            owners[entity_id].append(name)
+    for entity_id, name in connection.execute(statements.owners, given):
+        owners[entity_id].append(name)
     return [
-        _entity(rows[i], parents.get(rows[i].scope_id), tags[i], metadata[i], owners[i])
-        for i in ids
-        if i in rows
+        Entity(
+            id=row.uuid,
+            kind=Kind.from_code(row.kind),
+            name=row.name,
+            scope=parents.get(row.scope_id),
+            number=row.number,
+            description=row.description,
+            status=row.status,
+            tags=tuple(sorted(tags[row.id])),
+            metadata=metadata[row.id],
+            owners=tuple(sorted(owners[row.id])),
+            created_at=times[row.created_ms],
+            updated_at=times[row.updated_ms],
+        )
+        for row in rows
     ]
 
 
+class Times(dict[int, datetime]):
+    """Datetimes by millisecond, each made once: a page repeats the same few times a lot."""
+
+    def __missing__(self, millis: int) -> datetime:
+        made = self[millis] = from_millis(millis)
+        return made
+
+
 def _read_tags(
-    connection: sa.Connection, rows: Any, tags: dict[int, list[AssignedTag]], names: Names
+    connection: sa.Connection,
+    rows: Any,
+    tags: dict[int, list[AssignedTag]],
+    names: Names,
+    times: Times,
 ) -> None:
     """The hot loop of every listing: plain tuples, and one datetime per distinct time."""
     names.learn(connection, {row[1] for row in rows}, {row[3] for row in rows if row[3]})
-    times: dict[int, datetime] = {}
     for entity_id, tag_id, source, actor_id, added_ms, exclusive_scope in rows:
-        added_at = times.get(added_ms)
-        if added_at is None:
-            added_at = times[added_ms] = from_millis(added_ms)
         key, value = names.tags[tag_id]
         actor_name = names.actors.get(actor_id) if actor_id else None
         tags[entity_id].append(
             AssignedTag(
-                key, value, SOURCES[source], actor_name, added_at, exclusive_scope is not None
+                key,
+                value,
+                SOURCES[source],
+                actor_name,
+                times[added_ms],
+                exclusive_scope is not None,
             )
         )
 
 
-# Built once with an expanding parameter: no per-call coercion of every id.
-_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
-
-_ENTITIES = sa.select(entity).where(entity.c.id.in_(_IDS))
-# Parents are read apart: joined, PostgreSQL may merge-join along the whole primary key.
-_PARENTS = sa.select(entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name).where(
-    entity.c.id.in_(_IDS)
-)
-
-_TAGS = sa.select(
-    tag_assignment.c.entity_id,
-    tag_assignment.c.tag_id,
-    tag_assignment.c.source,
-    tag_assignment.c.actor_id,
-    tag_assignment.c.added_ms,
-    tag_assignment.c.exclusive_scope,
-).where(tag_assignment.c.entity_id.in_(_IDS))
-
-_METADATA = (
-    sa.select(
-        metadata_latest.c.entity_id,
-        metadata_key.c.key,
-        metadata_entry.c.type,
-        metadata_entry.c.payload,
-    )
-    .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
-    .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
-    .where(metadata_latest.c.entity_id.in_(_IDS))
-    .order_by(metadata_latest.c.entity_id, metadata_key.c.key)
-)
-
-_OWNERS = sa.select(owner.c.entity_id, owner.c.owner).where(owner.c.entity_id.in_(_IDS))
+class _Statements(NamedTuple):
+    entities: sa.Select[Any]
+    parents: sa.Select[Any]
+    tags: sa.Select[Any]
+    metadata: sa.Select[Any]
+    owners: sa.Select[Any]
 
 
-def _entity(
-    row: sa.Row[Any],
-    scope: EntityRef | None,
-    tags: list[AssignedTag],
-    metadata: dict[str, Any],
-    owners: list[str],
-) -> Entity:
-    return Entity(
-        id=row.uuid,
-        kind=Kind.from_code(row.kind),
-        name=row.name,
-        scope=scope,
-        number=row.number,
-        description=row.description,
-        status=row.status,
-        tags=tuple(sorted(tags)),
-        metadata=metadata,
-        owners=tuple(sorted(owners)),
-        created_at=from_millis(row.created_ms),
-        updated_at=from_millis(row.updated_ms),
+def _statements(connection: sa.Connection) -> _Statements:
+    return _statements_for(connection.dialect.name)
+
+
+@functools.cache
+def _statements_for(dialect: str) -> _Statements:
+    """The loading queries, built once per dialect with the id list as one parameter."""
+    return _Statements(
+        entities=sa.select(entity).where(in_id_list(entity.c.id, dialect)),
+        # Parents are read apart: joined, PostgreSQL may merge-join along the whole primary key.
+        parents=sa.select(entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name).where(
+            in_id_list(entity.c.id, dialect)
+        ),
+        tags=sa.select(
+            tag_assignment.c.entity_id,
+            tag_assignment.c.tag_id,
+            tag_assignment.c.source,
+            tag_assignment.c.actor_id,
+            tag_assignment.c.added_ms,
+            tag_assignment.c.exclusive_scope,
+        ).where(in_id_list(tag_assignment.c.entity_id, dialect)),
+        metadata=sa.select(
+            metadata_latest.c.entity_id,
+            metadata_key.c.key,
+            metadata_entry.c.type,
+            metadata_entry.c.payload,
+        )
+        .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
+        .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
+        .where(in_id_list(metadata_latest.c.entity_id, dialect))
+        .order_by(metadata_latest.c.entity_id, metadata_key.c.key),
+        owners=sa.select(owner.c.entity_id, owner.c.owner).where(
+            in_id_list(owner.c.entity_id, dialect)
+        ),
     )

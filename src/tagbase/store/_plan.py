@@ -27,7 +27,7 @@ from tagbase.query import (
     TagValueIn,
 )
 from tagbase.store._compile import TagIds, condition, like, one_of, reads_entity
-from tagbase.store._dictionary import pair_condition
+from tagbase.store._dictionary import pair_condition, pair_digest
 from tagbase.store._schema import entity, tag, tag_assignment, tag_usage
 
 _DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more than a scan
@@ -36,15 +36,12 @@ _DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more tha
 def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
     """The tree with every tag predicate replaced by the ids of the tags it accepts."""
     match node:
-        case TagIs() | HasKey() | TagValueIn() | TagMatch():
-            usage = tag_usage.c.count
-            query = (
-                sa.select(tag.c.id, usage)
-                .outerjoin(tag_usage, (tag_usage.c.tag_id == tag.c.id) & (tag_usage.c.kind == kind))
-                .where(_tag_condition(node))
-            )
-            rows = connection.execute(query).all()
-            return TagIds(frozenset(row[0] for row in rows), sum(row[1] or 0 for row in rows))
+        case TagIs(key, value):  # the commonest term: a statement built once
+            given = {"kind": kind, "digest": pair_digest(key, value), "key": key, "value": value}
+            return _tag_ids(connection.execute(_ONE_PAIR, given).all())
+        case HasKey() | TagValueIn() | TagMatch():
+            query = _WITH_USAGE.where(_tag_condition(node))
+            return _tag_ids(connection.execute(query, {"kind": kind}).all())
         case Not(operand):
             return Not(resolve(connection, operand, kind))
         case And(operands):
@@ -54,10 +51,23 @@ def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
     return node
 
 
+_WITH_USAGE = sa.select(tag.c.id, tag_usage.c.count).outerjoin(
+    tag_usage, (tag_usage.c.tag_id == tag.c.id) & (tag_usage.c.kind == sa.bindparam("kind"))
+)
+_ONE_PAIR = _WITH_USAGE.where(
+    tag.c.digest == sa.bindparam("digest"),
+    tag.c.key == sa.bindparam("key"),
+    tag.c.value == sa.bindparam("value"),
+)
+
+
+def _tag_ids(rows: Any) -> TagIds:
+    """The ids of the tags found, and how many entities of the kind hold any of them."""
+    return TagIds(frozenset(row[0] for row in rows), sum(row[1] or 0 for row in rows))
+
+
 def _tag_condition(node: Node) -> sa.ColumnElement[bool]:
     match node:
-        case TagIs(key, value):
-            return pair_condition(key, value)
         case HasKey(key):
             return tag.c.key == key
         case TagValueIn(key, values):
@@ -99,6 +109,7 @@ def choose_driver(parts: list[Any]) -> TagIds | None:
     return min(candidates, key=lambda part: part.held, default=None)
 
 
+_DRIVING = tag_assignment.alias("driving")  # built once: an alias builds its columns anew
 _SORT_LIMIT = 20_000  # a union of several tags is sorted; past this, scanning newest-first wins
 
 
@@ -128,7 +139,7 @@ def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node)
             select = select.where(entity.c.scope_id == scope_id)
         select = select.where(*(condition(part, entity.c.id) for part in rest))
         return IdQuery(select, entity.c.id)
-    driving = tag_assignment.alias("driving")
+    driving = _DRIVING
     ident = driving.c.entity_id
     select = sa.select(ident).where(driving.c.kind == kind, one_of(driving.c.tag_id, driver.ids))
     if scope_id is not None or any(reads_entity(part) for part in rest):

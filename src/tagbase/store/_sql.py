@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -143,6 +144,22 @@ def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[i
             connection.execute(
                 sa.select(column).where(column.in_(part)).order_by(column).with_for_update()
             ).all()
+
+
+def in_id_list(column: sa.ColumnElement[int], dialect: str) -> sa.ColumnElement[bool]:
+    """`column` is in the id list bound as `ids` (see `id_list`). One parameter, however long
+    the list: the statement compiles once, where an expanding IN renders anew on every call."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger)))
+    listed = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
+    return column.in_(sa.select(listed.c.value))
+
+
+def id_list(connection: sa.Connection, ids: Iterable[int]) -> Any:
+    """The value to bind for `in_id_list`: an array on PostgreSQL, JSON text on SQLite."""
+    if connection.dialect.name == "postgresql":
+        return list(ids)
+    return json.dumps(list(ids))
 
 
 def escape_like(text: str) -> str:

@@ -58,7 +58,7 @@ from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import WRITE, check_schema, create_engine
 from tagbase.store._facets import facet_counts
-from tagbase.store._loading import Names, load_entities
+from tagbase.store._loading import Names, load_entities, page_rows, records
 from tagbase.store._numbering import Numbering
 from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
@@ -377,15 +377,13 @@ class Store:
                 select = select.where(planned.ident < _decode_cursor(cursor))
             elif page:
                 select = select.offset((page - 1) * size)
-            ids = (
-                [] if planned.empty else list(connection.execute(select.limit(size + 1)).scalars())
-            )
-            more = len(ids) > size
-            ids = ids[:size]
+            rows = [] if planned.empty else page_rows(connection, select.limit(size + 1))
+            more = len(rows) > size
+            rows = rows[:size]
             return Page(
-                items=load_entities(connection, ids, self._names),
+                items=records(connection, rows, self._names),
                 total=self._count(connection, planned) if with_total else None,
-                next_cursor=_encode_cursor(ids[-1]) if more and ids else None,
+                next_cursor=_encode_cursor(rows[-1].id) if more else None,
                 index=page or 1,
                 max_size=size,
             )
