@@ -9,10 +9,12 @@ from __future__ import annotations
 import builtins
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from tagbase._config import Config
+from tagbase._errors import InvalidInputError, NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import (
     Entity,
@@ -23,6 +25,7 @@ from tagbase._records import (
     TagDefinition,
     TagEvent,
 )
+from tagbase._run_records import RunEvent, StepRecord
 from tagbase._tags import Tag, TagsInput
 from tagbase.query import (
     Everything,
@@ -34,9 +37,32 @@ from tagbase.query import (
     parse,
 )
 from tagbase.store import EntitySpec, Store
+from tagbase.store._runs import list_events, list_steps
 from tagbase.store._store import Ref
 
 TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactVersion(Entity):
+    """An asset (artifact) version whose stored value `load()` reads back."""
+
+    @property
+    def uri(self) -> str | None:
+        value = self.metadata.get("tagbase/uri")
+        return None if value is None else str(value.value)
+
+    def load(self) -> Any:
+        """The value the step stored (a DataFrame, an arrow table, or any pickled object)."""
+        from tagbase.execution._artifacts import ArtifactStore
+
+        if self.uri is None:
+            raise InvalidInputError(
+                f"artifact version {self.ref.display_name} has no stored value (no tagbase/uri "
+                "metadata): it was recorded, not produced by a step. Fix: load another version"
+            )
+        return ArtifactStore.from_environment().load(self.uri)
+
 
 _stores: dict[tuple[str, str], Store] = {}
 _stores_lock = threading.Lock()
@@ -417,11 +443,27 @@ class Client:
     def get_artifact(self, name_id_or_prefix: Ref) -> Entity:
         return self.get(Kind.ASSET, name_id_or_prefix)
 
-    def get_artifact_version(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Entity:
-        """By version id, or by artifact name and version (name, number or id)."""
+    def get_artifact_version(
+        self, name_id_or_prefix: Ref, version: Ref | None = None
+    ) -> ArtifactVersion:
+        """By version id, or by artifact name and version (name, number or id).
+        `.load()` on the result reads the stored value back."""
         if version is None:
-            return self.get(Kind.ASSET_VERSION, name_id_or_prefix)
-        return self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
+            found = self.get(Kind.ASSET_VERSION, name_id_or_prefix)
+        else:
+            found = self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
+        return ArtifactVersion(*(getattr(found, f.name) for f in fields(Entity)))
+
+    def load_artifact(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Any:
+        """The stored value of an artifact version (of the newest, without `version`)."""
+        if version is None and self.store.find(Kind.ASSET, name_id_or_prefix) is not None:
+            newest = self.list(Kind.ASSET_VERSION, scope=name_id_or_prefix, size=1)
+            if not newest.items:
+                raise NotFoundError(
+                    f"artifact {name_id_or_prefix!r} has no versions yet. Fix: materialize it"
+                )
+            return self.get_artifact_version(newest.items[0].id).load()
+        return self.get_artifact_version(name_id_or_prefix, version).load()
 
     def list_artifacts(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
         return self.list(Kind.ASSET, tags=tags, **filters)
@@ -513,6 +555,16 @@ class Client:
         return self.list(Kind.RUN, scope=pipeline_name_or_id, tags=tags, **filters)
 
     list_pipeline_runs = list_runs
+
+    def list_run_steps(self, run_name_or_id: Ref) -> builtins.list[StepRecord]:
+        """A run's steps, in the order they started, with status, times and errors."""
+        run = self.get(Kind.RUN, run_name_or_id)
+        return list_steps(self.store.engine, run.id)
+
+    def list_run_events(self, run_name_or_id: Ref) -> builtins.list[RunEvent]:
+        """A run's events (queued, started, step started/succeeded/failed, logs...), in order."""
+        run = self.get(Kind.RUN, run_name_or_id)
+        return list_events(self.store.engine, run.id)
 
     def update_run(
         self,

@@ -6,8 +6,10 @@
     │   ├── MetadataValidationError              one or more bad metadata entries
     │   ├── OwnerValidationError                 an owner that is no email or team:<name>
     │   ├── TargetError                          wrong combination of target arguments
+    │   ├── DefinitionError                      a decorator or definition breaks rules, all listed
     │   └── QueryError                           a malformed query, with its position
     ├── NotFoundError (also LookupError)         no entity or tag of that name or id
+    │   └── UnknownDefinitionError               no asset, op or job of that name is defined
     ├── ConflictError                            the store holds something that forbids the write
     │   ├── AlreadyExistsError                   an entity of that name exists in that scope
     │   └── ExclusiveTagConflictError            an exclusive tag would be held twice in a scope
@@ -72,6 +74,13 @@ class OwnerValidationError(_ProblemsError):
     headline_plural = "invalid owners"
 
 
+class DefinitionError(_ProblemsError):
+    """A definition (decorator arguments, a graph, a selection) breaks one or more rules."""
+
+    headline = "invalid definition"
+    headline_plural = "invalid definitions"
+
+
 class TargetError(InvalidInputError):
     """A call named no target, several targets, or an incomplete one."""
 
@@ -90,6 +99,10 @@ class QueryError(InvalidInputError):
 
 class NotFoundError(TagbaseError, LookupError):
     """No entity or tag matches the given name or id."""
+
+
+class UnknownDefinitionError(NotFoundError):
+    """A name (in a selection, a job name, a dependency) that no definition carries."""
 
 
 class ConflictError(TagbaseError):

@@ -8,6 +8,7 @@ from tagbase._client import Client
 from tagbase._errors import TargetError
 from tagbase._kinds import Kind
 from tagbase._tags import TagsInput
+from tagbase.execution._context import StepContext, current_step
 from tagbase.store._store import Ref
 
 _TARGETS = (
@@ -82,19 +83,84 @@ def _exactly_one(
     return target
 
 
-def add_tags(tags: TagsInput, **target: Ref | None) -> None:
-    """Add tags to the entity named by one target keyword (see `resolve_target`)."""
+def add_tags(tags: TagsInput, *, infer_artifact: bool = False, **target: Ref | None) -> None:
+    """Add tags to the entity named by one target keyword (see `resolve_target`).
+
+    Inside a step, no target means the current run; `infer_artifact=True` means the step's
+    output (`artifact_name=` names it when the step has several)."""
+    step = current_step()
+    named = {key: value for key, value in target.items() if value is not None}
+    if infer_artifact:
+        output = _step_for("infer_artifact=True", step).output_name(
+            _only(named, "artifact_name", "infer_artifact=True")
+        )
+        step.add_output_tags(tags, output)  # type: ignore[union-attr]
+        return
+    if step is not None and not named:
+        step.add_run_tags(tags)
+        return
     kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
     Client().add_tags(kind, ref, tags, scope)
 
 
 def remove_tags(tags: Sequence[str] | str, **target: Ref | None) -> None:
-    """Remove tags (by string form; a bare key removes every value) from one entity."""
+    """Remove tags (by string form; a bare key removes every value) from one entity.
+    Inside a step, no target means the current run."""
+    names = [tags] if isinstance(tags, str) else list(tags)
+    step = current_step()
+    if step is not None and all(value is None for value in target.values()):
+        Client().remove_tags(Kind.RUN, step.run_id, names)
+        return
     kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
-    Client().remove_tags(kind, ref, [tags] if isinstance(tags, str) else list(tags), scope)
+    Client().remove_tags(kind, ref, names, scope)
 
 
-def log_metadata(metadata: Mapping[str, object], **target: Ref | None) -> None:
-    """Attach metadata to one entity; every value is kept as history."""
+def log_metadata(
+    metadata: Mapping[str, object],
+    *,
+    infer_artifact: bool = False,
+    infer_model: bool = False,
+    **target: Ref | None,
+) -> None:
+    """Attach metadata to one entity; every value is kept as history.
+
+    Inside a step, no target means the current run; `infer_artifact=True` the step's output
+    (`artifact_name=` names one of several); `infer_model=True` the pipeline's model version."""
+    step = current_step()
+    named = {key: value for key, value in target.items() if value is not None}
+    if infer_model:
+        _only(named, None, "infer_model=True")
+        _step_for("infer_model=True", step).add_model_metadata(metadata)
+        return
+    if infer_artifact:
+        output = _step_for("infer_artifact=True", step).output_name(
+            _only(named, "artifact_name", "infer_artifact=True")
+        )
+        step.add_output_metadata(metadata, output)  # type: ignore[union-attr]
+        return
+    if step is not None and not named:
+        step.add_run_metadata(metadata)
+        return
     kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
     Client().log_metadata(kind, ref, metadata, scope)
+
+
+def _step_for(what: str, step: StepContext | None) -> StepContext:
+    if step is None:
+        raise TargetError(
+            f"{what} works inside a running step, and no step is running. Fix: name the "
+            "target instead (artifact_name= with artifact_version=, or artifact_version_id=)"
+        )
+    return step
+
+
+def _only(named: Mapping[str, Ref], allowed: str | None, what: str) -> str | None:
+    """The one keyword `what` may be combined with, refusing any other target."""
+    extra = sorted(key for key in named if key != allowed)
+    if extra:
+        raise TargetError(
+            f"{what} infers its target, so it takes no {', '.join(extra)}. Fix: drop them"
+            + (f" (only {allowed}= may name the output)" if allowed else "")
+        )
+    value = named.get(allowed) if allowed else None
+    return None if value is None else str(value)

@@ -1,0 +1,59 @@
+"""Definitions: assets, ops (steps), jobs (pipelines) and the values step code returns.
+
+Pure: building a definition checks it and does no I/O. Running one is `tagbase.execution`.
+"""
+
+from tagbase.definitions._assets import (
+    AssetOut,
+    AssetsDefinition,
+    AssetSpec,
+    asset,
+    graph_asset,
+    multi_asset,
+)
+from tagbase.definitions._definitions import Definitions
+from tagbase.definitions._jobs import (
+    ExecutorDefinition,
+    GraphDefinition,
+    JobDefinition,
+    UnresolvedAssetJob,
+    define_asset_job,
+    graph,
+    in_process_executor,
+    job,
+    multiprocess_executor,
+)
+from tagbase.definitions._ops import OpDefinition, op, step
+from tagbase.definitions._pipelines import PipelineDefinition, pipeline
+from tagbase.definitions._plan import ExecutionPlan, plan_job
+from tagbase.definitions._values import ArtifactConfig, MaterializeResult, Model, Output
+
+__all__ = [
+    "ArtifactConfig",
+    "AssetOut",
+    "AssetSpec",
+    "AssetsDefinition",
+    "Definitions",
+    "ExecutionPlan",
+    "ExecutorDefinition",
+    "GraphDefinition",
+    "JobDefinition",
+    "MaterializeResult",
+    "Model",
+    "OpDefinition",
+    "Output",
+    "PipelineDefinition",
+    "UnresolvedAssetJob",
+    "asset",
+    "define_asset_job",
+    "graph",
+    "graph_asset",
+    "in_process_executor",
+    "job",
+    "multi_asset",
+    "multiprocess_executor",
+    "op",
+    "pipeline",
+    "plan_job",
+    "step",
+]

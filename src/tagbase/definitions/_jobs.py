@@ -1,0 +1,260 @@
+"""Jobs: `@job`, `@graph` with `.to_job(...)`, executors, and `define_asset_job(...)`.
+
+A job's tags go on every run of it (source `definition`); its metadata describes the job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from tagbase._kinds import Kind
+from tagbase._metadata import AssetKey, MetadataValue
+from tagbase._tags import Tag, TagsInput
+from tagbase.definitions._checks import Checks, check_name
+from tagbase.definitions._compose import NodeInvocation, compose
+from tagbase.definitions._values import Model
+
+if TYPE_CHECKING:
+    from tagbase.definitions._assets import AssetsDefinition
+    from tagbase.execution._result import RunResult
+
+_EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
+Style = Literal["job", "pipeline", "asset_job"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorDefinition:
+    """How a run's steps execute: in this process, one after another, or in worker processes."""
+
+    name: Literal["in_process", "multiprocess"]
+    max_concurrent: int | None = None
+
+    def configured(self, config: Mapping[str, Any]) -> ExecutorDefinition:
+        return ExecutorDefinition(self.name, config.get("max_concurrent", self.max_concurrent))
+
+
+in_process_executor = ExecutorDefinition("in_process")
+multiprocess_executor = ExecutorDefinition("multiprocess")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class JobDefinition:
+    """A graph of ops to run, with the tags every run of it carries."""
+
+    name: str
+    nodes: tuple[NodeInvocation, ...]
+    tags: tuple[Tag, ...] = ()
+    metadata: Mapping[str, MetadataValue] = field(default_factory=lambda: _EMPTY)
+    description: str | None = None
+    owners: tuple[str, ...] = ()
+    executor: ExecutorDefinition = in_process_executor
+    style: Style = "job"
+    assets: tuple[AssetsDefinition, ...] = ()  # an asset job: what it materializes
+    asset_graph: tuple[AssetsDefinition, ...] = ()  # every asset known where it was defined
+    selection: str | None = None
+    model: Model | None = None
+
+    def execute_in_process(
+        self,
+        tags: TagsInput = None,
+        *,
+        op_selection: Sequence[str] | None = None,
+        raise_on_error: bool = True,
+        executor: ExecutorDefinition | None = None,
+        run_config: Mapping[str, Any] | None = None,
+    ) -> RunResult:
+        """Run the job now and record the run; `executor` may ask for worker processes."""
+        from tagbase.execution._launch import execute_job
+
+        return execute_job(
+            self,
+            tags=tags,
+            op_selection=op_selection,
+            raise_on_error=raise_on_error,
+            executor=executor or self.executor,
+        )
+
+    @property
+    def op_names(self) -> tuple[str, ...]:
+        return tuple(node.name for node in self.nodes)
+
+    def __repr__(self) -> str:
+        return f"<{self.style} {self.name}>"
+
+
+def build_job(
+    name: str,
+    nodes: Sequence[NodeInvocation],
+    *,
+    tags: TagsInput,
+    metadata: Mapping[str, object] | None,
+    description: str | None,
+    style: Style = "job",
+    executor: ExecutorDefinition | None = None,
+    owners: Sequence[str] | None = None,
+    **extra: Any,
+) -> JobDefinition:
+    checks = Checks(f"{'pipeline' if style == 'pipeline' else 'job'} {name!r}")
+    check_name(checks, name, "job")
+    job = JobDefinition(
+        name=name,
+        nodes=tuple(nodes),
+        tags=checks.tags(tags, Kind.JOB),
+        metadata=checks.metadata(metadata),
+        description=description,
+        owners=checks.owners(owners),
+        executor=executor or in_process_executor,
+        style=style,
+        **extra,
+    )
+    checks.raise_if_any()
+    return job
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GraphDefinition:
+    """Ops wired together; `.to_job(...)` makes a job of them."""
+
+    name: str
+    nodes: tuple[NodeInvocation, ...]
+    description: str | None = None
+
+    def to_job(
+        self,
+        name: str | None = None,
+        *,
+        tags: TagsInput = None,
+        metadata: Mapping[str, object] | None = None,
+        description: str | None = None,
+        executor_def: ExecutorDefinition | None = None,
+    ) -> JobDefinition:
+        return build_job(
+            name or self.name,
+            self.nodes,
+            tags=tags,
+            metadata=metadata,
+            description=description or self.description,
+            executor=executor_def,
+        )
+
+    def execute_in_process(self, tags: TagsInput = None, **options: Any) -> RunResult:
+        return self.to_job().execute_in_process(tags, **options)
+
+
+@overload
+def graph(fn: Callable[..., Any], /) -> GraphDefinition: ...
+@overload
+def graph(
+    *, name: str | None = None, description: str | None = None
+) -> Callable[[Callable[..., Any]], GraphDefinition]: ...
+def graph(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> GraphDefinition | Callable[[Callable[..., Any]], GraphDefinition]:
+    """A graph: the body calls ops, passing outputs to inputs."""
+
+    def decorate(function: Callable[..., Any]) -> GraphDefinition:
+        graph_name = name or function.__name__
+        nodes, _ = compose(f"graph {graph_name!r}", function)
+        return GraphDefinition(graph_name, nodes, description or function.__doc__)
+
+    return decorate(fn) if fn is not None else decorate
+
+
+@overload
+def job(fn: Callable[..., Any], /) -> JobDefinition: ...
+@overload
+def job(
+    *,
+    name: str | None = None,
+    tags: TagsInput = None,
+    metadata: Mapping[str, object] | None = None,
+    description: str | None = None,
+    executor_def: ExecutorDefinition | None = None,
+) -> Callable[[Callable[..., Any]], JobDefinition]: ...
+def job(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    name: str | None = None,
+    tags: TagsInput = None,
+    metadata: Mapping[str, object] | None = None,
+    description: str | None = None,
+    executor_def: ExecutorDefinition | None = None,
+) -> JobDefinition | Callable[[Callable[..., Any]], JobDefinition]:
+    """A job, bare (`@job`) or called (`@job(tags={"foo": "bar"}, metadata={...})`)."""
+
+    def decorate(function: Callable[..., Any]) -> JobDefinition:
+        job_name = name or function.__name__
+        nodes, _ = compose(f"job {job_name!r}", function)
+        return build_job(
+            job_name,
+            nodes,
+            tags=tags,
+            metadata=metadata,
+            description=description or function.__doc__,
+            executor=executor_def,
+        )
+
+    return decorate(fn) if fn is not None else decorate
+
+
+SelectionInput = str | AssetKey | Sequence[Any] | None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class UnresolvedAssetJob:
+    """An asset job whose selection is resolved against the assets of its `Definitions`."""
+
+    name: str
+    selection: SelectionInput
+    tags: tuple[Tag, ...]
+    metadata: Mapping[str, MetadataValue]
+    description: str | None
+    executor: ExecutorDefinition | None
+
+    def resolve(self, assets: Sequence[AssetsDefinition]) -> JobDefinition:
+        """The job over the selected assets; unknown names raise before anything runs."""
+        from tagbase.definitions._selection import select_assets
+
+        chosen = select_assets(self.selection, assets)
+        return JobDefinition(
+            name=self.name,
+            nodes=(),
+            tags=self.tags,
+            metadata=self.metadata,
+            description=self.description,
+            executor=self.executor or in_process_executor,
+            style="asset_job",
+            assets=chosen,
+            asset_graph=tuple(assets),
+            selection=self.selection if isinstance(self.selection, str) else None,
+        )
+
+    def __repr__(self) -> str:
+        return f"<asset job {self.name} (unresolved)>"
+
+
+def define_asset_job(
+    name: str,
+    selection: SelectionInput = None,
+    *,
+    tags: TagsInput = None,
+    metadata: Mapping[str, object] | None = None,
+    description: str | None = None,
+    executor_def: ExecutorDefinition | None = None,
+) -> UnresolvedAssetJob:
+    """A job that materializes the assets a selection picks (`"*"`, `"tag:team=ml"`,
+    `"+orders"`, a list of keys...), resolved when `Definitions` holds it."""
+    checks = Checks(f"asset job {name!r}")
+    check_name(checks, name, "job")
+    job_tags = checks.tags(tags, Kind.JOB)
+    job_metadata = checks.metadata(metadata)
+    checks.raise_if_any()
+    return UnresolvedAssetJob(name, selection, job_tags, job_metadata, description, executor_def)

@@ -1,0 +1,267 @@
+"""The execution plan: the steps of a run in dependency order, with where each input comes from.
+
+Built from a job's graph of ops, from a set of assets (parameters read upstream assets: from
+the step that computes them in the same run, else from their latest stored version), or from
+a composed pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from tagbase._errors import DefinitionError, Problem
+from tagbase._metadata import MetadataValue
+from tagbase._tags import Tag
+from tagbase.definitions._assets import ASSET_INPUT_PREFIX, AssetsDefinition, AssetSpec
+from tagbase.definitions._compose import Constant, NodeInvocation, OutputHandle
+from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._ops import OpDefinition
+from tagbase.definitions._selection import unknown
+
+_EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class FromStep:
+    step: str
+    output: str
+
+
+@dataclass(frozen=True, slots=True)
+class FromAsset:
+    """The value of the latest stored version of an asset computed in an earlier run."""
+
+    name: str
+
+
+Source = FromStep | FromAsset | Constant
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedOutput:
+    """An output, and the artifact (asset) whose new version it becomes, if any."""
+
+    name: str
+    artifact: str | None = None
+    tags: tuple[Tag, ...] = ()
+    metadata: Mapping[str, MetadataValue] = field(default_factory=lambda: _EMPTY)
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedStep:
+    key: str
+    op: OpDefinition
+    inputs: Mapping[str, Source]
+    outputs: tuple[PlannedOutput, ...]
+    after: frozenset[str] = frozenset()  # steps to wait for without reading their outputs
+
+    @property
+    def upstream(self) -> frozenset[str]:
+        read = {s.step for s in self.inputs.values() if isinstance(s, FromStep)}
+        return frozenset(read) | self.after
+
+    @property
+    def artifacts(self) -> tuple[str, ...]:
+        return tuple(o.artifact for o in self.outputs if o.artifact is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionPlan:
+    job: JobDefinition
+    steps: tuple[PlannedStep, ...]
+    asset_specs: tuple[AssetSpec, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(step.key for step in self.steps)
+
+    def step(self, key: str) -> PlannedStep:
+        for planned in self.steps:
+            if planned.key == key:
+                return planned
+        raise unknown("step", key, self.keys, where=f" in job {self.job.name!r}")
+
+    def subset(self, keys: Iterable[str]) -> ExecutionPlan:
+        """Only these steps; each input from a step left out must be an artifact to load."""
+        chosen = {self.step(key).key for key in keys}
+        by_key = {s.key: s for s in self.steps}
+        steps = [_cut(step, chosen, by_key) for step in self.steps if step.key in chosen]
+        return replace(self, steps=tuple(steps))
+
+
+def _cut(step: PlannedStep, chosen: set[str], by_key: Mapping[str, PlannedStep]) -> PlannedStep:
+    inputs: dict[str, Source] = {}
+    for name, source in step.inputs.items():
+        if isinstance(source, FromStep) and source.step not in chosen:
+            artifact = next(
+                (o.artifact for o in by_key[source.step].outputs if o.name == source.output),
+                None,
+            )
+            if artifact is None:
+                raise DefinitionError(
+                    [
+                        Problem(
+                            f"step {step.key!r}",
+                            f"input {name!r} comes from step {source.step!r}, which is not "
+                            "selected and stores no artifact to load",
+                            f"select {source.step!r} too",
+                        )
+                    ]
+                )
+            inputs[name] = FromAsset(artifact)
+        else:
+            inputs[name] = source
+    return replace(step, inputs=MappingProxyType(inputs), after=step.after & chosen)
+
+
+def plan_job(job: JobDefinition) -> ExecutionPlan:
+    if job.style == "asset_job":
+        return plan_assets(job, job.assets)
+    steps = [_node_step(job, node) for node in job.nodes]
+    return ExecutionPlan(job, _ordered(steps, job.name))
+
+
+def _node_step(job: JobDefinition, node: NodeInvocation, prefix: str = "") -> PlannedStep:
+    inputs: dict[str, Source] = {}
+    for name, binding in node.inputs.items():
+        if isinstance(binding, OutputHandle):
+            inputs[name] = FromStep(prefix + binding.node, binding.output)
+        else:
+            inputs[name] = binding
+    outputs = tuple(
+        PlannedOutput(
+            o.name,
+            (o.artifact or f"{job.name}::{node.name}::{o.name}") if o.is_artifact else None,
+            o.tags,
+            o.metadata,
+            o.version,
+        )
+        for o in node.op.outputs
+    )
+    return PlannedStep(prefix + node.name, node.op, MappingProxyType(inputs), outputs)
+
+
+def plan_assets(job: JobDefinition, assets: Sequence[AssetsDefinition]) -> ExecutionPlan:
+    """Steps computing `assets`; upstream assets outside the set are loaded from storage."""
+    producers = _producers(assets)
+    steps: list[PlannedStep] = []
+    for definition in assets:
+        steps.extend(_asset_steps(definition, producers))
+    specs = tuple(spec for definition in assets for spec in definition.specs)
+    return ExecutionPlan(job, _ordered(steps, job.name), specs)
+
+
+def _producers(assets: Sequence[AssetsDefinition]) -> dict[str, FromStep]:
+    """Where each asset's value comes from within the run."""
+    found: dict[str, FromStep] = {}
+    for definition in assets:
+        if definition.op is not None:
+            for spec, output in zip(definition.specs, definition.output_names, strict=True):
+                found[spec.name] = FromStep(definition.op.name, output)
+        elif definition.graph_outputs:
+            handle = definition.graph_outputs[0]
+            found[definition.specs[0].name] = FromStep(
+                f"{_graph_prefix(definition)}{handle.node}", handle.output
+            )
+    return found
+
+
+def _graph_prefix(definition: AssetsDefinition) -> str:
+    return "__".join(definition.key.path) + "."
+
+
+def _asset_source(name: str, producers: Mapping[str, FromStep]) -> Source:
+    return producers.get(name) or FromAsset(name)
+
+
+def _after(definition: AssetsDefinition, producers: Mapping[str, FromStep]) -> frozenset[str]:
+    deps = {d.to_user_string() for s in definition.specs for d in s.deps}
+    return frozenset(producers[d].step for d in deps if d in producers)
+
+
+def _asset_steps(
+    definition: AssetsDefinition, producers: Mapping[str, FromStep]
+) -> list[PlannedStep]:
+    if definition.op is not None:
+        op = definition.op
+        inputs = {
+            param: _asset_source(key.to_user_string(), producers)
+            for param, key in definition.input_keys.items()
+        }
+        outputs = tuple(
+            PlannedOutput(name, spec.name)
+            for spec, name in zip(definition.specs, definition.output_names, strict=True)
+        )
+        return [
+            PlannedStep(
+                op.name, op, MappingProxyType(inputs), outputs, _after(definition, producers)
+            )
+        ]
+    return _graph_asset_steps(definition, producers)
+
+
+def _graph_asset_steps(
+    definition: AssetsDefinition, producers: Mapping[str, FromStep]
+) -> list[PlannedStep]:
+    prefix = _graph_prefix(definition)
+    final = definition.graph_outputs[0]
+    steps = []
+    for node in definition.nodes:
+        inputs: dict[str, Source] = {}
+        for name, binding in node.inputs.items():
+            if isinstance(binding, OutputHandle) and binding.node.startswith(ASSET_INPUT_PREFIX):
+                inputs[name] = _asset_source(
+                    binding.node.removeprefix(ASSET_INPUT_PREFIX), producers
+                )
+            elif isinstance(binding, OutputHandle):
+                inputs[name] = FromStep(prefix + binding.node, binding.output)
+            else:
+                inputs[name] = binding
+        outputs = tuple(
+            PlannedOutput(
+                o.name,
+                definition.specs[0].name
+                if (node.name, o.name) == (final.node, final.output)
+                else None,
+            )
+            for o in node.op.outputs
+        )
+        steps.append(
+            PlannedStep(
+                prefix + node.name,
+                node.op,
+                MappingProxyType(inputs),
+                outputs,
+                _after(definition, producers),
+            )
+        )
+    return steps
+
+
+def _ordered(steps: Sequence[PlannedStep], job_name: str) -> tuple[PlannedStep, ...]:
+    """Steps in dependency order (stable: definition order among independent steps)."""
+    by_key = {step.key: step for step in steps}
+    done: list[PlannedStep] = []
+    placed: set[str] = set()
+    remaining = list(steps)
+    while remaining:
+        ready = [s for s in remaining if (s.upstream & by_key.keys()) <= placed]
+        if not ready:
+            cycle = ", ".join(s.key for s in remaining)
+            raise DefinitionError(
+                [
+                    Problem(
+                        f"job {job_name!r}",
+                        f"steps {cycle} depend on each other in a cycle",
+                        "remove one of the dependencies",
+                    )
+                ]
+            )
+        for step in ready:
+            done.append(step)
+            placed.add(step.key)
+        remaining = [s for s in remaining if s.key not in placed]
+    return tuple(done)

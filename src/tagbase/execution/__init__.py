@@ -1,0 +1,25 @@
+"""Execution: running definitions and recording every run, step, event and asset version."""
+
+from tagbase.execution._artifacts import ArtifactStore
+from tagbase.execution._context import (
+    AssetExecutionContext,
+    OpExecutionContext,
+    StepContext,
+    current_step,
+    get_step_context,
+)
+from tagbase.execution._launch import execute_job, materialize, reexecute
+from tagbase.execution._result import RunResult
+
+__all__ = [
+    "ArtifactStore",
+    "AssetExecutionContext",
+    "OpExecutionContext",
+    "RunResult",
+    "StepContext",
+    "current_step",
+    "execute_job",
+    "get_step_context",
+    "materialize",
+    "reexecute",
+]

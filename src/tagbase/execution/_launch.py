@@ -1,0 +1,208 @@
+"""Launching runs: `job.execute_in_process(...)`, `materialize([...])`, and re-execution.
+
+Everything that can be refused is checked before the run is recorded: launch tags, the op
+selection, and the stored versions of upstream assets a run reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from tagbase._client import shared_store
+from tagbase._config import Config
+from tagbase._errors import DefinitionError, NotFoundError, TagbaseError
+from tagbase._kinds import Kind
+from tagbase._tags import Tag, TagsInput, normalize_tags
+from tagbase.definitions._assets import AssetsDefinition, AssetSpec
+from tagbase.definitions._definitions import _as_assets
+from tagbase.definitions._jobs import (
+    ExecutorDefinition,
+    JobDefinition,
+    in_process_executor,
+)
+from tagbase.definitions._plan import ExecutionPlan, FromAsset, plan_job
+from tagbase.definitions._selection import select_assets
+from tagbase.execution._artifacts import ArtifactStore
+from tagbase.execution._executors import Runner, run_in_process, run_in_processes
+from tagbase.execution._recorder import RunRecorder
+from tagbase.execution._result import RunResult
+from tagbase.execution._sync import sync_plan
+from tagbase.store import Store
+
+ASSET_JOB_NAME = "__asset_job"
+
+
+def execute_job(
+    job: JobDefinition,
+    *,
+    tags: TagsInput = None,
+    op_selection: Sequence[str] | None = None,
+    raise_on_error: bool = True,
+    executor: ExecutorDefinition | None = None,
+    parent_run_id: str | None = None,
+    root_run_id: str | None = None,
+    store: Store | None = None,
+) -> RunResult:
+    """Run a job now, recording the run, its steps, events and asset versions."""
+    plan = plan_job(job)
+    if op_selection is not None:
+        plan = plan.subset(op_selection)
+    launch = normalize_tags(tags, kind=Kind.RUN)
+    system = system_tags(plan, op_selection, parent_run_id, root_run_id)
+    store = store or shared_store(Config.load())
+    artifacts = ArtifactStore.from_environment()
+    asset_uris = {name: latest_uri(store, name) for name in _loaded_assets(plan)}
+    sync_plan(store, plan)
+    recorder = RunRecorder(store)
+    run = recorder.begin(plan, launch, system)
+    runner = Runner(plan, run, recorder, artifacts, asset_uris)
+    chosen = executor or job.executor
+    try:
+        if chosen.name == "multiprocess":
+            run_in_processes(runner, chosen.max_concurrent)
+        else:
+            run_in_process(runner)
+    except BaseException as error:
+        recorder.end(run, None, f"interrupted: {type(error).__name__}: {error}")
+        raise
+    failed = next((o for o in runner.outcomes.values() if o.status == "failed"), None)
+    recorder.end(run, failed, None)
+    result = RunResult(
+        run.id,
+        run.name,
+        job.name,
+        failed is None,
+        dict(runner.outcomes),
+        tuple(recorder.written),
+        artifacts.base,
+    )
+    if failed is not None and raise_on_error:
+        _raise(failed.exception, failed.key, failed.error, run.id)
+    return result
+
+
+def _raise(exception: BaseException | None, step: str, error: str | None, run_id: str) -> None:
+    note = f"tagbase: step {step!r} failed; run {run_id} is recorded as failed"
+    if exception is None:
+        raise TagbaseError(f"{note}: {error}")
+    exception.add_note(note)
+    raise exception
+
+
+def system_tags(
+    plan: ExecutionPlan,
+    op_selection: Sequence[str] | None,
+    parent_run_id: str | None,
+    root_run_id: str | None,
+) -> tuple[Tag, ...]:
+    tags: dict[str, str] = {}
+    if op_selection is not None:
+        tags["tagbase/op_selection"] = json.dumps(list(plan.keys))
+    if parent_run_id is not None:
+        tags["tagbase/parent_run_id"] = parent_run_id
+        tags["tagbase/root_run_id"] = root_run_id or parent_run_id
+    image = os.environ.get("TAGBASE_IMAGE")
+    if image:
+        tags["tagbase/image"] = image
+    return normalize_tags(tags, kind=Kind.RUN)
+
+
+def _loaded_assets(plan: ExecutionPlan) -> set[str]:
+    return {
+        source.name
+        for step in plan.steps
+        for source in step.inputs.values()
+        if isinstance(source, FromAsset)
+    }
+
+
+def latest_uri(store: Store, asset: str) -> str:
+    """Where the newest stored version of an asset is; NotFoundError if there is none."""
+    page = (
+        store.list(Kind.ASSET_VERSION, scope=asset, size=20, with_total=False)
+        if store.find(Kind.ASSET, asset)
+        else None
+    )
+    for version in page or ():
+        uri = version.metadata.get("tagbase/uri")
+        if uri is not None:
+            return str(uri.value)
+    raise NotFoundError(
+        f"asset {asset!r} is read by this run but has no stored version. Fix: materialize "
+        f"{asset!r} first, or select it in the same run"
+    )
+
+
+def materialize(
+    assets: Iterable[AssetsDefinition | AssetSpec],
+    *,
+    selection: Any = None,
+    tags: TagsInput = None,
+    raise_on_error: bool = True,
+    executor: ExecutorDefinition | None = None,
+    store: Store | None = None,
+) -> RunResult:
+    """Materialize assets in one run (`selection` picks among them; the rest may be read)."""
+    every = _as_assets(assets)
+    chosen = select_assets(selection, every)
+    job = JobDefinition(
+        name=ASSET_JOB_NAME,
+        nodes=(),
+        style="asset_job",
+        assets=chosen,
+        asset_graph=every,
+        selection=selection if isinstance(selection, str) else None,
+        executor=executor or in_process_executor,
+    )
+    return execute_job(job, tags=tags, raise_on_error=raise_on_error, store=store)
+
+
+def reexecute(
+    job: JobDefinition,
+    parent_run_id: str,
+    *,
+    from_failure: bool = True,
+    tags: TagsInput = None,
+    raise_on_error: bool = True,
+    store: Store | None = None,
+) -> RunResult:
+    """Run a job again after a run of it; from the failure, its steps that did not succeed
+    (and what follows them) run, reading earlier outputs from the artifact store."""
+    from tagbase.store._runs import list_steps
+
+    store = store or shared_store(Config.load())
+    parent = store.get(Kind.RUN, parent_run_id)
+    if parent.scope is None or parent.scope.name != job.name:
+        raise NotFoundError(
+            f"run {parent_run_id} is not a run of job {job.name!r}. Fix: pass a run of this job"
+        )
+    root = parent.tag_dict.get("tagbase/root_run_id", parent.id)
+    launch = [t for t in parent.tags if t.source == "launch"]
+    given = [Tag(t.key, t.value) for t in launch] + list(normalize_tags(tags, kind=Kind.RUN))
+    selection = None
+    if from_failure:
+        done = {s.key for s in list_steps(store.engine, parent.id) if s.status == "success"}
+        selection = _from_failure(job, done)
+    return execute_job(
+        job,
+        tags=given,
+        op_selection=selection,
+        raise_on_error=raise_on_error,
+        parent_run_id=parent.id,
+        root_run_id=root,
+        store=store,
+    )
+
+
+def _from_failure(job: JobDefinition, done: set[str]) -> list[str] | None:
+    """The steps to run again, or None (all) when an earlier output cannot be read back."""
+    plan = plan_job(job)
+    wanted = [key for key in plan.keys if key not in done]
+    try:
+        plan.subset(wanted)
+    except DefinitionError:
+        return None
+    return wanted

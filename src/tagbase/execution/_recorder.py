@@ -1,0 +1,255 @@
+"""Writing a run to the catalog as it happens: the run entity and its status, its steps and
+events, the asset versions its steps create, and the tags and metadata step code asked for.
+
+Tags keep their provenance: job tags `definition`, launch tags `launch`, tagbase's own
+`system`, cascaded job tags `cascade`, and tags step code added `user`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tagbase._errors import AlreadyExistsError
+from tagbase._kinds import Kind
+from tagbase._metadata import MetadataValue, encode_metadata_value
+from tagbase._tags import Tag
+from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._plan import ExecutionPlan, PlannedStep
+from tagbase.definitions._values import Model
+from tagbase.execution._outcome import OutputResult, StepOutcome
+from tagbase.execution._steps import now_ms
+from tagbase.store import EntitySpec, Store
+from tagbase.store import _runs as runs
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """A recorded run, as the executor needs it."""
+
+    id: str
+    name: str
+    row_id: int
+    job_name: str
+    tags: Mapping[str, str]
+    cascade: tuple[Tag, ...] = ()
+    model_version: tuple[str, str] | None = None
+    started_ms: int = 0
+
+
+@dataclass
+class RunRecorder:
+    store: Store
+    written: list[str] = field(default_factory=list)  # asset version ids, in order
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def begin(self, plan: ExecutionPlan, launch: Sequence[Tag], system: Sequence[Tag]) -> RunInfo:
+        """Record the run as queued with its job's tags, add launch and system tags, start it."""
+        job = plan.job
+        run = self.store.add(
+            EntitySpec(Kind.RUN, scope=job.name, tags=job.tags, status="queued"),
+            source="definition",
+        )
+        row_id = runs.run_row_id(self.store.engine, run.id)
+        runs.add_events(self.store.engine, row_id, [runs.Event("run_queued", now_ms())])
+        if launch:
+            self.store.add_tags(Kind.RUN, run.id, tags=launch, source="launch")
+        started = now_ms()
+        run = self.store.update(
+            Kind.RUN,
+            run.id,
+            add_tags=system,
+            status="started",
+            metadata={"tagbase/started_at": MetadataValue.timestamp(started / 1000)},
+            source="system",
+        )
+        runs.add_events(self.store.engine, row_id, [runs.Event("run_started", started)])
+        return RunInfo(
+            run.id,
+            run.name,
+            row_id,
+            job.name,
+            run.tag_dict,
+            self._cascade(job.tags),
+            self._model_version(job, run.id),
+            started,
+        )
+
+    def _cascade(self, tags: Sequence[Tag]) -> tuple[Tag, ...]:
+        if not tags:
+            return ()
+        registry = {d.name for d in self.store.list_tags(registered_only=True) if d.cascade}
+        chosen = [t for t in tags if t.cascade or (t.cascade is None and t.name in registry)]
+        return tuple(Tag(t.key, t.value) for t in chosen)
+
+    def _model_version(self, job: JobDefinition, run_id: str) -> tuple[str, str] | None:
+        model = job.model
+        if model is None:
+            return None
+        self._ensure(EntitySpec(Kind.MODEL, model.name, description=model.description))
+        link = {"tagbase/run_id": run_id}
+        if model.version is None:
+            version = self.store.add(
+                EntitySpec(
+                    Kind.MODEL_VERSION,
+                    scope=model.name,
+                    tags=model.tags,
+                    metadata={**model.metadata, **link},
+                ),
+                source="definition",
+            )
+            return model.name, version.name
+        return model.name, self._named_version(model, link)
+
+    def _named_version(self, model: Model, link: Mapping[str, object]) -> str:
+        assert model.version is not None
+        spec = EntitySpec(
+            Kind.MODEL_VERSION, model.version, scope=model.name, tags=model.tags, metadata=link
+        )
+        if not self._ensure(spec):
+            self.store.update(
+                Kind.MODEL_VERSION,
+                model.version,
+                model.name,
+                add_tags=model.tags,
+                metadata={**model.metadata, **link},
+                source="definition",
+            )
+        return model.version
+
+    def _ensure(self, spec: EntitySpec) -> bool:
+        """Create the entity unless it exists; whether it was created."""
+        assert spec.name is not None
+        if self.store.find(spec.kind, spec.name, spec.scope) is not None:
+            return False
+        try:
+            self.store.add(spec, source="definition")
+        except AlreadyExistsError:  # another run created it meanwhile
+            return False
+        return True
+
+    def end(self, run: RunInfo, failed: StepOutcome | None, interrupted: str | None) -> None:
+        """Mark the run success or failed, with the error and stack of what failed."""
+        ended = now_ms()
+        metadata: dict[str, object] = {
+            "tagbase/ended_at": MetadataValue.timestamp(ended / 1000),
+            "tagbase/duration_s": (ended - run.started_ms) / 1000,
+        }
+        if failed is not None:
+            metadata["tagbase/failed_step"] = failed.key
+            metadata["tagbase/error"] = failed.error
+            metadata["tagbase/stack_trace"] = failed.stack
+        elif interrupted is not None:
+            metadata["tagbase/error"] = interrupted
+        status = "success" if failed is None and interrupted is None else "failed"
+        self.store.update(Kind.RUN, run.id, status=status, metadata=metadata, source="system")
+        event = runs.Event(f"run_{status}", ended, failed.key if failed else None)
+        runs.add_events(self.store.engine, run.row_id, [event])
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def step_started(self, run: RunInfo, step: PlannedStep) -> None:
+        runs.start_step(self.store.engine, run.row_id, step.key, step.op.name, now_ms())
+
+    def step_finished(self, run: RunInfo, outcome: StepOutcome) -> StepOutcome:
+        """Record what a step made and asked for, then its end; a failure to record its
+        outputs (say, an exclusive tag conflict) fails the step."""
+        try:
+            if outcome.succeeded:
+                self._versions(run, outcome)
+            self._effects(run, outcome)
+        except Exception as error:
+            outcome.status, outcome.exception = "failed", error
+            outcome.error = f"{type(error).__name__}: {error}"
+        end = runs.StepEnd(
+            outcome.key,
+            outcome.op_name,
+            outcome.status,
+            outcome.started_ms,
+            outcome.ended_ms,
+            outcome.error,
+            outcome.stack,
+        )
+        runs.end_steps(self.store.engine, run.row_id, [end], _events(outcome))
+        return outcome
+
+    def steps_skipped(self, run: RunInfo, skipped: Sequence[PlannedStep], reason: str) -> None:
+        at = now_ms()
+        ends = [runs.StepEnd(s.key, s.op.name, "skipped", None, at, reason) for s in skipped]
+        events = [runs.Event("step_skipped", at, s.key, reason) for s in skipped]
+        runs.end_steps(self.store.engine, run.row_id, ends, events)
+
+    def _versions(self, run: RunInfo, outcome: StepOutcome) -> None:
+        made = [o for o in outcome.outputs if o.artifact is not None]
+        if not made:
+            return
+        specs = [_version_spec(run, outcome, output) for output in made]
+        ids = self.store.add_many(specs, source="definition")
+        self.written.extend(ids)
+        for output, version_id in zip(made, ids, strict=True):
+            output.version_id = version_id
+            if output.tags:
+                self._tag(Kind.ASSET_VERSION, version_id, output.tags, "user")
+            if run.cascade:
+                self._tag(Kind.ASSET_VERSION, version_id, run.cascade, "cascade")
+
+    def _tag(self, kind: Kind, ref: str, tags: Sequence[Tag], source: str) -> None:
+        self.store.add_tags(kind, ref, tags=tags, source=source)
+
+    def _effects(self, run: RunInfo, outcome: StepOutcome) -> None:
+        effects = outcome.effects
+        if effects.run_tags or effects.run_metadata:
+            self.store.update(
+                Kind.RUN,
+                run.id,
+                add_tags=effects.run_tags,
+                metadata=effects.run_metadata,
+                source="user",
+            )
+        if effects.model_metadata and run.model_version is not None:
+            model, version = run.model_version
+            self.store.log_metadata(
+                Kind.MODEL_VERSION, version, model, metadata=effects.model_metadata, source="user"
+            )
+
+
+def _version_spec(run: RunInfo, outcome: StepOutcome, output: OutputResult) -> EntitySpec:
+    assert output.artifact is not None
+    metadata: dict[str, object] = {"tagbase/run_id": run.id, "tagbase/step": outcome.key}
+    metadata.update(output.metadata)
+    return EntitySpec(
+        Kind.ASSET_VERSION,
+        output.version,
+        scope=output.artifact,
+        tags=output.definition_tags,
+        metadata=metadata,
+    )
+
+
+def _events(outcome: StepOutcome) -> list[runs.Event]:
+    events = [
+        runs.Event("log", at, outcome.key, f"{level}: {message}")
+        for at, level, message in outcome.effects.logs
+    ]
+    for output in outcome.outputs:
+        if not (output.version_id or output.metadata):
+            continue
+        described: dict[str, Any] = {"output": output.name}
+        if output.version_id:
+            described["asset_version"] = output.version_id
+            described["artifact"] = output.artifact
+        if output.metadata:
+            described["metadata"] = {
+                key: json.loads(encode_metadata_value(value).payload)
+                for key, value in output.metadata.items()
+            }
+        events.append(
+            runs.Event("step_output", outcome.ended_ms, outcome.key, json.dumps(described))
+        )
+    events.append(
+        runs.Event(f"step_{outcome.status}", outcome.ended_ms, outcome.key, outcome.error)
+    )
+    return events

@@ -1,0 +1,187 @@
+"""Catalog sync: the assets, ops and jobs of definitions, recorded with their tags, owners,
+kinds and metadata (source `definition`).
+
+A definition whose tags or metadata changed gets the new ones; the old stay in the tag and
+metadata history. Tags that people or runs added are left alone. Each entity is synced once
+per process while it stays unchanged, so running a job again costs nothing here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tagbase._kinds import Kind
+from tagbase._metadata import MetadataValue, encode_metadata_value
+from tagbase._records import Entity
+from tagbase._tags import Tag
+from tagbase.definitions._assets import AssetSpec
+from tagbase.definitions._definitions import Definitions
+from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._ops import OpDefinition
+from tagbase.definitions._plan import ExecutionPlan, plan_job
+from tagbase.query import Match, NameMatch, Or
+from tagbase.store import EntitySpec, Store
+
+_CHUNK = 200
+_synced: dict[tuple[str, Kind, str], str] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """What the catalog should hold for one definition."""
+
+    kind: Kind
+    name: str
+    tags: tuple[Tag, ...] = ()
+    metadata: Mapping[str, MetadataValue] | None = None
+    owners: tuple[str, ...] = ()
+    description: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        metadata = sorted(
+            (key, encode_metadata_value(value).payload)
+            for key, value in (self.metadata or {}).items()
+        )
+        return repr((sorted(t.name for t in self.tags), metadata, self.owners, self.description))
+
+
+def job_entity(job: JobDefinition, exclusive: set[str]) -> Desired:
+    """A job holds its tags, except exclusive ones: those move between its runs."""
+    tags = tuple(t for t in job.tags if not (t.exclusive or t.name in exclusive))
+    return Desired(Kind.JOB, job.name, tags, job.metadata, job.owners, job.description)
+
+
+def op_entity(op: OpDefinition) -> Desired:
+    return Desired(Kind.OP, op.name, op.tags, op.metadata, (), op.description)
+
+
+def asset_entity(spec: AssetSpec) -> Desired:
+    return Desired(
+        Kind.ASSET, spec.name, spec.catalog_tags, spec.metadata, spec.owners, spec.description
+    )
+
+
+def plan_entities(plan: ExecutionPlan, exclusive: set[str]) -> list[Desired]:
+    """The job, ops and assets (artifacts) a run of `plan` refers to."""
+    desired = [job_entity(plan.job, exclusive)]
+    ops = {step.op.name: step.op for step in plan.steps}
+    desired += [op_entity(op) for op in ops.values()]
+    specs = {spec.name: spec for spec in plan.asset_specs}
+    desired += [asset_entity(spec) for spec in specs.values()]
+    artifacts = {a for step in plan.steps for a in step.artifacts} - specs.keys()
+    desired += [Desired(Kind.ASSET, name) for name in sorted(artifacts)]
+    return desired
+
+
+def definitions_entities(defs: Definitions, exclusive: set[str]) -> list[Desired]:
+    desired: list[Desired] = []
+    for definition in defs.assets:
+        desired += [asset_entity(spec) for spec in definition.specs]
+    for job in defs.jobs:
+        desired += [d for d in plan_entities(plan_job(job), exclusive) if d.kind is not Kind.ASSET]
+    for pipeline in defs.pipelines:
+        desired.append(Desired(Kind.JOB, pipeline.name, pipeline.tags, None, (), None))
+    unique: dict[tuple[Kind, str], Desired] = {}
+    for item in desired:
+        unique.setdefault((item.kind, item.name), item)
+    return list(unique.values())
+
+
+def exclusive_tag_names(store: Store) -> set[str]:
+    return {d.name for d in store.list_tags(registered_only=True) if d.exclusive}
+
+
+def sync(store: Store, desired: Sequence[Desired]) -> None:
+    """Create what is missing and bring what changed up to date."""
+    todo = [d for d in desired if _synced.get((store.url, d.kind, d.name)) != d.fingerprint]
+    for kind in {d.kind for d in todo}:
+        of_kind = [d for d in todo if d.kind is kind]
+        existing = _existing(store, kind, [d.name for d in of_kind])
+        missing = [d for d in of_kind if d.name not in existing]
+        if missing:
+            store.add_many([_spec(d) for d in missing], source="definition")
+        for item in of_kind:
+            if item.name in existing:
+                _update(store, existing[item.name], item)
+    with _lock:
+        for item in todo:
+            _synced[(store.url, item.kind, item.name)] = item.fingerprint
+
+
+def forget_synced() -> None:
+    """Sync everything again next time (after the catalog was changed behind our back)."""
+    with _lock:
+        _synced.clear()
+
+
+def _spec(item: Desired) -> EntitySpec:
+    return EntitySpec(
+        item.kind,
+        item.name,
+        tags=item.tags,
+        metadata=item.metadata,
+        owners=item.owners or None,
+        description=item.description,
+    )
+
+
+def _existing(store: Store, kind: Kind, names: Sequence[str]) -> dict[str, Entity]:
+    found: dict[str, Entity] = {}
+    for start in range(0, len(names), _CHUNK):
+        part = names[start : start + _CHUNK]
+        query = Or(tuple(NameMatch(Match.EQUALS, name) for name in part))
+        page = store.list(kind, query=query, size=len(part), with_total=False)
+        found.update({entity.name: entity for entity in page})
+    return found
+
+
+def _update(store: Store, current: Entity, item: Desired) -> None:
+    held = {tag.name for tag in current.tags}
+    held_keys = [tag.key for tag in current.tags]
+    wanted = {tag.name for tag in item.tags}
+    add = [tag for tag in item.tags if tag.name not in held]
+    remove = [
+        tag.name
+        for tag in current.tags
+        if tag.source == "definition"
+        and tag.name not in wanted
+        and (tag.value or held_keys.count(tag.key) == 1)  # a label's removal takes its key
+    ]
+    metadata = _changed(current.metadata, item.metadata or {})
+    owners = item.owners if item.owners and set(item.owners) != set(current.owners) else None
+    description = item.description if item.description != current.description else None
+    if add or remove or metadata or owners is not None or description is not None:
+        store.update(
+            item.kind,
+            current.id,
+            add_tags=add,
+            remove_tags=remove,
+            metadata=metadata,
+            owners=owners,
+            description=description,
+            source="definition",
+        )
+
+
+def _changed(
+    current: Mapping[str, object], wanted: Mapping[str, MetadataValue]
+) -> dict[str, MetadataValue]:
+    return {
+        key: value
+        for key, value in wanted.items()
+        if not isinstance(current.get(key), MetadataValue)
+        or encode_metadata_value(current[key]) != encode_metadata_value(value)  # type: ignore[arg-type]
+    }
+
+
+def sync_plan(store: Store, plan: ExecutionPlan) -> None:
+    exclusive = exclusive_tag_names(store) if plan.job.tags else set()
+    sync(store, plan_entities(plan, exclusive))
+
+
+def sync_definitions(store: Store, defs: Definitions) -> None:
+    sync(store, definitions_entities(defs, exclusive_tag_names(store)))
