@@ -47,9 +47,10 @@ from tagbase._records import (
     TagDefinition,
     TagEvent,
 )
-from tagbase._run_records import RunEvent, StepRecord
+from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
 from tagbase._tags import Tag, TagPolicy
 from tagbase.definitions import (
+    AnchorBasedFilePathMapping,
     ArtifactConfig,
     AssetOut,
     AssetsDefinition,
@@ -69,11 +70,13 @@ from tagbase.definitions import (
     graph_asset,
     in_process_executor,
     job,
+    link_code_references_to_git,
     multi_asset,
     multiprocess_executor,
     op,
     pipeline,
     step,
+    with_source_code_references,
 )
 from tagbase.execution import (
     AssetExecutionContext,
@@ -81,6 +84,7 @@ from tagbase.execution import (
     RunResult,
     StepContext,
     get_step_context,
+    load_definitions,
     materialize,
     reexecute,
 )
@@ -90,6 +94,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlreadyExistsError",
+    "AnchorBasedFilePathMapping",
     "ArtifactConfig",
     "AssetExecutionContext",
     "AssetKey",
@@ -114,6 +119,7 @@ __all__ = [
     "LocalFileCodeReference",
     "MaterializeResult",
     "MetadataEntry",
+    "MetadataPoint",
     "MetadataValidationError",
     "MetadataValue",
     "Model",
@@ -157,6 +163,8 @@ __all__ = [
     "graph_asset",
     "in_process_executor",
     "job",
+    "link_code_references_to_git",
+    "load_definitions",
     "log_metadata",
     "materialize",
     "multi_asset",
@@ -166,4 +174,5 @@ __all__ = [
     "reexecute",
     "remove_tags",
     "step",
+    "with_source_code_references",
 ]

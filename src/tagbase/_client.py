@@ -25,7 +25,7 @@ from tagbase._records import (
     TagDefinition,
     TagEvent,
 )
-from tagbase._run_records import RunEvent, StepRecord
+from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
 from tagbase._tags import Tag, TagsInput
 from tagbase.query import (
     Everything,
@@ -38,6 +38,7 @@ from tagbase.query import (
 )
 from tagbase.store import EntitySpec, Store
 from tagbase.store._runs import list_events, list_steps
+from tagbase.store._series import metadata_series
 from tagbase.store._store import Ref
 
 TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
@@ -254,6 +255,14 @@ class Client:
         self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None, key: str | None = None
     ) -> builtins.list[MetadataEntry]:
         return self.store.metadata_history(kind, name_or_id, scope, key=key)
+
+    def metadata_series(
+        self, kind: Kind | str, name_or_id: Ref, key: str, scope: Ref | None = None
+    ) -> builtins.list[MetadataPoint]:
+        """Every number logged under `key` on the entity and its children (the versions of
+        an asset or model, the runs of a job), oldest first: a time series to plot."""
+        found = self.get(kind, name_or_id, scope)
+        return metadata_series(self.store.engine, found.id, key)
 
     # -- tags -------------------------------------------------------------------------------
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from tagbase._records import EntityRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +39,12 @@ class RunEvent:
     event: str  # run_queued, run_started, step_started, step_success, ..., log
     step: str | None = None
     message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataPoint:
+    """One number of a metadata time series: on which entity, what, and when it was logged."""
+
+    entity: EntityRef
+    value: Any
+    at: datetime

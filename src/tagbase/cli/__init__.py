@@ -5,7 +5,10 @@ tagbase [--database-url URL] [--home PATH]
 ├── artifact  list, show, update; version list, show, update   (also: artifacts, asset)
 ├── model     list, show, update; version list, show, update
 ├── pipeline  list, show, update                                (also: job)
-├── run       list, show, update
+├── run       list, show, update, steps; run JOB -f FILE --tag k=v launches a job
+├── load      -f FILE | -m MODULE: record definitions in the catalog
+├── materialize --select SELECTION -f FILE | -m MODULE
+├── launch    JOB -f FILE | -m MODULE (also: run JOB)
 ├── db        status, upgrade
 └── demo
 """
@@ -13,12 +16,15 @@ tagbase [--database-url URL] [--home PATH]
 from tagbase.cli._app import cli
 from tagbase.cli._db import db
 from tagbase.cli._demo import demo
+from tagbase.cli._execution import artifact_metadata, launch, load, materialize_command, run_steps
 from tagbase.cli._runs import pipeline, run
 from tagbase.cli._tags import tag
 from tagbase.cli._versioned import artifact, model
 
-for _command in (tag, artifact, model, pipeline, run, db, demo):
+for _command in (tag, artifact, model, pipeline, run, db, demo, load, materialize_command, launch):
     cli.add_command(_command)
+artifact.add_command(artifact_metadata)
+run.add_command(run_steps)
 
 __all__ = ["cli", "main"]
 

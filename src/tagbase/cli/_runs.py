@@ -7,6 +7,7 @@ import click
 from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._entities import get_entity, list_entities, show_entity, update_tags
+from tagbase.cli._execution import RunGroup
 from tagbase.cli._options import (
     json_option,
     limit_option,
@@ -73,9 +74,9 @@ def update_pipeline(
     show_entity(entity, as_json)
 
 
-@click.group("run")
+@click.group("run", cls=RunGroup)
 def run() -> None:
-    """Pipeline runs."""
+    """Pipeline runs; `tagbase run JOB -f file.py --tag k=v` launches one."""
 
 
 @run.command("list")

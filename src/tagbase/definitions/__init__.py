@@ -11,6 +11,11 @@ from tagbase.definitions._assets import (
     graph_asset,
     multi_asset,
 )
+from tagbase.definitions._code_references import (
+    AnchorBasedFilePathMapping,
+    link_code_references_to_git,
+    with_source_code_references,
+)
 from tagbase.definitions._definitions import Definitions
 from tagbase.definitions._jobs import (
     ExecutorDefinition,
@@ -29,6 +34,7 @@ from tagbase.definitions._plan import ExecutionPlan, plan_job
 from tagbase.definitions._values import ArtifactConfig, MaterializeResult, Model, Output
 
 __all__ = [
+    "AnchorBasedFilePathMapping",
     "ArtifactConfig",
     "AssetOut",
     "AssetSpec",
@@ -50,10 +56,12 @@ __all__ = [
     "graph_asset",
     "in_process_executor",
     "job",
+    "link_code_references_to_git",
     "multi_asset",
     "multiprocess_executor",
     "op",
     "pipeline",
     "plan_job",
     "step",
+    "with_source_code_references",
 ]

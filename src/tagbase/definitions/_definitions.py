@@ -1,7 +1,9 @@
 """`Definitions`: the assets, jobs, pipelines, schedules and sensors of one code location.
 
 Building it checks the whole: asset keys and job names are unique, and asset jobs resolve
-their selections (an unknown asset is an error here, before anything runs).
+their selections (an unknown asset is an error here, before anything runs). Then, unless told
+`record=False`, it records them in the catalog: the one place this package reaches the store,
+through `tagbase.execution`, because loading definitions is what puts them in the catalog.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Definitions:
         schedules: Iterable[Any] | None = None,
         sensors: Iterable[Any] | None = None,
         resources: Mapping[str, Any] | None = None,
+        *,
+        record: bool = True,
     ) -> None:
         all_assets = _as_assets(assets or ())
         given = list(jobs or ())
@@ -63,6 +67,15 @@ class Definitions:
         setter(self, "schedules", tuple(schedules or ()))
         setter(self, "sensors", tuple(sensors or ()))
         setter(self, "resources", MappingProxyType(dict(resources or {})))
+        if record:
+            self.record()
+
+    def record(self) -> None:
+        """Record these definitions in the catalog `Client()` uses (done when built, unless
+        `record=False`): assets, ops and jobs with their tags, owners, kinds and metadata."""
+        from tagbase.execution._sync import sync_definitions
+
+        sync_definitions(self)
 
     @property
     def job_names(self) -> tuple[str, ...]:
@@ -87,12 +100,13 @@ class Definitions:
         raise unknown("asset", name, [n for a in self.assets for n in a.names])
 
     @staticmethod
-    def merge(*many: Definitions) -> Definitions:
+    def merge(*many: Definitions, record: bool = True) -> Definitions:
         return Definitions(
             assets=[a for d in many for a in d.assets],
             jobs=[*(j for d in many for j in d.jobs), *(p for d in many for p in d.pipelines)],
             schedules=[s for d in many for s in d.schedules],
             sensors=[s for d in many for s in d.sensors],
+            record=record,
         )
 
 

@@ -9,6 +9,7 @@ from tagbase.execution._context import (
     get_step_context,
 )
 from tagbase.execution._launch import execute_job, materialize, reexecute
+from tagbase.execution._loading import load_definitions
 from tagbase.execution._result import RunResult
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "current_step",
     "execute_job",
     "get_step_context",
+    "load_definitions",
     "materialize",
     "reexecute",
 ]

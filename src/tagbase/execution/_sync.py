@@ -2,20 +2,21 @@
 kinds and metadata (source `definition`).
 
 A definition whose tags or metadata changed gets the new ones; the old stay in the tag and
-metadata history. Tags that people or runs added are left alone. Each entity is synced once
-per process while it stays unchanged, so running a job again costs nothing here.
+metadata history. Tags that people or runs added are left alone. An unchanged definition
+costs one read per kind (its entities are looked up together), and no write.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from tagbase._client import shared_store
+from tagbase._config import Config
 from tagbase._kinds import Kind
 from tagbase._metadata import MetadataValue, encode_metadata_value
-from tagbase._records import Entity
-from tagbase._tags import Tag
+from tagbase._records import AssignedTag, Entity
+from tagbase._tags import RESERVED_PREFIX, Tag
 from tagbase.definitions._assets import AssetSpec
 from tagbase.definitions._definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
@@ -25,8 +26,6 @@ from tagbase.query import Match, NameMatch, Or
 from tagbase.store import EntitySpec, Store
 
 _CHUNK = 200
-_synced: dict[tuple[str, Kind, str], str] = {}
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +38,6 @@ class Desired:
     metadata: Mapping[str, MetadataValue] | None = None
     owners: tuple[str, ...] = ()
     description: str | None = None
-
-    @property
-    def fingerprint(self) -> str:
-        metadata = sorted(
-            (key, encode_metadata_value(value).payload)
-            for key, value in (self.metadata or {}).items()
-        )
-        return repr((sorted(t.name for t in self.tags), metadata, self.owners, self.description))
 
 
 def job_entity(job: JobDefinition, exclusive: set[str]) -> Desired:
@@ -97,32 +88,43 @@ def exclusive_tag_names(store: Store) -> set[str]:
 
 def sync(store: Store, desired: Sequence[Desired]) -> None:
     """Create what is missing and bring what changed up to date."""
-    todo = [d for d in desired if _synced.get((store.url, d.kind, d.name)) != d.fingerprint]
+    todo = list(desired)
     for kind in {d.kind for d in todo}:
         of_kind = [d for d in todo if d.kind is kind]
         existing = _existing(store, kind, [d.name for d in of_kind])
         missing = [d for d in of_kind if d.name not in existing]
         if missing:
             store.add_many([_spec(d) for d in missing], source="definition")
+            _add_system_tags(store, kind, missing)
         for item in of_kind:
             if item.name in existing:
                 _update(store, existing[item.name], item)
-    with _lock:
-        for item in todo:
-            _synced[(store.url, item.kind, item.name)] = item.fingerprint
 
 
-def forget_synced() -> None:
-    """Sync everything again next time (after the catalog was changed behind our back)."""
-    with _lock:
-        _synced.clear()
+def _is_system(tag: Tag | AssignedTag) -> bool:
+    """Kind and group tags are tagbase's own (source `system`), the rest the definition's."""
+    return tag.key.startswith(RESERVED_PREFIX)
+
+
+def _add_system_tags(store: Store, kind: Kind, created: Sequence[Desired]) -> None:
+    """One bulk write per distinct set of system tags (most assets share their kinds)."""
+    groups: dict[tuple[Tag, ...], list[str]] = {}
+    for item in created:
+        system = tuple(t for t in item.tags if _is_system(t))
+        if system:
+            groups.setdefault(system, []).append(item.name)
+    for tags, names in groups.items():
+        for start in range(0, len(names), _CHUNK):
+            part = names[start : start + _CHUNK]
+            query = Or(tuple(NameMatch(Match.EQUALS, name) for name in part))
+            store.retag(kind, query, add=tags, source="system")
 
 
 def _spec(item: Desired) -> EntitySpec:
     return EntitySpec(
         item.kind,
         item.name,
-        tags=item.tags,
+        tags=[t for t in item.tags if not _is_system(t)],
         metadata=item.metadata,
         owners=item.owners or None,
         description=item.description,
@@ -147,24 +149,28 @@ def _update(store: Store, current: Entity, item: Desired) -> None:
     remove = [
         tag.name
         for tag in current.tags
-        if tag.source == "definition"
+        if (tag.source == "definition" or (tag.source == "system" and _is_system(tag)))
         and tag.name not in wanted
         and (tag.value or held_keys.count(tag.key) == 1)  # a label's removal takes its key
     ]
     metadata = _changed(current.metadata, item.metadata or {})
     owners = item.owners if item.owners and set(item.owners) != set(current.owners) else None
     description = item.description if item.description != current.description else None
-    if add or remove or metadata or owners is not None or description is not None:
+    own = [tag for tag in add if not _is_system(tag)]
+    if own or remove or metadata or owners is not None or description is not None:
         store.update(
             item.kind,
             current.id,
-            add_tags=add,
+            add_tags=own,
             remove_tags=remove,
             metadata=metadata,
             owners=owners,
             description=description,
             source="definition",
         )
+    system = [tag for tag in add if _is_system(tag)]
+    if system:
+        store.add_tags(item.kind, current.id, tags=system, source="system")
 
 
 def _changed(
@@ -183,5 +189,7 @@ def sync_plan(store: Store, plan: ExecutionPlan) -> None:
     sync(store, plan_entities(plan, exclusive))
 
 
-def sync_definitions(store: Store, defs: Definitions) -> None:
+def sync_definitions(defs: Definitions, store: Store | None = None) -> None:
+    """Record a code location's assets, ops and jobs in the catalog (`Client()`'s, by default)."""
+    store = store or shared_store(Config.load())
     sync(store, definitions_entities(defs, exclusive_tag_names(store)))

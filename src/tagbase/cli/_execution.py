@@ -1,0 +1,210 @@
+"""Commands that load definitions and run them: `load`, `materialize`, `run JOB`, and the
+metadata series and steps that runs leave behind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from tagbase._kinds import Kind
+from tagbase._run_records import MetadataPoint, StepRecord
+from tagbase.cli._app import State, pass_state
+from tagbase.cli._options import json_option
+from tagbase.cli._render import console, emit_json, iso_time
+from tagbase.definitions import Definitions
+from tagbase.execution import RunResult, load_definitions, materialize
+from tagbase.execution._launch import execute_job
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def source_options(command: F) -> F:
+    """`-f FILE` or `-m MODULE`: where the definitions are."""
+    command = click.option(
+        "-m", "--module", "module", metavar="MODULE", help="An importable module to load."
+    )(command)
+    return click.option(
+        "-f", "--file", "file", metavar="FILE", type=click.Path(dir_okay=False),
+        help="A Python file to load.",
+    )(command)  # fmt: skip
+
+
+launch_tag_option = click.option(
+    "--tag",
+    "-t",
+    "tags",
+    multiple=True,
+    metavar="TAG",
+    help="A tag for the run: 'key' or 'key=value'; overrides the job's tag of that key. Repeat.",
+)
+multiprocess_option = click.option(
+    "--multiprocess", is_flag=True, help="Run steps in worker processes instead of this one."
+)
+
+
+def _load(state: State, file: str | None, module: str | None) -> Definitions:
+    state.client  # noqa: B018 - opens the catalog the global options name, for the loader too
+    return load_definitions(file, module)
+
+
+def _executor(multiprocess: bool) -> Any:
+    from tagbase.definitions import in_process_executor, multiprocess_executor
+
+    return multiprocess_executor if multiprocess else in_process_executor
+
+
+def _report(result: RunResult, as_json: bool) -> None:
+    if as_json:
+        emit_json(
+            {
+                "run_id": result.run_id,
+                "run_name": result.run_name,
+                "job": result.job_name,
+                "status": result.status,
+                "steps": {key: outcome.status for key, outcome in result.steps.items()},
+                "asset_versions": list(result.asset_version_ids),
+            }
+        )
+    else:
+        failed = f", failed steps: {', '.join(result.failed_steps)}" if result.failed_steps else ""
+        click.echo(f"run {result.run_name} ({result.run_id}) of {result.job_name}: "
+                   f"{result.status}{failed}")  # fmt: skip
+    if not result.success:
+        raise SystemExit(1)
+
+
+@click.command("load")
+@source_options
+@json_option
+@pass_state
+def load(state: State, file: str | None, module: str | None, as_json: bool) -> None:
+    """Record the assets, ops and jobs a file or module defines in the catalog."""
+    defs = _load(state, file, module)
+    assets = [name for definition in defs.assets for name in definition.names]
+    if as_json:
+        emit_json({"assets": assets, "jobs": list(defs.job_names)})
+    else:
+        click.echo(f"recorded {len(assets)} assets and {len(defs.job_names)} jobs")
+
+
+@click.command("materialize")
+@source_options
+@click.option("--select", "selection", metavar="SELECTION", help="Which assets (default: all).")
+@launch_tag_option
+@multiprocess_option
+@json_option
+@pass_state
+def materialize_command(
+    state: State,
+    file: str | None,
+    module: str | None,
+    selection: str | None,
+    tags: tuple[str, ...],
+    multiprocess: bool,
+    as_json: bool,
+) -> None:
+    """Materialize assets: `--select 'tag:team=ml and +orders'` picks them."""
+    defs = _load(state, file, module)
+    result = materialize(
+        defs.assets,
+        selection=selection,
+        tags=list(tags),
+        raise_on_error=False,
+        executor=_executor(multiprocess),
+        store=state.client.store,
+    )
+    _report(result, as_json)
+
+
+@click.command("launch")
+@click.argument("job_name", metavar="JOB")
+@source_options
+@launch_tag_option
+@multiprocess_option
+@json_option
+@pass_state
+def launch(
+    state: State,
+    job_name: str,
+    file: str | None,
+    module: str | None,
+    tags: tuple[str, ...],
+    multiprocess: bool,
+    as_json: bool,
+) -> None:
+    """Run a job (or pipeline) now: `tagbase run JOB --tag k=v -f file.py`."""
+    job = _load(state, file, module).get_job_def(job_name)
+    result = execute_job(
+        job,
+        tags=list(tags),
+        raise_on_error=False,
+        executor=_executor(multiprocess) if multiprocess else None,
+        store=state.client.store,
+    )
+    _report(result, as_json)
+
+
+def _point_to_json(point: MetadataPoint) -> dict[str, Any]:
+    return {
+        "value": point.value,
+        "at": iso_time(point.at),
+        "entity": point.entity.display_name,
+        "id": point.entity.id,
+    }
+
+
+@click.command("metadata")
+@click.argument("name_or_id", metavar="NAME_OR_ID")
+@click.argument("key")
+@json_option
+@pass_state
+def artifact_metadata(state: State, name_or_id: str, key: str, as_json: bool) -> None:
+    """The numbers logged under KEY across an artifact's versions, oldest first."""
+    series = state.client.metadata_series(Kind.ASSET, name_or_id, key)
+    if as_json:
+        emit_json([_point_to_json(point) for point in series])
+        return
+    for point in series:
+        click.echo(f"{iso_time(point.at)}  {point.entity.display_name}  {point.value}")
+
+
+def _step_to_json(record: StepRecord) -> dict[str, Any]:
+    return {
+        "step": record.key,
+        "op": record.op,
+        "status": record.status,
+        "started_at": None if record.started_at is None else iso_time(record.started_at),
+        "ended_at": None if record.ended_at is None else iso_time(record.ended_at),
+        "duration_s": record.duration,
+        "error": record.error,
+    }
+
+
+@click.command("steps")
+@click.argument("run", metavar="RUN_NAME_OR_ID")
+@json_option
+@pass_state
+def run_steps(state: State, run: str, as_json: bool) -> None:
+    """A run's steps: status, duration and error."""
+    records = state.client.list_run_steps(run)
+    if as_json:
+        emit_json([_step_to_json(record) for record in records])
+        return
+    out = console()
+    for record in records:
+        took = "" if record.duration is None else f" {record.duration:.3f}s"
+        error = f"  {record.error}" if record.error else ""
+        out.print(f"{record.key}  {record.status}{took}{error}", highlight=False, markup=False)
+
+
+class RunGroup(click.Group):
+    """`tagbase run list|show|update|steps ...`, and `tagbase run JOB ...` to launch a job."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "launch", launch, args
+        return super().resolve_command(ctx, args)
