@@ -164,7 +164,7 @@ def _read_input(tags: TagsInput, problems: list[Problem]) -> Iterable[Tag]:
         if isinstance(item, Tag):
             read.append(item)
         elif isinstance(item, str):
-            read.append(Tag(item))
+            read.append(_plain_tag(*split_tag_string(item)))
         else:
             problems.append(
                 Problem(
@@ -184,7 +184,13 @@ def _from_mapping_item(key: object, value: object, problems: list[Problem]) -> T
         key = str(key)
     if isinstance(value, Tag):
         return Tag(key, value.value, exclusive=value.exclusive, cascade=value.cascade)
-    return Tag(key, _value_text(key, value, problems))
+    return _plain_tag(key, _value_text(key, value, problems))
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_tag(key: str, value: str) -> Tag:
+    """A tag without behaviours. Tags are immutable, so bulk input shares one per pair."""
+    return Tag(key, value)
 
 
 def _value_text(key: str, value: object, problems: list[Problem]) -> str:

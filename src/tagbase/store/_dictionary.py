@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from tagbase.store._sql import chunks, insert_ignore
 Pair = tuple[str, str]
 
 
+@functools.lru_cache(maxsize=65536)  # a bulk write looks each new pair up twice
 def pair_digest(key: str, value: str) -> bytes:
     """16 bytes standing for the pair in the unique `digest` index (keys hold no NUL)."""
     return hashlib.blake2b(f"{key}\x00{value}".encode(), digest_size=16).digest()

@@ -122,8 +122,10 @@ REMOVAL_REASONS = ("removed", "replaced", "moved", "deleted")
 tag_assignment = sa.Table(
     "tag_assignment",
     metadata_obj,
-    sa.Column("entity_id", Id, sa.ForeignKey("entity.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("tag_id", Id, sa.ForeignKey("tag.id"), nullable=False),
+    # No foreign keys: they doubled the cost of tagging. The store removes an entity's or a
+    # tag's assignments itself, before deleting it (revision 0003).
+    sa.Column("entity_id", Id, nullable=False),
+    sa.Column("tag_id", Id, nullable=False),
     sa.Column("key_id", Id, nullable=False),
     sa.Column("kind", sa.SmallInteger, nullable=False),
     # Set only while the tag is exclusive: the scope in which just one entity may hold it.

@@ -70,6 +70,7 @@ from tagbase.store._registry import (
 from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
 from tagbase.store._sql import (
     chunks,
+    collector_paused,
     execute_many,
     insert_ignore,
     now_ms,
@@ -82,6 +83,10 @@ MAX_PAGE_SIZE = 10_000
 
 
 _INSERT_OWNERS = owner.insert()
+_INSERT_ENTITIES = entity.insert()
+_INSERT_ENTITY = entity.insert().returning(entity.c.id)
+_NEWEST_ID = sa.select(sa.func.coalesce(sa.func.max(entity.c.id), 0))
+_IDS_AFTER = sa.select(entity.c.uuid, entity.c.id).where(entity.c.id > sa.bindparam("before"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +171,11 @@ class Store:
         self, specs: Sequence[EntitySpec], *, source: str = "api", actor: str | None = None
     ) -> builtins.list[str]:
         """Create many entities in one transaction; returns their UUIDs in order."""
-        checked = [self._validate(spec) for spec in specs]
-        if not checked:
-            return []
-        return self._add(checked, source=source, actor_name=actor, records=False)
+        with collector_paused():
+            checked = [self._validate(spec) for spec in specs]
+            if not checked:
+                return []
+            return self._add(checked, source=source, actor_name=actor, records=False)
 
     def _validate(self, spec: EntitySpec) -> _Checked:
         kind = Kind.parse(spec.kind)
@@ -309,10 +315,14 @@ class Store:
         self, connection: sa.Connection, rows: builtins.list[dict[str, Any]]
     ) -> builtins.list[int]:
         try:
-            inserted = connection.execute(
-                entity.insert().returning(entity.c.id, sort_by_parameter_order=True), rows
-            )
-            return list(inserted.scalars())
+            if len(rows) == 1:
+                return [connection.execute(_INSERT_ENTITY, rows[0]).scalar_one()]
+            # Many rows go through the driver, then their ids are read back by UUID among the
+            # rows newer than the newest before: ids only grow, so that is a short range scan.
+            before = connection.execute(_NEWEST_ID).scalar_one()
+            execute_many(connection, _INSERT_ENTITIES, rows)
+            ids = dict(connection.execute(_IDS_AFTER, {"before": before}).all())
+            return [ids[row["uuid"]] for row in rows]
         except sa.exc.IntegrityError:
             connection.rollback()
             raise self._duplicate_error(rows) from None
