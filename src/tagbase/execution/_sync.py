@@ -75,7 +75,8 @@ def definitions_entities(defs: Definitions, exclusive: set[str]) -> list[Desired
     for job in defs.jobs:
         desired += [d for d in plan_entities(plan_job(job), exclusive) if d.kind is not Kind.ASSET]
     for pipeline in defs.pipelines:
-        desired.append(Desired(Kind.JOB, pipeline.name, pipeline.tags, None, (), None))
+        tags = tuple(t for t in pipeline.tags if not (t.exclusive or t.name in exclusive))
+        desired.append(Desired(Kind.JOB, pipeline.name, tags, None, (), pipeline.description))
     unique: dict[tuple[Kind, str], Desired] = {}
     for item in desired:
         unique.setdefault((item.kind, item.name), item)
