@@ -497,12 +497,9 @@ class Store:
                     connection.execute(
                         _INSERT_OWNERS, [{"entity_id": found.id, "owner": o} for o in owner_names]
                     )
-        # Read the result after commit: the write transaction (and its locks) stays short.
-        with self._reading() as connection:
-            loaded = load_entities(connection, [found.id], self._names)
-        if not loaded:
-            raise NotFoundError(f"{kind.label} {found.label!r} was deleted while it was updated")
-        return loaded[0]
+            # Read back in the same transaction: a second one costs two more round trips.
+            updated: Entity = load_entities(connection, [found.id], self._names)[0]
+            return updated
 
     def add_tags(
         self,

@@ -92,6 +92,7 @@ def assign(
     change = change.after_locks()
     current = {} if fresh else _current_tags(connection, [target.id for target in targets])
     inserts: list[dict[str, Any]] = []
+    counts: Counts = defaultdict(int)
     for target, target_rows in wanted:
         held = current.get(target.id, {})
         for row in sorted(target_rows, key=lambda row: row.id):
@@ -99,19 +100,25 @@ def assign(
                 continue
             if not row.multi_valued:
                 for old in [old for old, key_id in held.items() if key_id == row.key_id]:
-                    _unassign(connection, target, old, change, "replaced")
+                    _unassign(connection, target, old, change, "replaced", counts)
             added_ms = change.time_for(target)
             if row.exclusive:
-                added_ms = _take_from_holder(connection, target, row, change, added_ms)
+                added_ms = _take_from_holder(connection, target, row, change, added_ms, counts)
             inserts.append(_assignment(target, row, change, added_ms))
+            counts[(row.id, target.kind)] += 1
             added[target.id].append((row, added_ms))
-    if inserts:
-        execute_many(connection, _INSERT_ASSIGNMENTS, inserts)
-        counts: dict[tuple[Any, ...], int] = defaultdict(int)
-        for insert in inserts:
-            counts[(insert["tag_id"], insert["kind"])] += 1
-        add_counts(connection, tag_usage, ["tag_id", "kind"], "count", counts)
+    execute_many(connection, _INSERT_ASSIGNMENTS, inserts)
+    _count(connection, counts)
     return added
+
+
+Counts = dict[tuple[int, int], int]  # (tag id, kind) -> change of its usage counter
+
+
+def _count(connection: sa.Connection, counts: Counts) -> None:
+    """Apply the counter changes of a whole call in one statement."""
+    changed = {key: delta for key, delta in counts.items() if delta}
+    add_counts(connection, tag_usage, ["tag_id", "kind"], "count", changed)
 
 
 _INSERT_ASSIGNMENTS = tag_assignment.insert()
@@ -181,7 +188,7 @@ def _assignment(target: Target, row: TagRow, change: Change, added_ms: int) -> d
 
 
 def _take_from_holder(
-    connection: sa.Connection, target: Target, row: TagRow, change: Change, at: int
+    connection: sa.Connection, target: Target, row: TagRow, change: Change, at: int, counts: Counts
 ) -> int:
     """Move an exclusive tag: whoever holds it in the target's scope gives it up. Returns the
     time of the move: `at`, but never before the holder got the tag (an imported record with
@@ -198,7 +205,7 @@ def _take_from_holder(
     moved_at = max([at, *(int(old.added_ms) for old in removed)])
     moved = replace(change, now=moved_at)
     scope_of = {old.entity_id: target.scope_id for old in removed}  # the scope they shared
-    _close(connection, removed, scope_of, moved, "moved", successor=target.id)
+    _close(connection, removed, scope_of, moved, "moved", counts, successor=target.id)
     return moved_at
 
 
@@ -213,14 +220,19 @@ _RETURNED = (
 
 
 def _unassign(
-    connection: sa.Connection, target: Target, tag_id: int, change: Change, reason: str
+    connection: sa.Connection,
+    target: Target,
+    tag_id: int,
+    change: Change,
+    reason: str,
+    counts: Counts,
 ) -> None:
     removed = connection.execute(
         tag_assignment.delete()
         .where(tag_assignment.c.entity_id == target.id, tag_assignment.c.tag_id == tag_id)
         .returning(*_RETURNED)
     ).all()
-    _close(connection, removed, {target.id: target.scope_id}, change, reason)
+    _close(connection, removed, {target.id: target.scope_id}, change, reason, counts)
 
 
 def _close(
@@ -229,9 +241,10 @@ def _close(
     scope_of: Mapping[int, int],
     change: Change,
     reason: str,
+    counts: Counts,
     successor: int | None = None,
 ) -> None:
-    """Record removed assignments in history and take them off the usage counters."""
+    """Record removed assignments in history, and their counter changes in `counts`."""
     if not removed:
         return
     execute_many(
@@ -255,10 +268,8 @@ def _close(
             for row in removed
         ],
     )
-    counts: dict[tuple[Any, ...], int] = defaultdict(int)
     for row in removed:
         counts[(row.tag_id, row.kind)] -= 1
-    add_counts(connection, tag_usage, ["tag_id", "kind"], "count", counts)
 
 
 def unassign(
@@ -297,26 +308,30 @@ def unassign(
             "Fix: check the tag's spelling; list the entity's tags to see what it holds"
         )
     scope_of = {target.id: target.scope_id for target in targets}
+    counts: Counts = defaultdict(int)
     for part in chunks(doomed):  # a chunk of (entity, tag) pairs per statement
         removed = connection.execute(
             tag_assignment.delete()
             .where(sa.tuple_(tag_assignment.c.entity_id, tag_assignment.c.tag_id).in_(part))
             .returning(*_RETURNED)
         ).all()
-        _close(connection, removed, scope_of, change, reason)
+        _close(connection, removed, scope_of, change, reason, counts)
+    _count(connection, counts)
     return len(doomed)
 
 
 def unassign_all(connection: sa.Connection, targets: Sequence[Target], change: Change) -> None:
     """Take every tag off targets that are being deleted, a chunk of entities per statement."""
     scope_of = {target.id: target.scope_id for target in targets}
+    counts: Counts = defaultdict(int)
     for part in chunks(list(scope_of)):
         removed = connection.execute(
             tag_assignment.delete()
             .where(tag_assignment.c.entity_id.in_(part))
             .returning(*_RETURNED)
         ).all()
-        _close(connection, removed, scope_of, change, "deleted")
+        _close(connection, removed, scope_of, change, "deleted", counts)
+    _count(connection, counts)
 
 
 def _held_pairs(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[Pair, int]]:
