@@ -24,7 +24,7 @@ from tagbase.store._schema import (
     tag,
     tag_assignment,
 )
-from tagbase.store._sql import chunks, id_list, in_id_list
+from tagbase.store._sql import chunks, fetch, id_list, in_id_list
 
 
 class Names:
@@ -76,16 +76,16 @@ def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names
     scope_ids = {"ids": id_list(connection, {row.scope_id for row in rows} - {0})}
     parents = {
         scope_id: EntityRef(uuid, Kind.from_code(kind), name)
-        for scope_id, uuid, kind, name in connection.execute(statements.parents, scope_ids)
+        for scope_id, uuid, kind, name in fetch(connection, statements.parents, scope_ids)
     }
     times = Times()
     tags: dict[int, list[AssignedTag]] = defaultdict(list)
-    _read_tags(connection, connection.execute(statements.tags, given).all(), tags, names, times)
+    _read_tags(connection, fetch(connection, statements.tags, given), tags, names, times)
     metadata: dict[int, dict[str, Any]] = defaultdict(dict)
-    for entity_id, key, type_name, payload in connection.execute(statements.metadata, given):
+    for entity_id, key, type_name, payload in fetch(connection, statements.metadata, given):
         metadata[entity_id][key] = decode_metadata_value(type_name, payload)
     owners: dict[int, list[str]] = defaultdict(list)
-    for entity_id, name in connection.execute(statements.owners, given):
+    for entity_id, name in fetch(connection, statements.owners, given):
         owners[entity_id].append(name)
     return [
         Entity(

@@ -29,6 +29,7 @@ from tagbase.query import (
 from tagbase.store._compile import TagIds, condition, like, one_of, reads_entity
 from tagbase.store._dictionary import pair_condition, pair_digest
 from tagbase.store._schema import entity, tag, tag_assignment, tag_usage
+from tagbase.store._sql import fetch
 
 _DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more than a scan
 
@@ -38,7 +39,7 @@ def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
     match node:
         case TagIs(key, value):  # the commonest term: a statement built once
             given = {"kind": kind, "digest": pair_digest(key, value), "key": key, "value": value}
-            return _tag_ids(connection.execute(_ONE_PAIR, given).all())
+            return _tag_ids(fetch(connection, _ONE_PAIR, given))
         case HasKey() | TagValueIn() | TagMatch():
             query = _WITH_USAGE.where(_tag_condition(node))
             return _tag_ids(connection.execute(query, {"kind": kind}).all())
