@@ -212,7 +212,9 @@ def test_graph_asset_runs_its_ops_as_steps() -> None:
     def slogan() -> object:
         return shout(my_op())
 
-    plan = plan_job(Definitions(assets=[slogan], jobs=[define_asset_job("j")], record=False).jobs[0])
+    plan = plan_job(
+        Definitions(assets=[slogan], jobs=[define_asset_job("j")], record=False).jobs[0]
+    )
     assert plan.keys == ("slogan.my_op", "slogan.shout")
     assert plan.step("slogan.shout").outputs[0].artifact == "slogan"
 
@@ -240,3 +242,14 @@ def test_an_asset_cycle_is_refused() -> None:
     )
     with pytest.raises(DefinitionError, match="cycle"):
         plan_job(defs.get_job_def("loop"))
+
+
+def test_output_is_subscriptable_in_step_annotations() -> None:
+    from tagbase import Output
+
+    @step
+    def counted() -> Output[int]:
+        return Output(3, metadata={"n": 3})
+
+    assert counted.output_names == ("output",)
+    assert counted.fn().metadata["n"] == MetadataValue.int(3)

@@ -58,6 +58,10 @@ class Output:
     metadata: Mapping[str, MetadataValue]
     tags: tuple[Tag, ...]
 
+    def __class_getitem__(cls, _item: object) -> type[Output]:
+        """`Output[int]` in an annotation means Output, as in the seeds' framework."""
+        return cls
+
     def __init__(
         self,
         value: Any,

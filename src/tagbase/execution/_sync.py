@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tagbase._client import shared_store
 from tagbase._config import Config
+from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
 from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import AssignedTag, Entity
@@ -89,17 +90,23 @@ def exclusive_tag_names(store: Store) -> set[str]:
 
 def sync(store: Store, desired: Sequence[Desired]) -> None:
     """Create what is missing and bring what changed up to date."""
-    todo = list(desired)
-    for kind in {d.kind for d in todo}:
-        of_kind = [d for d in todo if d.kind is kind]
-        existing = _existing(store, kind, [d.name for d in of_kind])
-        missing = [d for d in of_kind if d.name not in existing]
-        if missing:
-            store.add_many([_spec(d) for d in missing], source="definition")
-            _add_system_tags(store, kind, missing)
-        for item in of_kind:
-            if item.name in existing:
-                _update(store, existing[item.name], item)
+    for kind in {d.kind for d in desired}:
+        of_kind = [d for d in desired if d.kind is kind]
+        try:
+            _sync_kind(store, kind, of_kind)
+        except AlreadyExistsError:  # another process created some meanwhile: update those
+            _sync_kind(store, kind, of_kind)
+
+
+def _sync_kind(store: Store, kind: Kind, of_kind: Sequence[Desired]) -> None:
+    existing = _existing(store, kind, [d.name for d in of_kind])
+    missing = [d for d in of_kind if d.name not in existing]
+    if missing:
+        store.add_many([_spec(d) for d in missing], source="definition")
+        _add_system_tags(store, kind, missing)
+    for item in of_kind:
+        if item.name in existing:
+            _update(store, existing[item.name], item)
 
 
 def _is_system(tag: Tag | AssignedTag) -> bool:
