@@ -25,6 +25,8 @@ class Config:
     database_url: str
     tag_policy: TagPolicy = TagPolicy.DEFAULT
     actor: str | None = None
+    read_tokens: tuple[str, ...] = ()  # API/UI tokens that may read; see tagbase.server
+    write_tokens: tuple[str, ...] = ()  # tokens that may also write
 
     @classmethod
     def load(cls, home: str | Path | None = None, database_url: str | None = None) -> Config:
@@ -45,7 +47,31 @@ class Config:
                 f"tag policy {policy!r} is unknown; set tag_policy to one of {choices}"
             ) from None
         actor = os.environ.get("TAGBASE_USER") or settings.get("user") or _login_name()
-        return cls(home=root, database_url=str(url), tag_policy=tag_policy, actor=actor)
+        return cls(
+            home=root,
+            database_url=str(url),
+            tag_policy=tag_policy,
+            actor=actor,
+            read_tokens=_tokens("read", settings),
+            write_tokens=_tokens("write", settings),
+        )
+
+
+def _tokens(access: str, settings: dict[str, Any]) -> tuple[str, ...]:
+    """`TAGBASE_{READ,WRITE}_TOKENS` (comma-separated), else `server: {read,write}_tokens:`
+    in tagbase.yaml (a list of strings)."""
+    name = f"{access}_tokens"
+    text = os.environ.get(f"TAGBASE_{name.upper()}")
+    if text is not None:
+        return tuple(token.strip() for token in text.split(",") if token.strip())
+    server = settings.get("server") or {}
+    listed = server.get(name, []) if isinstance(server, dict) else None
+    if not isinstance(listed, list) or not all(isinstance(t, str) and t for t in listed):
+        raise InvalidInputError(
+            f"server.{name} in {CONFIG_FILE} is not a list of non-empty strings (a token is a "
+            f"secret string). Fix: write e.g. `server: {{{name}: [a-long-random-secret]}}`"
+        )
+    return tuple(listed)
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
