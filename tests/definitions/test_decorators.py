@@ -15,6 +15,7 @@ from tagbase import (
     Definitions,
     MetadataValue,
     Model,
+    Output,
     Tag,
     TagValidationError,
     UnknownDefinitionError,
@@ -245,11 +246,17 @@ def test_an_asset_cycle_is_refused() -> None:
 
 
 def test_output_is_subscriptable_in_step_annotations() -> None:
-    from tagbase import Output
-
     @step
     def counted() -> Output[int]:
         return Output(3, metadata={"n": 3})
 
     assert counted.output_names == ("output",)
     assert counted.fn().metadata["n"] == MetadataValue.int(3)
+
+
+def test_an_unresolvable_step_annotation_is_named() -> None:
+    with pytest.raises(DefinitionError, match="NotImported"):
+
+        @step
+        def vague() -> NotImported:  # type: ignore[name-defined]  # noqa: F821
+            return 1
