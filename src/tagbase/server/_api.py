@@ -1,7 +1,0 @@
-"""The REST API under /api."""
-
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-router = APIRouter()
