@@ -9,6 +9,7 @@ tagbase [--database-url URL] [--home PATH]
 ├── load      -f FILE | -m MODULE: record definitions in the catalog
 ├── materialize --select SELECTION -f FILE | -m MODULE
 ├── launch    JOB -f FILE | -m MODULE (also: run JOB)
+├── serve     --host --port [-f FILE | -m MODULE]: the REST API and web UI
 ├── db        status, upgrade
 └── demo
 """
@@ -18,10 +19,23 @@ from tagbase.cli._db import db
 from tagbase.cli._demo import demo
 from tagbase.cli._execution import artifact_metadata, launch, load, materialize_command, run_steps
 from tagbase.cli._runs import pipeline, run
+from tagbase.cli._serve import serve
 from tagbase.cli._tags import tag
 from tagbase.cli._versioned import artifact, model
 
-for _command in (tag, artifact, model, pipeline, run, db, demo, load, materialize_command, launch):
+for _command in (
+    tag,
+    artifact,
+    model,
+    pipeline,
+    run,
+    db,
+    demo,
+    load,
+    materialize_command,
+    launch,
+    serve,
+):
     cli.add_command(_command)
 artifact.add_command(artifact_metadata)
 run.add_command(run_steps)

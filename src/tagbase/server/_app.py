@@ -4,17 +4,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tagbase._client import Client
+from tagbase._config import Config
+from tagbase.definitions import Definitions
 from tagbase.server import _api, _pages
+from tagbase.server._errors import install_error_handlers
+from tagbase.server._launcher import Launcher
+from tagbase.server._security import CsrfCookieMiddleware, Security, authorize
 
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(client: Client | None = None) -> FastAPI:
-    """The tagbase web app over `client` (by default the configured catalog)."""
+def create_app(
+    client: Client | None = None,
+    *,
+    definitions: Definitions | None = None,
+    security: Security | None = None,
+) -> FastAPI:
+    """The tagbase web app over `client` (by default the configured catalog).
+
+    `definitions` are the jobs the API and the launchpad can launch; `security` the tokens
+    (by default those of the configuration: none means every local request may write).
+    """
     app = FastAPI(
         title="tagbase",
         openapi_url="/api/openapi.json",
@@ -22,7 +36,12 @@ def create_app(client: Client | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.client = client or Client()
-    app.include_router(_api.router, prefix="/api")
-    app.include_router(_pages.router)
+    app.state.security = security or Security.from_config(Config.load())
+    app.state.definitions = definitions
+    app.state.launcher = Launcher(app.state.client, definitions)
+    install_error_handlers(app)
+    app.add_middleware(CsrfCookieMiddleware)
+    app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])
+    app.include_router(_pages.router, dependencies=[Depends(authorize)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

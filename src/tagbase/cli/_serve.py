@@ -1,0 +1,33 @@
+"""`tagbase serve`: the REST API and the web UI, on 127.0.0.1:3000 unless told otherwise."""
+
+from __future__ import annotations
+
+import click
+
+from tagbase.cli._app import State, pass_state
+from tagbase.cli._execution import source_options
+from tagbase.execution import load_definitions
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to bind. Any other than a loopback address needs tokens "
+    "(server.read_tokens / server.write_tokens in tagbase.yaml).",
+)
+@click.option("--port", default=3000, show_default=True, type=int, help="The port to bind.")
+@source_options
+@pass_state
+def serve(state: State, host: str, port: int, file: str | None, module: str | None) -> None:
+    """Serve the REST API (/api, OpenAPI at /api/openapi.json) and the web UI.
+
+    With -f FILE or -m MODULE, the jobs they define can be launched from the API and the UI.
+    """
+    from tagbase.server._serve import run_server, server_app
+
+    definitions = None if file is None and module is None else load_definitions(file, module)
+    app = server_app(state.config(), state.client, host, definitions)
+    click.echo(f"tagbase serving on http://{host}:{port} (API docs at /api/docs)")
+    run_server(app, host, port)

@@ -1,0 +1,129 @@
+"""Every entity kind: list, count, facets, create, bulk retag, get, update and delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from tagbase.server import _data
+from tagbase.server._api._deps import (
+    ClientDep,
+    CursorQuery,
+    FiltersDep,
+    PageQuery,
+    ScopeQuery,
+    SizeQuery,
+)
+from tagbase.server._schemas import (
+    CountOut,
+    EntityCreate,
+    EntityOut,
+    EntityPage,
+    EntityUpdate,
+    FacetsOut,
+    KindPath,
+    Retag,
+    RetagOut,
+)
+
+router = APIRouter(tags=["entities"])
+
+
+@router.get("/{kind}", response_model=EntityPage)
+def list_entities(
+    kind: KindPath,
+    client: ClientDep,
+    filters: FiltersDep,
+    size: SizeQuery = 50,
+    page: PageQuery = None,
+    cursor: CursorQuery = None,
+) -> dict[str, Any]:
+    """Entities of a kind, newest first, filtered by a query, tag operator strings and name."""
+    found = _data.list_entities(client, kind.kind, filters, size=size, page=page, cursor=cursor)
+    return _data.page_json(found)
+
+
+@router.get("/{kind}/count", response_model=CountOut)
+def count_entities(kind: KindPath, client: ClientDep, filters: FiltersDep) -> dict[str, Any]:
+    return {"count": _data.count_entities(client, kind.kind, filters)}
+
+
+@router.get("/{kind}/facets", response_model=FacetsOut)
+def facets(
+    kind: KindPath,
+    client: ClientDep,
+    filters: FiltersDep,
+    key: Annotated[str, Query(description="the tag key whose values are counted")],
+) -> dict[str, Any]:
+    """How many entities (within the filters) hold each value of a tag key."""
+    counts = _data.facet_values(client, kind.kind, key, filters)
+    return {"key": key, "values": [{"value": v, "count": n} for v, n in counts]}
+
+
+@router.post("/{kind}", response_model=EntityOut, status_code=201)
+def create_entity(kind: KindPath, body: EntityCreate, client: ClientDep) -> dict[str, Any]:
+    created = client.create(
+        kind.kind,
+        body.name,
+        scope=body.scope,
+        tags=body.tags,
+        metadata=body.metadata,
+        owners=body.owners,
+        description=body.description,
+        status=body.status,
+    )
+    return _data.entity_json(created)
+
+
+@router.post("/{kind}/retag", response_model=RetagOut)
+def retag(kind: KindPath, body: Retag, client: ClientDep) -> dict[str, Any]:
+    """Add and remove tags on every entity a query matches, in one transaction
+    (`dry_run`: count them and write nothing)."""
+    result = client.retag(
+        kind.kind,
+        query=body.query or None,
+        tags=body.tags or None,
+        scope=body.scope,
+        add=body.add,
+        remove=body.remove,
+        dry_run=body.dry_run,
+    )
+    return _data.retagging_json(result)
+
+
+@router.get("/{kind}/{ref:path}", response_model=EntityOut)
+def get_entity(kind: KindPath, ref: str, client: ClientDep, scope: ScopeQuery = None) -> Any:
+    """By id, or by name (with `scope` for a version, run or template by name or number)."""
+    return _data.entity_json(client.get(kind.kind, ref, scope))
+
+
+@router.patch("/{kind}/{ref:path}", response_model=EntityOut)
+def update_entity(
+    kind: KindPath, ref: str, body: EntityUpdate, client: ClientDep, scope: ScopeQuery = None
+) -> dict[str, Any]:
+    updated = client.update(
+        kind.kind,
+        ref,
+        scope,
+        add_tags=body.add_tags,
+        remove_tags=body.remove_tags,
+        name=body.name,
+        description=body.description,
+        status=body.status,
+        metadata=body.metadata,
+        owners=body.owners,
+    )
+    return _data.entity_json(updated)
+
+
+@router.delete("/{kind}/{ref:path}", status_code=204)
+def delete_entity(
+    kind: KindPath,
+    ref: str,
+    client: ClientDep,
+    scope: ScopeQuery = None,
+    recursive: Annotated[bool, Query(description="also delete its versions/runs")] = False,
+) -> Response:
+    client.delete(kind.kind, ref, scope, recursive=recursive)
+    return Response(status_code=204)

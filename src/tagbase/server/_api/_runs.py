@@ -1,0 +1,68 @@
+"""Runs: their steps and events, launching a job or a run template, and re-execution.
+
+A launch returns 202 with the run as soon as it is recorded; the run goes on in the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from tagbase._errors import TargetError
+from tagbase.server import _data
+from tagbase.server._api._deps import ClientDep, LauncherDep
+from tagbase.server._schemas import (
+    EntityOut,
+    EventOut,
+    JobOut,
+    Launch,
+    Reexecute,
+    RunDetailOut,
+    StepOut,
+)
+
+router = APIRouter(tags=["runs"])
+
+
+@router.get("/runs/{ref}/detail", response_model=RunDetailOut)
+def run_detail(ref: str, client: ClientDep) -> dict[str, Any]:
+    """A run with its steps, events and the asset versions it created."""
+    return _data.run_detail_json(_data.run_detail(client, ref))
+
+
+@router.get("/runs/{ref}/steps", response_model=list[StepOut])
+def run_steps(ref: str, client: ClientDep) -> list[dict[str, Any]]:
+    return [_data.step_json(step) for step in client.list_run_steps(ref)]
+
+
+@router.get("/runs/{ref}/events", response_model=list[EventOut])
+def run_events(ref: str, client: ClientDep) -> list[dict[str, Any]]:
+    return [_data.event_json(event) for event in client.list_run_events(ref)]
+
+
+@router.post("/runs/{ref}/reexecute", response_model=EntityOut, status_code=202)
+def reexecute(ref: str, body: Reexecute, launcher: LauncherDep) -> dict[str, Any]:
+    """Run again a run's job, from its failure by default, as a child of that run."""
+    run = launcher.reexecute(ref, from_failure=body.from_failure, tags=body.tags)
+    return _data.entity_json(run)
+
+
+@router.get("/launchable", response_model=list[JobOut])
+def launchable(launcher: LauncherDep) -> list[dict[str, Any]]:
+    """The jobs this server can launch (those of the definitions it was started with)."""
+    return [{"name": name} for name in launcher.job_names]
+
+
+@router.post("/launch", response_model=EntityOut, status_code=202)
+def launch(body: Launch, launcher: LauncherDep) -> dict[str, Any]:
+    """Launch a job, or a run template, with launch tags (they override the job's)."""
+    if (body.job is None) == (body.template is None):
+        raise TargetError(
+            "a launch names one target: give `job` (a job name) or `template` (a run "
+            "template's name or id), not both or neither"
+        )
+    if body.template is not None:
+        return _data.entity_json(launcher.launch_template(body.template, body.tags))
+    assert body.job is not None
+    return _data.entity_json(launcher.launch(body.job, body.tags))

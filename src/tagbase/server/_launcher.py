@@ -1,0 +1,134 @@
+"""Launching runs from the server: each launch runs in a background thread, and the request
+returns as soon as the run is recorded (status `queued`), or with the error that refused it.
+
+Everything `execute_job` refuses (bad launch tags, an unknown job, a missing upstream version)
+is refused before it records the run, so the request sees those errors itself. When a run queue
+exists, `Launcher` is the one place to hand launches to it instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from typing import Any, cast
+
+from tagbase._client import Client
+from tagbase._errors import TagbaseError, UnknownDefinitionError
+from tagbase._kinds import Kind
+from tagbase._records import Entity
+from tagbase._tags import split_tag_string
+from tagbase.definitions import Definitions
+from tagbase.definitions._jobs import JobDefinition
+from tagbase.execution import execute_job, reexecute
+from tagbase.store import EntitySpec, Store
+from tagbase.store._store import Ref
+
+log = logging.getLogger("tagbase.server")
+RECORD_TIMEOUT_S = 60.0
+
+TagsGiven = list[str] | Mapping[str, str] | None
+
+
+class _RunWatch:
+    """The store, reporting the first run a launch records to the request that waits for it."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self.recorded: Future[Entity] = Future()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def add(self, spec: EntitySpec, **options: Any) -> Entity:
+        created = self._store.add(spec, **options)
+        if created.kind is Kind.RUN and not self.recorded.done():
+            self.recorded.set_result(created)
+        return created
+
+
+def tag_dict(tags: TagsGiven) -> dict[str, str]:
+    """Launch tags as a key/value dict (`["a", "b=c"]` gives `{"a": "", "b": "c"}`)."""
+    if tags is None:
+        return {}
+    if isinstance(tags, Mapping):
+        return dict(tags)
+    return dict(split_tag_string(tag) for tag in tags)
+
+
+class Launcher:
+    """Runs jobs of the served definitions in background threads."""
+
+    def __init__(self, client: Client, definitions: Definitions | None) -> None:
+        self.client = client
+        self.definitions = definitions
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def job_names(self) -> tuple[str, ...]:
+        return () if self.definitions is None else self.definitions.job_names
+
+    def job(self, name: str) -> JobDefinition:
+        if self.definitions is None:
+            raise UnknownDefinitionError(
+                f"job {name!r} cannot be launched: this server was started without definitions. "
+                "Fix: start it with `tagbase serve -f FILE` (or -m MODULE)"
+            )
+        return self.definitions.get_job_def(name)
+
+    def launch(self, job_name: str, tags: TagsGiven = None) -> Entity:
+        """Start a run of a job; the run as recorded (queued)."""
+        job = self.job(job_name)
+        given = tag_dict(tags)
+        return self._start(
+            lambda store: execute_job(job, tags=given, raise_on_error=False, store=store)
+        )
+
+    def launch_template(self, template: Ref, tags: TagsGiven = None) -> Entity:
+        """Start a run from a run template: its job, its tags, then the given ones over them."""
+        found = self.client.get(Kind.RUN_TEMPLATE, template)
+        assert found.scope is not None  # a run template always belongs to a job
+        kept = {t.key: t.value for t in found.tags if not t.is_system}
+        return self.launch(found.scope.name, {**kept, **tag_dict(tags)})
+
+    def reexecute(self, run: Ref, *, from_failure: bool = True, tags: TagsGiven = None) -> Entity:
+        """Start a run again (from its failure, by default) as a child of the given run."""
+        parent = self.client.get(Kind.RUN, run)
+        assert parent.scope is not None  # a run always belongs to a job
+        job = self.job(parent.scope.name)
+        given = tag_dict(tags)
+        return self._start(
+            lambda store: reexecute(
+                job,
+                parent.id,
+                from_failure=from_failure,
+                tags=given,
+                raise_on_error=False,
+                store=store,
+            )
+        )
+
+    def _start(self, action: Callable[[Store], object]) -> Entity:
+        watch = _RunWatch(self.client.store)
+        thread = threading.Thread(target=self._run, args=(action, watch), daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return watch.recorded.result(timeout=RECORD_TIMEOUT_S)
+
+    @staticmethod
+    def _run(action: Callable[[Store], object], watch: _RunWatch) -> None:
+        try:
+            action(cast(Store, watch))
+        except BaseException as error:  # a thread has no caller: report it, and log it
+            if not watch.recorded.done():
+                watch.recorded.set_exception(error)
+                return
+            log.exception("a launched run ended with an error")
+        if not watch.recorded.done():
+            watch.recorded.set_exception(TagbaseError("the launch ended without recording a run"))
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for every launched run to end (tests, and a clean shutdown)."""
+        for thread in list(self._threads):
+            thread.join(timeout)
