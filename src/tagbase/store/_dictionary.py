@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tagbase._tags import tag_string
 from tagbase.store._schema import tag, tag_key
-from tagbase.store._sql import chunks, insert_ignore
+from tagbase.store._sql import chunks, ensure_named, insert_new
 
 Pair = tuple[str, str]
 
@@ -67,17 +67,10 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
     missing = sorted(wanted - found.keys())
     if not missing:
         return found
-    insert_ignore(connection, tag_key, [{"key": key} for key in {k for k, _ in missing}], ["key"])
-    key_ids = dict(
-        connection.execute(
-            sa.select(tag_key.c.key, tag_key.c.id).where(
-                tag_key.c.key.in_({key for key, _ in missing})
-            )
-        ).all()
-    )
+    keys = ensure_named(connection, tag_key, "key", (k for k, _ in missing), ("id", "multi_valued"))
     rows = [
         {
-            "key_id": key_ids[key],
+            "key_id": keys[key][0],
             "key": key,
             "value": value,
             "digest": pair_digest(key, value),
@@ -86,5 +79,10 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
         }
         for key, value in missing
     ]
-    insert_ignore(connection, tag, rows, ["digest"])
-    return find_tags(connection, wanted)
+    for tag_id, key, value in insert_new(connection, tag, rows, ["digest"], _NEW_TAG):
+        found[(key, value)] = TagRow(tag_id, keys[key][0], key, value, False, keys[key][1])
+    unreturned = wanted - found.keys()  # added by a racing writer, or by a bulk insert
+    return found | find_tags(connection, unreturned) if unreturned else found
+
+
+_NEW_TAG = ("id", "key", "value")

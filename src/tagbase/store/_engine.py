@@ -59,6 +59,7 @@ def _sqlite_engine(url: str) -> sa.Engine:
             "busy_timeout=60000",
             "cache_size=-65536",
             "temp_store=MEMORY",
+            "wal_autocheckpoint=10000",
             "case_sensitive_like=ON",  # LIKE matches case as PostgreSQL does
         ):
             cursor.execute(f"PRAGMA {pragma}")

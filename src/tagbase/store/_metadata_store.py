@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tagbase._metadata import MetadataValue, decode_metadata_value, encode_metadata_value
 from tagbase._records import MetadataEntry, from_millis
 from tagbase.store._schema import SOURCES, actor, metadata_entry, metadata_key, metadata_latest
-from tagbase.store._sql import insert_ignore, upsert
+from tagbase.store._sql import ensure_named, upsert
 from tagbase.store._tagging import Change, Target
 
 
@@ -23,7 +23,11 @@ def log(
     items = [(target, values) for target, values in items if values]
     if not items:
         return
-    key_ids = _ensure_keys(connection, {key for _, values in items for key in values})
+    keys = (key for _, values in items for key in values)
+    key_ids = {
+        key: row[0]
+        for key, row in ensure_named(connection, metadata_key, "key", keys, ("id",)).items()
+    }
     rows = []
     for target, values in items:
         for key, value in values.items():
@@ -69,15 +73,6 @@ def _indexable(text: str | None) -> str | None:
     if text is None or len(text) * 4 <= _INDEXED_TEXT_BYTES:
         return text
     return text.encode()[:_INDEXED_TEXT_BYTES].decode(errors="ignore")
-
-
-def _ensure_keys(connection: sa.Connection, keys: set[str]) -> dict[str, int]:
-    query = sa.select(metadata_key.c.key, metadata_key.c.id).where(metadata_key.c.key.in_(keys))
-    found = dict(connection.execute(query).all())
-    if len(found) < len(keys):
-        insert_ignore(connection, metadata_key, [{"key": k} for k in keys - found.keys()], ["key"])
-        found = dict(connection.execute(query).all())
-    return found
 
 
 def history(connection: sa.Connection, entity_id: int, key: str | None) -> list[MetadataEntry]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from tagbase._kinds import Kind
 from tagbase.store._schema import entity
-from tagbase.store._sql import chunks
+from tagbase.store._sql import chunks, fetch
 
 Slot = tuple[int, int]  # (scope id, kind code)
 
@@ -39,7 +39,7 @@ class Numbering:
         slot = (scope_id, kind.code)
         if slot not in self.next:
             given = {"scope_id": scope_id, "kind": kind.code}
-            latest = self.connection.execute(_LATEST, given).scalar()
+            latest = next(iter(fetch(self.connection, _LATEST, given)), (None,))[0]
             self.next[slot] = (latest or 0) + 1
         number = self.next[slot]
         self.next[slot] += 1
@@ -61,7 +61,7 @@ class Numbering:
         one query (the common one-run-per-call case)."""
         prefix = _name(kind, scope_name, 0).removesuffix("0")
         given = {"scope_id": slot[0], "kind": slot[1], "prefix": prefix}
-        number, taken = self.connection.execute(_NEXT_AND_TAKEN, given).one()
+        ((number, taken),) = fetch(self.connection, _NEXT_AND_TAKEN, given)
         self.next[slot] = number
         self.taken[slot] = {_name(kind, scope_name, number)} if taken else set()
         self.checked_up_to[slot] = number + 1

@@ -66,6 +66,78 @@ def insert_ignore(
         execute_many(connection, statement, [dict(row) for row in rows])
 
 
+_FEW_ROWS = 64
+
+
+def insert_new(
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    keys: list[str],
+    returning: tuple[str, ...],
+) -> list[Any]:
+    """Insert rows, skipping those whose `keys` exist. A few rows come back with their
+    `returning` columns (one round trip); many go through the driver's executemany, which
+    cannot return them, and come back as []. Callers look up whatever was not returned."""
+    if len(rows) > _FEW_ROWS:
+        insert_ignore(connection, table, rows, keys)
+        return []
+    statement = _ignoring_returning(connection.dialect.name, table, tuple(keys), returning)
+    return list(connection.execute(statement, [dict(row) for row in rows])) if rows else []
+
+
+@functools.cache
+def _ignoring_returning(
+    dialect: str, table: sa.Table, keys: tuple[str, ...], returning: tuple[str, ...]
+) -> Any:
+    statement = _ignoring(dialect, table, keys)
+    return statement.returning(*(table.c[name] for name in returning))
+
+
+def ensure_named(
+    connection: sa.Connection,
+    table: sa.Table,
+    name: str,
+    names: Iterable[str],
+    columns: tuple[str, ...],
+) -> dict[str, tuple[Any, ...]]:
+    """For each name, the `columns` of the row of `table` whose `name` column holds it,
+    adding rows for the missing names (keys, actors: rows found by a unique name)."""
+    wanted = sorted(set(names))
+    found = _rows_named(connection, table, name, wanted, columns)
+    missing = [one for one in wanted if one not in found]
+    if missing:
+        rows = [{name: one} for one in missing]
+        for row in insert_new(connection, table, rows, [name], (name, *columns)):
+            found[row[0]] = tuple(row[1:])
+        found |= _rows_named(
+            connection, table, name, [m for m in missing if m not in found], columns
+        )
+    return found
+
+
+def _rows_named(
+    connection: sa.Connection,
+    table: sa.Table,
+    name: str,
+    names: Sequence[str],
+    columns: tuple[str, ...],
+) -> dict[str, tuple[Any, ...]]:
+    found: dict[str, tuple[Any, ...]] = {}
+    statement = _named(table, name, columns)
+    for part in chunks(names):
+        found.update(
+            {row[0]: tuple(row[1:]) for row in connection.execute(statement, {"names": part})}
+        )
+    return found
+
+
+@functools.cache
+def _named(table: sa.Table, name: str, columns: tuple[str, ...]) -> sa.Select[Any]:
+    wanted: sa.BindParameter[list[str]] = sa.bindparam("names", expanding=True)
+    return sa.select(table.c[name], *(table.c[c] for c in columns)).where(table.c[name].in_(wanted))
+
+
 def add_counts(
     connection: sa.Connection,
     table: sa.Table,
@@ -154,24 +226,29 @@ def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[i
 
 
 def fetch(connection: sa.Connection, statement: Any, params: Mapping[str, Any]) -> list[Any]:
-    """Rows of a SELECT as plain tuples, through the driver: for the hot reads of a page, where
-    SQLAlchemy's per-statement and per-row work costs more than the database's. For statements
-    whose columns need no type conversion (integers and text)."""
-    sql, names = _select_sql(connection.dialect, statement)
+    """Rows of a statement as plain tuples, through the driver: for the hot statements of a
+    page or a small write, where SQLAlchemy's per-statement and per-row work costs more than
+    the database's. For statements built once, whose columns need no type conversion."""
+    sql, order, defaults = _driver_form(connection.dialect, statement)
+    given = {**defaults, **params} if defaults else params
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(sql, params if names is None else tuple(params[name] for name in names))
+        cursor.execute(sql, given if order is None else tuple(given[name] for name in order))
         return list(cursor.fetchall())
     finally:
         cursor.close()
 
 
 @functools.lru_cache(maxsize=256)
-def _select_sql(dialect: sa.Dialect, statement: Any) -> tuple[str, tuple[str, ...] | None]:
-    """The SELECT's SQL for `dialect` and, for positional drivers, its parameters' order."""
+def _driver_form(
+    dialect: sa.Dialect, statement: Any
+) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The statement's SQL for `dialect`, its parameters' order for positional drivers, and
+    the values of parameters built into it (a LIMIT, say)."""
     compiled = statement.compile(dialect=dialect)
     order = compiled.positiontup
-    return str(compiled), (tuple(order) if order is not None else None)
+    defaults = {name: value for name, value in compiled.params.items() if value is not None}
+    return str(compiled), (tuple(order) if order is not None else None), defaults
 
 
 def in_id_list(column: sa.ColumnElement[int], dialect: str) -> sa.ColumnElement[bool]:

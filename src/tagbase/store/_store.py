@@ -71,8 +71,9 @@ from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
 from tagbase.store._sql import (
     chunks,
     collector_paused,
+    ensure_named,
     execute_many,
-    insert_ignore,
+    fetch,
     now_ms,
     point_lookups_only,
 )
@@ -154,9 +155,8 @@ class Store:
 
     def _actor_id(self, connection: sa.Connection, name: str) -> int:
         if name not in self._actor_ids:
-            insert_ignore(connection, actor, [{"name": name}], ["name"])
-            found = connection.execute(sa.select(actor.c.id).where(actor.c.name == name))
-            self._actor_ids[name] = int(found.scalar_one())
+            (actor_id,) = ensure_named(connection, actor, "name", [name], ("id",))[name]
+            self._actor_ids[name] = int(actor_id)
         return self._actor_ids[name]
 
     # -- entities ---------------------------------------------------------------------------
@@ -584,12 +584,12 @@ class Store:
         as_uuid = _as_uuid(ref)
         if as_uuid is not None:
             by_uuid = _lookup("uuid", given, lock)
-            row = connection.execute(by_uuid, given | {"value": as_uuid}).first()
+            row = next(iter(fetch(connection, by_uuid, given | {"value": as_uuid})), None)
             if row is not None:
                 return Target(*row)
         column = "number" if isinstance(ref, int) and kind.scope is not None else "name"
         value = ref if column == "number" else str(ref)
-        rows = connection.execute(_lookup(column, given, lock), given | {"value": value}).all()
+        rows = fetch(connection, _lookup(column, given, lock), given | {"value": value})
         if len(rows) == 1:
             return Target(*rows[0])
         where = f" in {kind.scope.label} {scope!r}" if scope is not None and kind.scope else ""
