@@ -494,3 +494,16 @@ def test_the_created_record_equals_the_one_read_back(client: Client, kind: Kind)
     )
     assert created == client.get(kind, created.id)
     assert list(created.metadata) == ["alpha", "zeta", "é"]
+
+
+def test_an_artifact_name_alone_gives_its_latest_version(client: Client) -> None:
+    client.create_artifact("orders")
+    for name in ("2023-06-14", "2023-06-15"):
+        client.create_artifact_version("orders", name)
+    latest = client.get_artifact_version("orders")
+    assert latest.name == "2023-06-15"
+    assert client.get_artifact_version(latest.id).name == "2023-06-15"
+    assert client.get_artifact_version("orders", "2023-06-14").name == "2023-06-14"
+    client.create_artifact("empty")
+    with pytest.raises(NotFoundError, match="no versions yet"):
+        client.get_artifact_version("empty")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import threading
+import uuid as uuidlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -455,13 +456,25 @@ class Client:
     def get_artifact_version(
         self, name_id_or_prefix: Ref, version: Ref | None = None
     ) -> ArtifactVersion:
-        """By version id, or by artifact name and version (name, number or id).
-        `.load()` on the result reads the stored value back."""
-        if version is None:
+        """By version id, or by artifact name and version (name, number or id); an artifact
+        name alone gives its latest version. `.load()` on the result reads the value back."""
+        if version is None and _is_uuid(name_id_or_prefix):
             found = self.get(Kind.ASSET_VERSION, name_id_or_prefix)
+        elif version is None:
+            found = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
         else:
             found = self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
         return ArtifactVersion(*(getattr(found, f.name) for f in fields(Entity)))
+
+    def _latest_version(self, kind: Kind, parent: Ref) -> Entity:
+        newest = self.list(kind, scope=parent, size=1).items
+        if not newest:
+            assert kind.scope is not None
+            raise NotFoundError(
+                f"{kind.scope.label} {str(parent)!r} has no versions yet. Fix: materialize it "
+                f"first, or check the name (Client().list({kind.scope.value!r}) lists them)"
+            )
+        return newest[0]
 
     def load_artifact(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Any:
         """The stored value of an artifact version (of the newest, without `version`)."""
@@ -613,3 +626,13 @@ class Client:
         self, tags: TagFilter = None, pipeline_name_or_id: Ref | None = None, **filters: Any
     ) -> Page[Entity]:
         return self.list(Kind.RUN_TEMPLATE, scope=pipeline_name_or_id, tags=tags, **filters)
+
+
+def _is_uuid(ref: Ref) -> bool:
+    if isinstance(ref, uuidlib.UUID):
+        return True
+    try:
+        uuidlib.UUID(str(ref))
+    except ValueError:
+        return False
+    return True
