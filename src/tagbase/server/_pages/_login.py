@@ -1,0 +1,39 @@
+"""Signing a browser in with a token, when the server is configured with tokens: the token is
+kept in the same session cookie `POST /api/session` sets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tagbase.server._pages._render import page, redirect, safe_next
+from tagbase.server._pages._routing import page_router
+from tagbase.server._security import Access, security_of, session_cookie, verify_csrf
+
+router = page_router()
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, next_page: Annotated[str, Query(alias="next")] = "/assets"
+) -> HTMLResponse:
+    tokens = security_of(request).tokens_configured
+    return page(request, "login.html", "", next=safe_next(next_page, "/assets"), tokens=tokens)
+
+
+@router.post("/login", response_model=None, dependencies=[Depends(verify_csrf)])
+def login(
+    request: Request,
+    token: Annotated[str, Form()],
+    next_page: Annotated[str, Form(alias="next")] = "/assets",
+) -> Response:
+    target = safe_next(next_page, "/assets")
+    if security_of(request).access_of(token.strip()) is Access.NONE:
+        return page(
+            request, "login.html", "", 401, next=target, tokens=True, error="Unknown token."
+        )
+    response = redirect(target, "Signed in.")
+    session_cookie(response, token.strip())
+    return response

@@ -1,0 +1,115 @@
+"""Tags admin: every registered or used tag with its colour, description, behaviours and
+usage; a tag's page with who holds it and its history of adds, removals and moves."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from tagbase._errors import TagbaseError
+from tagbase._kinds import Kind
+from tagbase._records import Entity, TagDefinition
+from tagbase._tags import NAMED_COLORS
+from tagbase.server._pages import _links
+from tagbase.server._pages._context import client_of
+from tagbase.server._pages._render import page, redirect
+from tagbase.server._pages._routing import page_router
+from tagbase.server._security import verify_csrf
+
+router = page_router()
+LISTED = 500
+HOLDERS = 20
+HISTORY = 200
+
+
+@router.get("/tags", response_class=HTMLResponse)
+def tags(request: Request, q: str = "", registered: bool = False) -> HTMLResponse:
+    """Tags whose string form contains `q`, most used first; the registered ones if asked."""
+    found = client_of(request).list_tags(registered_only=registered)
+    needle = q.strip().lower()
+    matching = [d for d in found if needle in d.name.lower()]
+    matching.sort(key=lambda d: (not d.registered, -d.usage_count, d.name))
+    return page(
+        request,
+        "tags.html",
+        "tags",
+        q=q,
+        registered=registered,
+        tags=matching[:LISTED],
+        total=len(matching),
+        kinds=list(Kind),
+        colors=NAMED_COLORS,
+    )
+
+
+def holders(request: Request, definition: TagDefinition) -> list[tuple[Kind, list[Entity]]]:
+    """The newest entities of each kind that hold the tag now."""
+    client = client_of(request)
+    term = _links.tag_term(definition.key, definition.value)
+    return [
+        (kind, list(client.list(kind, query=term, size=HOLDERS).items))
+        for kind, count in definition.usage.items()
+        if count
+    ]
+
+
+@router.get("/tags/{name:path}", response_class=HTMLResponse)
+def tag_page(request: Request, name: str) -> HTMLResponse:
+    client = client_of(request)
+    definition = client.get_tag(name)
+    return page(
+        request,
+        "tag.html",
+        "tags",
+        tag=definition,
+        holders=holders(request, definition),
+        history=client.tag_history(tag=definition.name, limit=HISTORY),
+        colors=NAMED_COLORS,
+    )
+
+
+@router.post("/tags", dependencies=[Depends(verify_csrf)])
+def register(
+    request: Request,
+    name: Annotated[str, Form()],
+    color: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    exclusive: Annotated[bool, Form()] = False,
+    cascade: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """Register a tag (or change a registered one) with its colour, text and behaviours."""
+    try:
+        made = client_of(request).create_tag(
+            name.strip(),
+            exclusive=exclusive,
+            cascade=cascade,
+            color=color.strip() or None,
+            description=description.strip() or None,
+        )
+    except TagbaseError as error:
+        return redirect("/tags", str(error), error=True)
+    return redirect(_links.tag(made.name), f"Registered tag {made.name}.")
+
+
+@router.post("/tags/{name:path}", dependencies=[Depends(verify_csrf)])
+def update(
+    request: Request,
+    name: str,
+    color: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    exclusive: Annotated[bool, Form()] = False,
+    cascade: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    try:
+        client_of(request).update_tag(
+            name,
+            exclusive=exclusive,
+            cascade=cascade,
+            color=color.strip() or None,
+            description=description.strip(),
+        )
+    except TagbaseError as error:
+        return redirect(_links.tag(name), str(error), error=True)
+    return redirect(_links.tag(name), f"Saved tag {name}.")
