@@ -1,0 +1,225 @@
+"""Every page renders over the demo catalog, shows what it should, and escapes user text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tagbase import Kind, MetadataValue
+from tagbase._demo import load_demo
+from tagbase.client import Client
+from tagbase.server import create_app
+from tagbase.server._security import Security
+from tagbase.store import Store
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    """The demo catalog plus entities whose names, tags and metadata try to inject HTML."""
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('pages') / 'ui.db'}", actor="tester")
+    client = Client(store)
+    load_demo(client)
+    client.create_pipeline("hostile_job", description=HOSTILE)
+    client.create_run("hostile_job", tags={"note": HOSTILE, "<b>label</b>": ""})
+    client.create_artifact(
+        HOSTILE,
+        description="<b>bold</b>",
+        metadata={
+            "doc": MetadataValue.md(f"{HOSTILE}\n\n[click](javascript:alert(3)) and **fine**"),
+            "home": MetadataValue.url("javascript:alert(4)"),
+            "site": MetadataValue.url("https://example.com/?a=1&b=<2>"),
+            "config": {"html": HOSTILE},
+        },
+    )
+    yield client
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(catalog: Client) -> Iterator[TestClient]:
+    with TestClient(create_app(catalog, security=Security())) as test_client:
+        yield test_client
+
+
+def html_of(browser: TestClient, url: str, status: int = 200) -> str:
+    response = browser.get(url)
+    assert response.status_code == status, response.text[:2000]
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+def ids(catalog: Client) -> dict[str, str]:
+    return {
+        "run": catalog.list_runs(pipeline_name_or_id="training_pipeline", size=1)[0].id,
+        "hostile_run": catalog.list_runs(pipeline_name_or_id="hostile_job", size=1)[0].id,
+        "asset_version": catalog.list_artifact_versions("iris_data", size=1)[0].id,
+        "model_version": catalog.list_model_versions("iris_classifier", size=1)[0].id,
+    }
+
+
+PAGES = [
+    ("/assets", "Asset catalog"),
+    ("/assets/leads", "lead_id"),
+    ("/assets/marketing_summary", "Derived from"),
+    ("/runs", "Runs"),
+    ("/runs/{run}", "Tag history"),
+    ("/runs/{hostile_run}", "note"),
+    ("/asset-versions/{asset_version}", "iris_data"),
+    ("/model-versions/{model_version}", "iris_classifier"),
+    ("/jobs", "training_pipeline"),
+    ("/jobs/training_pipeline", "Recent runs"),
+    ("/models", "iris_classifier"),
+    ("/models/iris_classifier", "Exclusive tags"),
+    ("/tags", "champion"),
+    ("/tags/champion", "History"),
+    ("/launchpad", "Pick a job"),
+    ("/launchpad?job=training_pipeline", "batch_run"),
+    ("/launchpad?template=nightly_training", "daily_training"),
+    ("/login", "needs no token"),
+]
+
+
+@pytest.mark.parametrize(("url", "expected"), PAGES)
+def test_every_page_renders(browser: TestClient, catalog: Client, url: str, expected: str) -> None:
+    html = html_of(browser, url.format(**ids(catalog)))
+    assert expected in html
+    assert "<nav" in html
+
+
+def test_home_goes_to_the_catalog(browser: TestClient) -> None:
+    response = browser.get("/", follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/assets"
+
+
+@pytest.mark.parametrize("url", ["/assets", "/runs", "/jobs", "/models", "/tags"])
+def test_lists_escape_user_text(browser: TestClient, url: str) -> None:
+    html = html_of(browser, url)
+    assert HOSTILE not in html
+    assert "<b>label</b>" not in html
+    assert "<b>bold</b>" not in html
+
+
+def test_a_run_page_escapes_its_tags(browser: TestClient, catalog: Client) -> None:
+    html = html_of(browser, f"/runs/{ids(catalog)['hostile_run']}")
+    assert HOSTILE not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;label&lt;/b&gt;" in html
+
+
+def test_an_asset_page_escapes_names_and_sanitises_metadata(browser: TestClient) -> None:
+    html = html_of(browser, "/assets/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    assert HOSTILE not in html
+    assert "<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html
+    assert "javascript:" not in re.findall(r'href="([^"]*)"', html).__str__()
+    assert "<strong>fine</strong>" in html  # markdown is rendered...
+    assert "<code>javascript:alert(4)</code>" in html  # ...a non-web URL stays text
+    assert 'href="https://example.com/?a=1&amp;b=&lt;2&gt;"' in html
+    assert "&#34;html&#34;: &#34;&lt;script&gt;" in html  # JSON pretty, escaped
+
+
+def test_the_catalog_shows_chips_facets_and_kinds(browser: TestClient) -> None:
+    html = html_of(browser, "/assets")
+    assert 'data-tag="pii=true"' in html
+    assert "--chip: #dc2626" in html  # pii=true is registered in red
+    assert 'class="chip label' in html  # `dataset` is a label
+    for facet in ("Kinds", "Groups" if "Groups" in html else "Kinds", "Owners", "domain"):
+        assert f"<h3>{facet}</h3>" in html
+    assert 'data-term="kind:python"' in html
+    assert 'data-term="tag:domain=marketing"' in html
+
+
+def test_a_chip_links_to_the_list_filtered_by_its_tag(browser: TestClient) -> None:
+    html = html_of(browser, "/assets")
+    link = re.search(r'<a class="chip[^"]*"[^>]*data-tag="pii=true"[^>]*href="([^"]+)"', html)
+    assert link is not None
+    target = link.group(1).replace("&amp;", "&")
+    assert target == "/assets?q=tag%3Apii%3Dtrue"
+    filtered = html_of(browser, target)
+    assert "leads" in filtered
+    assert "customers" in filtered
+    assert "marketing_summary" not in filtered
+
+
+def test_a_bad_query_is_shown_with_a_caret_at_its_column(browser: TestClient) -> None:
+    html = html_of(browser, "/assets?q=tag%3Aenv%3Dprod+and+%28", status=400)
+    assert 'role="alert"' in html
+    assert "at column 19" in html
+    assert "tag:env=prod and (\n" + " " * 18 + "^" in html
+
+
+def test_runs_filter_by_query_and_facet_by_status(browser: TestClient, catalog: Client) -> None:
+    html = html_of(browser, "/runs?q=status%3Afailed+and+job%3Aexperiment_pipeline")
+    assert "status-success" not in html.split("<table")[1]
+    failed = catalog.count(Kind.RUN, query="status:failed and job:experiment_pipeline")
+    assert f"{failed} runs" in html or f"{failed} run<" in html
+
+
+def test_lists_page_with_a_cursor(browser: TestClient) -> None:
+    first = html_of(browser, "/runs")
+    link = re.search(r'class="next" rel="next" href="([^"]+)"', first)
+    assert link is not None
+    second = html_of(browser, link.group(1).replace("&amp;", "&"))
+    assert "First page" in second
+    names = re.findall(r'class="entity-name" href="/runs/([^"]+)"', first)
+    later = re.findall(r'class="entity-name" href="/runs/([^"]+)"', second)
+    assert names
+    assert later
+    assert not set(names) & set(later)
+
+
+def test_an_asset_page_plots_numeric_metadata(browser: TestClient) -> None:
+    html = html_of(browser, "/assets/leads")
+    assert '<script src="/vendor/plotly.min.js" defer></script>' in html
+    assert 'data-key="tagbase/row_count"' in html
+    assert "not null" in html
+    assert "unique" in html
+
+
+def test_a_model_page_shows_who_holds_each_exclusive_tag(browser: TestClient) -> None:
+    html = html_of(browser, "/models/iris_classifier")
+    holders = html.split("Exclusive tags")[1].split("</table>")[0]
+    assert 'data-tag="champion"' in holders
+
+
+def test_the_tag_page_shows_moves(browser: TestClient) -> None:
+    html = html_of(browser, "/tags/champion")
+    assert "pill-move" in html  # the demo moved champion between iris_classifier versions
+
+
+def test_unknown_names_are_404_pages(browser: TestClient) -> None:
+    assert "Not found" in html_of(browser, "/assets/missing", status=404)
+    assert "Not found" in html_of(browser, "/runs/00000000-0000-0000-0000-000000000000", 404)
+
+
+def test_pages_load_scripts_only_from_this_server(browser: TestClient) -> None:
+    html = html_of(browser, "/assets/leads")
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert all(source.startswith("/") for source in sources)
+    policy = browser.get("/assets").headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+
+
+def test_plotly_is_served_from_the_installed_package(browser: TestClient) -> None:
+    response = browser.get("/vendor/plotly.min.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert "plotly.js" in response.text[:500]
+
+
+def test_static_files_are_our_own(browser: TestClient) -> None:
+    static = Path(__file__).parents[2] / "src" / "tagbase" / "server" / "static"
+    assert {p.name for p in static.iterdir() if not p.name.startswith(".")} == {
+        "favicon.svg",
+        "tagbase.css",
+        "tagbase.js",
+    }
+    for name in ("tagbase.css", "tagbase.js"):
+        assert browser.get(f"/static/{name}").status_code == 200
