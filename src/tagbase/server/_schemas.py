@@ -197,6 +197,27 @@ class SessionOut(_Out):
     tokens_required: bool
 
 
+class ProblemOut(_Out):
+    value: str = Field(description="what was wrong")
+    rule: str = Field(description="the rule it breaks")
+    fix: str = Field(description="how to fix it")
+
+
+class ErrorDetail(_Out):
+    type: str = Field(description="the error class, e.g. TagValidationError, NotFoundError")
+    status: int
+    message: str
+    problems: list[ProblemOut]
+    position: int | None = Field(description="for a QueryError: the 0-based column")
+    query: str | None = Field(description="for a QueryError: the query")
+
+
+class ErrorOut(_Out):
+    """The one shape of every error response."""
+
+    error: ErrorDetail
+
+
 # -- requests --------------------------------------------------------------------------------
 
 

@@ -3,11 +3,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from tagbase.server._api import _entities, _entity_tags, _runs, _session, _tags
+from tagbase.server._schemas import ErrorOut
 
-router = APIRouter()
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (400, "invalid input: tags, metadata, owners, a query (with its position)"),
+        (401, "a token is needed"),
+        (403, "a read-only token writing, or a cross-site write"),
+        (404, "no entity, tag or job of that name or id"),
+        (409, "a conflict with the catalog, e.g. a name taken"),
+        (422, "request fields of the wrong type"),
+    )
+}
+router = APIRouter(responses=ERRORS)
 for _part in (_session, _tags, _runs, _entity_tags, _entities):
     router.include_router(_part.router)
 

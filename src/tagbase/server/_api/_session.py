@@ -30,7 +30,8 @@ def sign_in(body: SessionIn, request: Request, response: Response) -> dict[str, 
     access = security.access_of(body.token)
     if access is Access.NONE:
         raise AuthenticationError("this token is not configured here. Fix: check the token")
-    session_cookie(response, body.token)
+    if security.tokens_configured:  # without tokens there is nothing to remember
+        session_cookie(response, body.token)
     return {"access": access.name.lower(), "tokens_required": security.tokens_configured}
 
 

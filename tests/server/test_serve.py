@@ -1,0 +1,83 @@
+"""`tagbase serve`: 127.0.0.1:3000 by default; another address only with tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fastapi import FastAPI
+
+from tagbase._config import Config
+from tagbase._errors import InvalidInputError
+from tagbase.cli import cli
+from tagbase.client import Client
+from tagbase.server import _serve
+from tagbase.server._security import LOOPBACK_NAMES
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[FastAPI, str, int]]:
+    """Calls to run the server, recorded instead of run."""
+    calls: list[tuple[FastAPI, str, int]] = []
+
+    def run_server(app: FastAPI, host: str = "", port: int = 0) -> None:
+        calls.append((app, host, port))
+
+    monkeypatch.setattr(_serve, "run_server", run_server)
+    return calls
+
+
+def test_a_public_address_without_tokens_is_refused(client: Client) -> None:
+    config = Config.load()
+    with pytest.raises(InvalidInputError, match=r"refusing to serve on '0\.0\.0\.0'"):
+        _serve.server_app(config, client, "0.0.0.0")
+
+
+def test_a_public_address_with_tokens_is_served(client: Client) -> None:
+    config = Config.load()
+    with_tokens = Config(config.home, config.database_url, write_tokens=("w",))
+    app = _serve.server_app(with_tokens, client, "0.0.0.0")
+    assert app.state.security.tokens_configured
+    assert app.state.security.allowed_hosts is None
+
+
+def test_a_local_server_without_tokens_answers_loopback_names(client: Client) -> None:
+    app = _serve.server_app(Config.load(), client, "127.0.0.1")
+    assert app.state.security.allowed_hosts == LOOPBACK_NAMES
+
+
+def test_serve_binds_127_0_0_1_on_port_3000_by_default(
+    client: Client, served: list[tuple[FastAPI, str, int]]
+) -> None:
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert [(host, port) for _, host, port in served] == [("127.0.0.1", 3000)]
+    assert "http://127.0.0.1:3000" in result.output
+
+
+def test_serve_refuses_a_public_bind_without_tokens(
+    client: Client, served: list[tuple[FastAPI, str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TAGBASE_READ_TOKENS", raising=False)
+    monkeypatch.delenv("TAGBASE_WRITE_TOKENS", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
+    assert result.exit_code == 1
+    assert "error: refusing to serve on '0.0.0.0'" in result.output
+    assert served == []
+    monkeypatch.setenv("TAGBASE_WRITE_TOKENS", "a-long-secret")
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "8080"])
+    assert result.exit_code == 0, result.output
+    assert [(host, port) for _, host, port in served] == [("0.0.0.0", 8080)]
+
+
+def test_serve_loads_definitions_to_launch(
+    client: Client, served: list[tuple[FastAPI, str, int]], tmp_path: Any
+) -> None:
+    source = tmp_path / "defs.py"
+    source.write_text("from tagbase import job, op\n\n@op\ndef a():\n    return 1\n\n"
+                      "@job\ndef nightly():\n    a()\n")  # fmt: skip
+    result = CliRunner().invoke(cli, ["serve", "-f", str(source)])
+    assert result.exit_code == 0, result.output
+    app = served[0][0]
+    assert app.state.launcher.job_names == ("nightly",)
