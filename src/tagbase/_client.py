@@ -609,7 +609,12 @@ class Client:
         tags: TagsInput = None,
         description: str | None = None,
         metadata: Mapping[str, object] | None = None,
+        run_config: Mapping[str, Any] | None = None,
     ) -> Entity:
+        """Save a job with tags (and run config, kept as `tagbase/run_config`) to launch
+        from: `launch_run_template(name)`."""
+        if run_config is not None:
+            metadata = {**(metadata or {}), "tagbase/run_config": dict(run_config)}
         return self.create(
             Kind.RUN_TEMPLATE,
             name,
@@ -626,6 +631,69 @@ class Client:
         self, tags: TagFilter = None, pipeline_name_or_id: Ref | None = None, **filters: Any
     ) -> Page[Entity]:
         return self.list(Kind.RUN_TEMPLATE, scope=pipeline_name_or_id, tags=tags, **filters)
+
+    # -- the run queue ----------------------------------------------------------------------
+
+    def launch_run(
+        self,
+        job: Any,
+        *,
+        tags: TagsInput = None,
+        op_selection: Sequence[str] | None = None,
+        definitions: Any = None,
+        file: str | None = None,
+        module: str | None = None,
+    ) -> Entity:
+        """Queue a run of a job and return at once with the run (status `queued`); a worker
+        (`tagbase worker`) runs it. `job` is a job definition or a job name: of
+        `definitions`, of the definitions in `file` or `module`, else of the catalog."""
+        from tagbase.orchestration import launch_run
+
+        if file is not None or module is not None:
+            from tagbase.execution import load_definitions
+
+            definitions = load_definitions(file, module)
+        return launch_run(
+            job, tags=tags, op_selection=op_selection, definitions=definitions, store=self.store
+        )
+
+    def launch_run_template(
+        self, template: Ref, *, tags: TagsInput = None, pipeline: Ref | None = None
+    ) -> Entity:
+        """Queue a run from a run template: its job, its tags, then `tags` over them."""
+        from tagbase.orchestration._templates import launch_template
+
+        return launch_template(self.store, template, tags=tags, pipeline=pipeline)
+
+    def cancel_run(self, run_name_or_id: Ref) -> Entity:
+        """Cancel a queued run (at once) or a running one (its worker stops it)."""
+        from tagbase.orchestration import cancel_run
+
+        return cancel_run(self.store, run_name_or_id)
+
+    def launch_backfill(
+        self,
+        job: Any,
+        *,
+        partition_keys: Sequence[str] | None = None,
+        start: str | None = None,
+        end: str | None = None,
+        tags: TagsInput = None,
+        definitions: Any = None,
+    ) -> Any:
+        """Queue a run per partition (the keys given, or those from `start` to `end` of the
+        job's partitions), all tagged `tagbase/backfill` with one id; the `Backfill`."""
+        from tagbase.orchestration._backfill import launch_backfill
+
+        return launch_backfill(
+            job,
+            partition_keys=partition_keys,
+            start=start,
+            end=end,
+            tags=tags,
+            definitions=definitions,
+            store=self.store,
+        )
 
 
 def _is_uuid(ref: Ref) -> bool:

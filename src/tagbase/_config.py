@@ -14,10 +14,52 @@ from typing import Any
 
 import yaml
 
+from tagbase._concurrency import TagConcurrencyLimit, parse_limits
 from tagbase._errors import InvalidInputError
 from tagbase._tags import TagPolicy
 
 CONFIG_FILE = "tagbase.yaml"
+_QUEUE_TIMES = ("heartbeat_interval_s", "heartbeat_timeout_s", "poll_interval_s")
+
+
+@dataclass(frozen=True, slots=True)
+class RunQueueConfig:
+    """`run_queue:` in tagbase.yaml: limits on runs in progress, and the workers' timing."""
+
+    tag_concurrency_limits: tuple[TagConcurrencyLimit, ...] = ()
+    heartbeat_interval_s: float = 2.0  # how often a worker says it is alive
+    heartbeat_timeout_s: float = 30.0  # silence after which its runs are failed
+    poll_interval_s: float = 0.05  # how often an idle worker looks at the queue
+
+    @classmethod
+    def parse(cls, given: object) -> RunQueueConfig:
+        if given is None:
+            return cls()
+        if not isinstance(given, dict):
+            raise InvalidInputError(
+                f"run_queue in {CONFIG_FILE} is {given!r}, not a mapping. Fix: write e.g. "
+                "`run_queue: {tag_concurrency_limits: [{key: team, limit: 2}]}`"
+            )
+        known = {"tag_concurrency_limits", *_QUEUE_TIMES}
+        if set(given) - known:
+            raise InvalidInputError(
+                f"run_queue in {CONFIG_FILE} has unknown settings {sorted(set(given) - known)}. "
+                f"Fix: use only {sorted(known)}"
+            )
+        limits = parse_limits(given.get("tag_concurrency_limits"), "run_queue")
+        times = {name: _seconds(name, given[name]) for name in _QUEUE_TIMES if name in given}
+        return cls(limits, **times)
+
+
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise InvalidInputError(
+            f"run_queue.{name} in {CONFIG_FILE} is {value!r}, not a positive number of seconds. "
+            f"Fix: write e.g. `{name}: 5`"
+        )
+    return float(value)
+
+
 _TOKEN = re.compile(r"[!-+\--~]+")  # printable ASCII but the comma
 
 
@@ -29,6 +71,7 @@ class Config:
     actor: str | None = None
     read_tokens: tuple[str, ...] = ()  # API/UI tokens that may read; see tagbase.server
     write_tokens: tuple[str, ...] = ()  # tokens that may also write
+    run_queue: RunQueueConfig = RunQueueConfig()
 
     @classmethod
     def load(cls, home: str | Path | None = None, database_url: str | None = None) -> Config:
@@ -56,6 +99,7 @@ class Config:
             actor=actor,
             read_tokens=_tokens("read", settings),
             write_tokens=_tokens("write", settings),
+            run_queue=RunQueueConfig.parse(settings.get("run_queue")),
         )
 
 

@@ -428,6 +428,7 @@ SYSTEM_TAG_KEYS: dict[str, _ValueCheck] = {
     "tagbase/max_runtime": _positive_number,
     "tagbase/max_retries": _integer(0),
     "tagbase/retry_strategy": _one_of("from_failure", "all_steps"),
+    "tagbase/retry_number": _integer(0),
     "tagbase/op_selection": _any_text,
     "tagbase/partition": _any_text,
     "tagbase/schedule_name": _any_text,

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from tagbase._concurrency import TagConcurrencyLimit, parse_limits
 from tagbase._kinds import Kind
 from tagbase._metadata import AssetKey, MetadataValue
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._checks import Checks, check_name
 from tagbase.definitions._compose import NodeInvocation, compose
+from tagbase.definitions._partitions import PartitionsDefinition
 from tagbase.definitions._values import Model
 
 if TYPE_CHECKING:
@@ -27,17 +29,33 @@ Style = Literal["job", "pipeline", "asset_job"]
 
 @dataclass(frozen=True, slots=True)
 class ExecutorDefinition:
-    """How a run's steps execute: in this process, one after another, or in worker processes."""
+    """How a run's steps execute: in this process, one after another; in worker processes;
+    or on a Dask distributed cluster (`address` of its scheduler; a local one when None).
 
-    name: Literal["in_process", "multiprocess"]
+    `tag_concurrency_limits` cap how many steps whose op holds a tag run at once within a
+    run: `[{"key": "database", "value": "redshift", "limit": 2}]`, as the run queue's limits.
+    """
+
+    name: Literal["in_process", "multiprocess", "dask"]
     max_concurrent: int | None = None
+    address: str | None = None
+    tag_concurrency_limits: tuple[TagConcurrencyLimit, ...] = ()
 
     def configured(self, config: Mapping[str, Any]) -> ExecutorDefinition:
-        return ExecutorDefinition(self.name, config.get("max_concurrent", self.max_concurrent))
+        limits = config.get("tag_concurrency_limits")
+        return ExecutorDefinition(
+            self.name,
+            config.get("max_concurrent", self.max_concurrent),
+            config.get("address", self.address),
+            self.tag_concurrency_limits
+            if limits is None
+            else parse_limits(limits, f"{self.name} executor tag_concurrency_limits"),
+        )
 
 
 in_process_executor = ExecutorDefinition("in_process")
 multiprocess_executor = ExecutorDefinition("multiprocess")
+dask_executor = ExecutorDefinition("dask")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -56,6 +74,7 @@ class JobDefinition:
     asset_graph: tuple[AssetsDefinition, ...] = ()  # every asset known where it was defined
     selection: str | None = None
     model: Model | None = None
+    partitions_def: PartitionsDefinition | None = None
 
     def execute_in_process(
         self,
@@ -177,6 +196,7 @@ def job(
     metadata: Mapping[str, object] | None = None,
     description: str | None = None,
     executor_def: ExecutorDefinition | None = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> Callable[[Callable[..., Any]], JobDefinition]: ...
 def job(
     fn: Callable[..., Any] | None = None,
@@ -187,6 +207,7 @@ def job(
     metadata: Mapping[str, object] | None = None,
     description: str | None = None,
     executor_def: ExecutorDefinition | None = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> JobDefinition | Callable[[Callable[..., Any]], JobDefinition]:
     """A job, bare (`@job`) or called (`@job(tags={"foo": "bar"}, metadata={...})`)."""
 
@@ -200,6 +221,7 @@ def job(
             metadata=metadata,
             description=description or function.__doc__,
             executor=executor_def,
+            partitions_def=partitions_def,
         )
 
     return decorate(fn) if fn is not None else decorate
@@ -218,6 +240,7 @@ class UnresolvedAssetJob:
     metadata: Mapping[str, MetadataValue]
     description: str | None
     executor: ExecutorDefinition | None
+    partitions_def: PartitionsDefinition | None = None
 
     def resolve(self, assets: Sequence[AssetsDefinition]) -> JobDefinition:
         """The job over the selected assets; unknown names raise before anything runs."""
@@ -235,6 +258,7 @@ class UnresolvedAssetJob:
             assets=chosen,
             asset_graph=tuple(assets),
             selection=self.selection if isinstance(self.selection, str) else None,
+            partitions_def=self.partitions_def,
         )
 
     def __repr__(self) -> str:
@@ -249,6 +273,7 @@ def define_asset_job(
     metadata: Mapping[str, object] | None = None,
     description: str | None = None,
     executor_def: ExecutorDefinition | None = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> UnresolvedAssetJob:
     """A job that materializes the assets a selection picks (`"*"`, `"tag:team=ml"`,
     `"+orders"`, a list of keys...), resolved when `Definitions` holds it."""
@@ -257,4 +282,6 @@ def define_asset_job(
     job_tags = checks.tags(tags, Kind.JOB)
     job_metadata = checks.metadata(metadata)
     checks.raise_if_any()
-    return UnresolvedAssetJob(name, selection, job_tags, job_metadata, description, executor_def)
+    return UnresolvedAssetJob(
+        name, selection, job_tags, job_metadata, description, executor_def, partitions_def
+    )

@@ -78,6 +78,21 @@ class StepContext:
         return self.job_name
 
     @property
+    def partition_key(self) -> str:
+        """The partition this run processes (its `tagbase/partition` tag)."""
+        key = self.run_tags.get("tagbase/partition")
+        if key is None:
+            raise TargetError(
+                f"run {self.run_id} has no partition (no tagbase/partition tag). Fix: launch it "
+                "for a partition (a backfill, a partitioned schedule, or that tag)"
+            )
+        return key
+
+    @property
+    def has_partition_key(self) -> bool:
+        return "tagbase/partition" in self.run_tags
+
+    @property
     def asset_key(self) -> AssetKey:
         """The asset this step materializes (one, or use `asset_keys`)."""
         names = self.asset_names

@@ -11,13 +11,13 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
 from tagbase import _client
+from tagbase._concurrency import TagConcurrencyLimit, blocking_limit
 from tagbase._errors import NotFoundError
 from tagbase.definitions._compose import Constant
 from tagbase.definitions._plan import ExecutionPlan, FromAsset, FromStep, PlannedStep
@@ -176,7 +176,9 @@ def _portable(outcome: StepOutcome) -> StepOutcome:
     return outcome
 
 
-def run_in_processes(runner: Runner, max_workers: int | None) -> None:
+def run_in_processes(
+    runner: Runner, max_workers: int | None, limits: Sequence[TagConcurrencyLimit] = ()
+) -> None:
     with _plans_lock:
         token = id(runner)
         _plans[token] = runner.plan
@@ -185,14 +187,24 @@ def run_in_processes(runner: Runner, max_workers: int | None) -> None:
         with ProcessPoolExecutor(
             max_workers, mp_context=context, initializer=_forget_parent_connections
         ) as pool:
-            _schedule(runner, pool, token)
+            schedule(runner, lambda step: _submit(runner, pool, token, step), limits)
     finally:
         with _plans_lock:
             _plans.pop(token, None)
     runner.record_skipped()
 
 
-def _schedule(runner: Runner, pool: ProcessPoolExecutor, token: int) -> None:
+def op_tags(step: PlannedStep) -> dict[str, str]:
+    return {tag.key: tag.value for tag in step.op.tags}
+
+
+def schedule(
+    runner: Runner,
+    submit: Callable[[PlannedStep], Future[StepOutcome]],
+    limits: Sequence[TagConcurrencyLimit] = (),
+) -> None:
+    """Submit steps as their upstream steps succeed, within the step tag concurrency limits;
+    record each as it ends. Steps a failure blocks are noted as skipped."""
     remaining = list(runner.plan.steps)
     pending: dict[Future[StepOutcome], PlannedStep] = {}
     keys = set(runner.plan.keys)
@@ -202,9 +214,12 @@ def _schedule(runner: Runner, pool: ProcessPoolExecutor, token: int) -> None:
                 runner.skipped.append(step)
                 remaining.remove(step)
             elif (step.upstream & keys) <= {k for k, o in runner.outcomes.items() if o.succeeded}:
-                remaining.remove(step)
-                pending[_submit(runner, pool, token, step)] = step
+                busy = [op_tags(other) for other in pending.values()]
+                if blocking_limit(limits, op_tags(step), busy) is None:
+                    remaining.remove(step)
+                    pending[submit(step)] = step
         if not pending:
+            runner.skipped.extend(remaining)  # only a limit of 0 holds steps back forever
             break
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
@@ -224,5 +239,5 @@ def _submit(
 def _result(future: Future[StepOutcome], step: PlannedStep) -> StepOutcome:
     try:
         return future.result()
-    except BrokenProcessPool as error:
+    except Exception as error:  # the pool or cluster lost the step (a worker died...)
         return _failed(step, error)

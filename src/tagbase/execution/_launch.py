@@ -15,6 +15,7 @@ from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import DefinitionError, NotFoundError, TagbaseError
 from tagbase._kinds import Kind
+from tagbase._records import Entity
 from tagbase._tags import Tag, TagsInput, normalize_tags
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
 from tagbase.definitions._definitions import _as_assets
@@ -27,7 +28,7 @@ from tagbase.definitions._plan import ExecutionPlan, FromAsset, plan_job
 from tagbase.definitions._selection import select_assets
 from tagbase.execution._artifacts import ArtifactStore
 from tagbase.execution._executors import Runner, run_in_process, run_in_processes
-from tagbase.execution._recorder import RunRecorder
+from tagbase.execution._recorder import RunInfo, RunRecorder
 from tagbase.execution._result import RunResult
 from tagbase.execution._sync import sync_plan
 from tagbase.store import Store
@@ -58,13 +59,51 @@ def execute_job(
     sync_plan(store, plan)
     recorder = RunRecorder(store)
     run = recorder.begin(plan, launch, system)
+    return _run(plan, recorder, run, artifacts, asset_uris, executor, raise_on_error)
+
+
+def execute_recorded(
+    job: JobDefinition,
+    run: Entity,
+    *,
+    op_selection: Sequence[str] | None = None,
+    executor: ExecutorDefinition | None = None,
+    store: Store | None = None,
+) -> RunResult:
+    """Run a run recorded earlier as `queued` (a worker's part): its `tagbase/op_selection`
+    picks its steps; `op_selection` given here is added as that tag when the run starts."""
+    store = store or shared_store(Config.load())
+    recorded = run.tag_dict.get("tagbase/op_selection")
+    keys = json.loads(recorded) if recorded is not None else op_selection
+    plan = plan_job(job)
+    if keys is not None:
+        plan = plan.subset(keys)
+    added = {} if recorded is not None or keys is None else _selection_tag(plan)
+    artifacts = ArtifactStore.from_environment()
+    asset_uris = {name: latest_uri(store, name) for name in _loaded_assets(plan)}
+    recorder = RunRecorder(store)
+    info = recorder.start(plan, run, normalize_tags(added, kind=Kind.RUN))
+    return _run(plan, recorder, info, artifacts, asset_uris, executor, raise_on_error=False)
+
+
+def _selection_tag(plan: ExecutionPlan) -> dict[str, str]:
+    return {"tagbase/op_selection": json.dumps(list(plan.keys))}
+
+
+def _run(
+    plan: ExecutionPlan,
+    recorder: RunRecorder,
+    run: RunInfo,
+    artifacts: ArtifactStore,
+    asset_uris: dict[str, str],
+    executor: ExecutorDefinition | None,
+    raise_on_error: bool,
+) -> RunResult:
+    job = plan.job
     runner = Runner(plan, run, recorder, artifacts, asset_uris)
     chosen = executor or job.executor
     try:
-        if chosen.name == "multiprocess":
-            run_in_processes(runner, chosen.max_concurrent)
-        else:
-            run_in_process(runner)
+        run_with(chosen, runner)
     except BaseException as error:
         recorder.end(run, None, f"interrupted: {type(error).__name__}: {error}")
         raise
@@ -84,6 +123,18 @@ def execute_job(
     return result
 
 
+def run_with(executor: ExecutorDefinition, runner: Runner) -> None:
+    """Execute a runner's plan with the executor a job or launch chose."""
+    if executor.name == "multiprocess":
+        run_in_processes(runner, executor.max_concurrent, executor.tag_concurrency_limits)
+    elif executor.name == "dask":
+        from tagbase.execution._dask import run_on_dask
+
+        run_on_dask(runner, executor)
+    else:
+        run_in_process(runner)
+
+
 def _raise(exception: BaseException | None, step: str, error: str | None, run_id: str) -> None:
     note = f"tagbase: step {step!r} failed; run {run_id} is recorded as failed"
     if exception is None:
@@ -100,7 +151,7 @@ def system_tags(
 ) -> tuple[Tag, ...]:
     tags: dict[str, str] = {}
     if op_selection is not None:
-        tags["tagbase/op_selection"] = json.dumps(list(plan.keys))
+        tags.update(_selection_tag(plan))
     if parent_run_id is not None:
         tags["tagbase/parent_run_id"] = parent_run_id
         tags["tagbase/root_run_id"] = root_run_id or parent_run_id
@@ -185,7 +236,7 @@ def reexecute(
     selection = None
     if from_failure:
         done = {s.key for s in list_steps(store.engine, parent.id) if s.status == "success"}
-        selection = _from_failure(job, done)
+        selection = steps_to_rerun(job, done)
     return execute_job(
         job,
         tags=given,
@@ -197,7 +248,7 @@ def reexecute(
     )
 
 
-def _from_failure(job: JobDefinition, done: set[str]) -> list[str] | None:
+def steps_to_rerun(job: JobDefinition, done: set[str]) -> list[str] | None:
     """The steps to run again, or None (all) when an earlier output cannot be read back."""
     plan = plan_job(job)
     wanted = [key for key in plan.keys if key not in done]

@@ -15,6 +15,7 @@ from typing import Any
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
 from tagbase._metadata import MetadataValue, encode_metadata_value
+from tagbase._records import Entity
 from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._plan import ExecutionPlan, PlannedStep
@@ -48,15 +49,35 @@ class RunRecorder:
 
     def begin(self, plan: ExecutionPlan, launch: Sequence[Tag], system: Sequence[Tag]) -> RunInfo:
         """Record the run as queued with its job's tags, add launch and system tags, start it."""
-        job = plan.job
+        run = self.record(plan.job.name, plan.job.tags, launch, ())
+        runs.add_events(self.store.engine, self.row_id(run), [runs.Event("run_queued", now_ms())])
+        return self.start(plan, run, system)
+
+    def record(
+        self,
+        job_name: str,
+        job_tags: Sequence[Tag],
+        launch: Sequence[Tag],
+        system: Sequence[Tag],
+    ) -> Entity:
+        """The run, `queued`, with its job's tags (`definition`), launch and system tags."""
         run = self.store.add(
-            EntitySpec(Kind.RUN, scope=job.name, tags=job.tags, status="queued"),
+            EntitySpec(Kind.RUN, scope=job_name, tags=job_tags, status="queued"),
             source="definition",
         )
-        row_id = runs.run_row_id(self.store.engine, run.id)
-        runs.add_events(self.store.engine, row_id, [runs.Event("run_queued", now_ms())])
         if launch:
-            self.store.add_tags(Kind.RUN, run.id, tags=launch, source="launch")
+            run = self.store.add_tags(Kind.RUN, run.id, tags=launch, source="launch")
+        if system:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=system, source="system")
+        return run
+
+    def row_id(self, run: Entity) -> int:
+        return runs.run_row_id(self.store.engine, run.id)
+
+    def start(self, plan: ExecutionPlan, run: Entity, system: Sequence[Tag] = ()) -> RunInfo:
+        """Mark a recorded run started (adding system tags), and describe it for executors."""
+        job = plan.job
+        row_id = self.row_id(run)
         started = now_ms()
         run = self.store.update(
             Kind.RUN,

@@ -1,0 +1,153 @@
+"""The daemon: ticks schedules and sensors into queued runs, and fails the runs of dead
+workers. Its memory is in the store (cursors, launched run keys), so a restart neither
+repeats nor forgets a run. Time comes from `clock`, which tests replace."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tagbase._client import shared_store
+from tagbase._config import Config
+from tagbase._errors import TagbaseError
+from tagbase._records import Entity, from_millis, to_millis
+from tagbase._tags import Tag
+from tagbase.definitions._definitions import Definitions
+from tagbase.definitions._schedules import (
+    RunRequest,
+    ScheduleDefinition,
+    SensorDefinition,
+    SensorEvaluationContext,
+)
+from tagbase.orchestration._backfill import check_partition
+from tagbase.orchestration._launching import launch_run
+from tagbase.orchestration._monitor import reap
+from tagbase.store import Store
+from tagbase.store._daemon_state import (
+    CursorState,
+    attach_run,
+    claim_run_key,
+    get_cursor,
+    set_cursor,
+)
+
+log = logging.getLogger("tagbase.daemon")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TickResult:
+    """What one tick did: the runs it queued and the errors of schedules and sensors."""
+
+    runs: list[Entity] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Daemon:
+    definitions: Definitions
+    store: Store = field(default_factory=lambda: shared_store(Config.load()))
+    clock: Callable[[], datetime] = utc_now
+    heartbeat_timeout_s: float = field(
+        default_factory=lambda: Config.load().run_queue.heartbeat_timeout_s
+    )
+
+    def run(self, *, interval_s: float = 1.0, stop: Callable[[], bool] | None = None) -> None:
+        while not (stop and stop()):
+            self.tick()
+            time.sleep(interval_s)
+
+    def tick(self) -> TickResult:
+        now = self.clock()
+        result = TickResult()
+        for schedule in self.definitions.schedules:
+            self._guarded(result, f"schedule {schedule.name!r}", self._schedule, schedule, now)
+        for sensor in self.definitions.sensors:
+            self._guarded(result, f"sensor {sensor.name!r}", self._sensor, sensor, now)
+        reap(self.store, to_millis(now), self.heartbeat_timeout_s)
+        return result
+
+    def _guarded(self, result: TickResult, what: str, tick: Callable[..., list[Entity]],
+                 *args: object) -> None:  # fmt: skip
+        try:
+            result.runs.extend(tick(*args))
+        except Exception as error:  # one broken sensor must not stop the others: report it
+            log.exception("%s failed", what)
+            result.errors.append(f"{what}: {type(error).__name__}: {error}")
+
+    def _schedule(self, schedule: ScheduleDefinition, now: datetime) -> list[Entity]:
+        origin = f"schedule:{schedule.name}"
+        state = get_cursor(self.store.engine, origin)
+        now_ms = to_millis(now)
+        if state is None or state.last_tick_ms is None:  # first seen: ticks from now on
+            set_cursor(self.store.engine, origin, CursorState(None, now_ms), now_ms)
+            return []
+        runs = []
+        system = {"tagbase/schedule_name": schedule.name}
+        for tick in schedule.ticks_between(from_millis(state.last_tick_ms), now):
+            requests = schedule.evaluate(tick)
+            for index, request in enumerate(requests):
+                key = request.run_key or _tick_key(tick, index)
+                tags = [*schedule.tags, *request.tags]
+                run = self._launch(origin, key, request, schedule.job_name, tags, system)
+                runs.extend([run] if run else [])
+        set_cursor(self.store.engine, origin, CursorState(None, now_ms), now_ms)
+        return runs
+
+    def _sensor(self, sensor: SensorDefinition, now: datetime) -> list[Entity]:
+        origin = f"sensor:{sensor.name}"
+        state = get_cursor(self.store.engine, origin) or CursorState(None, None)
+        last = state.last_tick_ms
+        if last is not None and to_millis(now) - last < sensor.minimum_interval_seconds * 1000:
+            return []
+        previous = None if last is None else from_millis(last)
+        context = SensorEvaluationContext(state.cursor, previous, now)
+        requests = sensor.evaluate(context)
+        system = {"tagbase/sensor_name": sensor.name}
+        runs = []
+        for request in requests:
+            run = self._launch(origin, request.run_key, request, sensor.job_name, (), system)
+            runs.extend([run] if run else [])
+        set_cursor(self.store.engine, origin, CursorState(context.cursor, to_millis(now)),
+                   to_millis(now))  # fmt: skip
+        return runs
+
+    def _launch(
+        self,
+        origin: str,
+        run_key: str | None,
+        request: RunRequest,
+        job_name: str,
+        tags: Sequence[Tag],
+        system: dict[str, str],
+    ) -> Entity | None:
+        """Queue a requested run, once per run key; None if the key launched a run before."""
+        job = self.definitions.get_job_def(request.job_name or job_name)
+        chosen = dict(system)
+        if request.partition_key is not None:
+            if job.partitions_def is not None:
+                check_partition(job.partitions_def, request.partition_key)
+            chosen["tagbase/partition"] = request.partition_key
+        now_ms = to_millis(self.clock())
+        if run_key is not None and not claim_run_key(self.store.engine, origin, run_key, now_ms):
+            return None
+        try:
+            run = launch_run(job, tags=[*tags, *request.tags], system=chosen, store=self.store)
+        except TagbaseError:
+            if run_key is not None:
+                attach_run(self.store.engine, origin, run_key, None)
+            raise
+        if run_key is not None:
+            attach_run(self.store.engine, origin, run_key, run.id)
+        return run
+
+
+def _tick_key(tick: datetime, index: int) -> str:
+    stamp = tick.isoformat()
+    return stamp if index == 0 else f"{stamp}#{index}"

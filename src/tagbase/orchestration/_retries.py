@@ -1,0 +1,73 @@
+"""Run retries: a failed run whose tags allow it (`tagbase/max_retries`) is launched again,
+as a child (`tagbase/parent_run_id`, `tagbase/root_run_id`, `tagbase/retry_number`).
+
+`tagbase/retry_strategy` chooses what the retry runs: `from_failure` (the default) runs the
+steps that did not succeed and what follows them, reading earlier outputs back, exactly as
+`reexecute` does; `all_steps` runs everything the failed run ran.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from tagbase._errors import DefinitionError
+from tagbase._kinds import Kind
+from tagbase._records import Entity
+from tagbase._tags import Tag
+from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._plan import plan_job
+from tagbase.execution._launch import steps_to_rerun
+from tagbase.orchestration._launching import launch_run
+from tagbase.store import Store
+from tagbase.store._runs import list_steps
+
+CARRIED = (
+    "tagbase/partition",
+    "tagbase/backfill",
+    "tagbase/schedule_name",
+    "tagbase/sensor_name",
+    "tagbase/retry_strategy",
+)
+
+
+def retry_if_wanted(store: Store, run_id: str) -> Entity | None:
+    """Queue a retry of a failed run if its tags ask for one; the retry, or None."""
+    run = store.get(Kind.RUN, run_id)
+    tags = run.tag_dict
+    number = int(tags.get("tagbase/retry_number", "0"))
+    if run.status != "failed" or number >= int(tags.get("tagbase/max_retries", "0")):
+        return None
+    assert run.scope is not None  # a run always belongs to a job
+    system = {key: tags[key] for key in CARRIED if key in tags}
+    system["tagbase/parent_run_id"] = run.id
+    system["tagbase/root_run_id"] = tags.get("tagbase/root_run_id", run.id)
+    system["tagbase/retry_number"] = str(number + 1)
+    if tags.get("tagbase/retry_strategy") == "all_steps" and "tagbase/op_selection" in tags:
+        system["tagbase/op_selection"] = tags["tagbase/op_selection"]
+    launch = [Tag(t.key, t.value) for t in run.tags if t.source == "launch"]
+    return launch_run(run.scope.name, tags=launch, system=system, store=store)
+
+
+def retry_selection(store: Store, job: JobDefinition, run: Entity) -> Sequence[str] | None:
+    """The steps a `from_failure` retry runs, decided when it starts (by then its parent's
+    steps are all recorded); None for any other run."""
+    tags = run.tag_dict
+    parent = tags.get("tagbase/parent_run_id")
+    strategy = tags.get("tagbase/retry_strategy", "from_failure")
+    if parent is None or "tagbase/retry_number" not in tags or strategy != "from_failure":
+        return None
+    if "tagbase/op_selection" in tags:
+        return None
+    done = {s.key for s in list_steps(store.engine, parent) if s.status == "success"}
+    parent_run = store.get(Kind.RUN, parent)
+    chosen = parent_run.tag_dict.get("tagbase/op_selection")
+    if chosen is None:
+        return steps_to_rerun(job, done)
+    every: list[str] = json.loads(chosen)
+    wanted = [key for key in every if key not in done]
+    try:
+        plan_job(job).subset(wanted)
+    except DefinitionError:  # an earlier output cannot be read back: run them all again
+        return every
+    return wanted

@@ -1,0 +1,190 @@
+"""A queue worker: claims runs of the jobs it knows, runs each in a process of its own,
+heartbeats, enforces `tagbase/max_runtime` and cancellation, and fails the runs of workers
+that died. Any number of workers may share a store, on any number of machines.
+
+The worker loop is one thread: it waits on its run processes' pipes between the moments it
+must act (the next heartbeat, poll of the queue, cancellation check).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import select
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tagbase._client import shared_store
+from tagbase._config import Config, RunQueueConfig
+from tagbase._errors import TagbaseError
+from tagbase._kinds import Kind
+from tagbase.definitions._definitions import Definitions
+from tagbase.execution._launch import execute_recorded
+from tagbase.orchestration._finish import ENDED, finish_run
+from tagbase.orchestration._monitor import reap
+from tagbase.orchestration._process import RunProcess, fork_run
+from tagbase.orchestration._retries import retry_if_wanted, retry_selection
+from tagbase.store import Store
+from tagbase.store._queue import Lease, cancel_requested, claim, release
+from tagbase.store._workers import WorkerRecord, heartbeat, register_worker, remove_worker
+
+log = logging.getLogger("tagbase.worker")
+_CANCEL_CHECK_S = 0.25
+
+
+def clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def execute_claimed(definitions: Definitions, store: Store, lease: Lease) -> None:
+    """Run a claimed run to its end (in its run process); a run that cannot even start (an
+    unknown job, a missing upstream version) is failed with the reason."""
+    run = store.get(Kind.RUN, lease.run_uuid)
+    try:
+        job = definitions.get_job_def(lease.job_name)
+        selection = retry_selection(store, job, run)
+    except TagbaseError as error:
+        finish_run(store, run.id, "failed", f"{type(error).__name__}: {error}")
+        return
+    try:
+        execute_recorded(job, run, op_selection=selection, store=store)
+    except TagbaseError as error:
+        finish_run(store, run.id, "failed", f"{type(error).__name__}: {error}")
+
+
+@dataclass
+class _Running:
+    lease: Lease
+    process: RunProcess
+
+
+@dataclass
+class Worker:
+    """Claims and runs queued runs of `definitions`' jobs until stopped."""
+
+    definitions: Definitions
+    store: Store = field(default_factory=lambda: shared_store(Config.load()))
+    settings: RunQueueConfig = field(default_factory=lambda: Config.load().run_queue)
+    location: str | None = None
+    max_concurrent_runs: int = 1
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    on_event: Callable[[str, Lease], None] | None = None
+    running: dict[int, _Running] = field(default_factory=dict)
+    finished: int = 0
+    _next_heartbeat: float = 0.0
+    _next_cancel_check: float = 0.0
+    _registered: bool = False
+
+    def run(self, *, max_runs: int | None = None, stop: Callable[[], bool] | None = None) -> None:
+        """Work until `stop()` says so (or `max_runs` runs ended); then wait for the runs
+        in progress and leave."""
+        self.start()
+        try:
+            while not (stop and stop()) and (max_runs is None or self.finished < max_runs):
+                self.wait(self.tick(room=max_runs is None or self._claimed_room(max_runs)))
+            while self.running:
+                self.wait(self.tick(room=False))
+        finally:
+            self.close()
+
+    def _claimed_room(self, max_runs: int) -> bool:
+        return self.finished + len(self.running) < max_runs
+
+    def start(self) -> None:
+        now = clock_ms()
+        host = socket.gethostname()[:255]
+        record = WorkerRecord(self.id, host, os.getpid(), self.location, now, now)
+        register_worker(self.store.engine, record)
+        self._registered = True
+
+    def close(self) -> None:
+        for running in list(self.running.values()):
+            running.process.kill()
+            self._finish(running, "failed", "its worker stopped while it ran")
+        if self._registered:
+            remove_worker(self.store.engine, self.id)
+            self._registered = False
+
+    def tick(self, *, room: bool = True) -> bool:
+        """One turn: heartbeat and reap when due, look after runs, claim while there is
+        room; whether anything is in progress."""
+        now = time.monotonic()
+        if now >= self._next_heartbeat:
+            self._heartbeat()
+            self._next_heartbeat = now + self.settings.heartbeat_interval_s
+        self._look_after_runs(now)
+        while room and len(self.running) < self.max_concurrent_runs and self._claim():
+            pass
+        return bool(self.running)
+
+    def wait(self, busy: bool) -> None:
+        """Sleep until a run process ends or the next poll of the queue is due."""
+        timeout = self.settings.poll_interval_s if not busy else _CANCEL_CHECK_S
+        fds = [r.process.ready_fd for r in self.running.values()]
+        if fds:
+            select.select(fds, [], [], timeout)
+        else:
+            time.sleep(timeout)
+
+    def _heartbeat(self) -> None:
+        now = clock_ms()
+        if not heartbeat(self.store.engine, self.id, now):  # declared dead meanwhile
+            log.warning("worker %s was presumed dead; registering again", self.id)
+            self.start()
+        reap(self.store, now, self.settings.heartbeat_timeout_s)
+
+    def _claim(self) -> bool:
+        jobs = list(self.definitions.job_names)
+        limits = self.settings.tag_concurrency_limits
+        lease = claim(self.store.engine, self.id, jobs, limits, clock_ms())
+        if lease is None:
+            return False
+        self._notify("claimed", lease)
+        process = fork_run(
+            lambda: execute_claimed(self.definitions, self.store, lease), [self.store.engine]
+        )
+        self.running[lease.run_id] = _Running(lease, process)
+        return True
+
+    def _look_after_runs(self, now: float) -> None:
+        for running in list(self.running.values()):
+            if running.process.poll() is not None:
+                self._ended(running)
+        now_ms = clock_ms()
+        for running in list(self.running.values()):
+            deadline = running.lease.deadline_ms
+            if deadline is not None and now_ms >= deadline:
+                limit = running.lease.tags.get("tagbase/max_runtime")
+                running.process.kill()
+                reason = f"it ran longer than its tagbase/max_runtime of {limit} s"
+                self._finish(running, "failed", reason)
+        if self.running and now >= self._next_cancel_check:
+            self._next_cancel_check = now + _CANCEL_CHECK_S
+            for run_id in cancel_requested(self.store.engine, list(self.running)):
+                running = self.running[run_id]
+                running.process.kill()
+                self._finish(running, "canceled", "canceled on request")
+
+    def _ended(self, running: _Running) -> None:
+        code = running.process.exit_code
+        self._finish(running, "failed", f"its run process exited with code {code}")
+
+    def _finish(self, running: _Running, status: str, reason: str) -> None:
+        """Release the run; end it with `status` unless it ended itself; retry a failure."""
+        self.running.pop(running.lease.run_id, None)
+        self.finished += 1
+        if not release(self.store.engine, running.lease.run_id):
+            return  # another process presumed this worker dead and handled the run
+        run = self.store.get(Kind.RUN, running.lease.run_uuid)
+        if run.status not in ENDED:
+            run = finish_run(self.store, run.id, status, reason)
+        self._notify(run.status or "ended", running.lease)
+        if run.status == "failed":
+            retry_if_wanted(self.store, run.id)
+
+    def _notify(self, what: str, lease: Lease) -> None:
+        if self.on_event is not None:
+            self.on_event(what, lease)
