@@ -18,11 +18,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The example project that `make demo` runs needs numpy and pandas.
+$(VENV)/.installed-examples: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[examples]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-demo: install
-	$(BIN)/tagbase demo
+# Runs the example project a few times, prints what it recorded, then serves the web UI on
+# http://127.0.0.1:3000 (DEMO_FLAGS= leaves the server out).
+DEMO_FLAGS ?= --serve
+demo: $(VENV)/.installed-examples
+	$(BIN)/tagbase demo $(DEMO_FLAGS)
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks

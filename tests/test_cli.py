@@ -398,10 +398,12 @@ def test_home_option_picks_the_catalog(tmp_path: Path) -> None:
 # -- demo and help ------------------------------------------------------------------------------
 
 
-def test_demo_loads_and_shows_the_catalog(client: Client, store_url: str) -> None:
-    output = ok("demo").stdout
+def test_demo_runs_the_example_project_and_shows_the_catalog(
+    client: Client, store_url: str
+) -> None:
+    output = ok("demo", "--rounds", "1").stdout
 
-    for expected in ("iris_classifier", "1.0.0", "2023-06-15", "champion", "daily"):
+    for expected in ("iris_classifier", "leads_by_channel", "champion", "nightly_marketing"):
         assert expected in output
     assert "The catalog is at" in output
     if store_url.startswith("sqlite:///"):
@@ -411,8 +413,8 @@ def test_demo_loads_and_shows_the_catalog(client: Client, store_url: str) -> Non
 
 
 def test_the_demo_can_run_again(client: Client) -> None:
-    ok("demo")
-    ok("demo")
+    ok("demo", "--rounds", "1")
+    ok("demo", "--rounds", "1")
 
     holders = client.list(Kind.MODEL_VERSION, scope="iris_classifier", tags=["champion"])
     assert holders.total == 1
