@@ -81,3 +81,50 @@ def test_a_malformed_query_is_refused_with_its_column(assets: Client) -> None:
     with pytest.raises(QueryError) as raised:
         assets.list(Kind.ASSET, query="tag:env=prod and (tag:team=ml")
     assert raised.value.position == 17
+
+
+@pytest.mark.parametrize(
+    ("operator", "expected"),
+    [
+        ("contains:a*b", {"star"}),  # GLOB's wildcards are plain characters to the user
+        ("contains:a?b", {"question"}),
+        ("contains:[x]", {"bracket"}),
+        ("contains:a%b", {"percent"}),  # and so are LIKE's
+        ("contains:a_b", {"underscore"}),
+        ("contains:ärg", {"unicode"}),
+        ("contains:ÄRG", set()),  # case-sensitive, as everywhere
+        ("endswith:a*by", {"star"}),
+        ("endswith:=[x]", {"bracket"}),
+        (
+            "contains:note=",
+            {"star", "question", "bracket", "percent", "underscore", "unicode", "decoy"},
+        ),
+        ("contains:zz", {"short"}),  # under three characters: no trigram to look up
+    ],
+)
+def test_contains_and_suffix_matches_read_the_trigram_index_exactly(
+    client: Client, operator: str, expected: set[str]
+) -> None:
+    values = {
+        "star": "xa*by",
+        "question": "xa?by",
+        "bracket": "[x]",
+        "percent": "xa%by",
+        "underscore": "xa_by",
+        "unicode": "härgen",
+        "short": "zz",
+    }
+    for name, value in values.items():
+        tags = {"note": value} if name != "short" else [value]
+        client.create(Kind.MODEL, name, tags=tags)
+    client.create(Kind.MODEL, "decoy", tags={"note": "xaXby", "other": "a.b"})
+    found = {model.name for model in client.list(Kind.MODEL, tags=[operator], size=100)}
+    assert found == expected
+
+
+def test_a_deleted_tag_leaves_the_trigram_index(client: Client) -> None:
+    client.create(Kind.MODEL, "m", tags={"note": "hello-world"})
+    client.delete_tag("note=hello-world")
+    assert client.list(Kind.MODEL, tags=["contains:hello"]).items == []
+    client.create(Kind.MODEL, "n", tags={"note": "hello-world"})
+    assert [model.name for model in client.list(Kind.MODEL, tags=["contains:hello"])] == ["n"]

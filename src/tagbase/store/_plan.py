@@ -41,7 +41,7 @@ def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
             given = {"kind": kind, "digest": pair_digest(key, value), "key": key, "value": value}
             return _tag_ids(fetch(connection, _ONE_PAIR, given))
         case HasKey() | TagValueIn() | TagMatch():
-            query = _WITH_USAGE.where(_tag_condition(node))
+            query = _WITH_USAGE.where(_tag_condition(node, _fts_search(connection)))
             return _tag_ids(connection.execute(query, {"kind": kind}).all())
         case Not(operand):
             return Not(resolve(connection, operand, kind))
@@ -67,22 +67,24 @@ def _tag_ids(rows: Any) -> TagIds:
     return TagIds(frozenset(row[0] for row in rows), sum(row[1] or 0 for row in rows))
 
 
-def _tag_condition(node: Node) -> sa.ColumnElement[bool]:
+def _tag_condition(node: Node, fts: bool) -> sa.ColumnElement[bool]:
     match node:
         case HasKey(key):
             return tag.c.key == key
         case TagValueIn(key, values):
             return (tag.c.key == key) & tag.c.value.in_(values)
         case TagMatch(None, how, pattern):
-            return _string_form_condition(how, pattern)
+            return _string_form_condition(how, pattern, fts)
         case TagMatch(key, how, pattern):
             return (tag.c.key == key) & like(tag.c.value, how, pattern)
     raise TypeError(f"not a tag predicate: {node!r}")
 
 
-def _string_form_condition(how: Match, pattern: str) -> sa.ColumnElement[bool]:
+def _string_form_condition(how: Match, pattern: str, fts: bool) -> sa.ColumnElement[bool]:
     """Match the string form (`key`, or `key=value` when the value is not empty) through the
-    key index when the pattern allows: keys never hold '=', so its first '=' ends the key."""
+    key index when the pattern allows: keys never hold '=', so its first '=' ends the key.
+    Other matches read the trigram index of string forms: PostgreSQL's planner takes its
+    pg_trgm index by itself; on SQLite the FTS5 table (`fts`) narrows the tags first."""
     key, equals, value = pattern.partition("=")
     if how is Match.EQUALS:
         return pair_condition(key, value) if value or not equals else sa.false()
@@ -90,8 +92,33 @@ def _string_form_condition(how: Match, pattern: str) -> sa.ColumnElement[bool]:
         if equals:
             return (tag.c.key == key) & (tag.c.value != "") & like(tag.c.value, how, value)
         return like(tag.c.key, Match.STARTSWITH, key)
-    string_form = sa.case((tag.c.value == "", tag.c.key), else_=tag.c.key + "=" + tag.c.value)
-    return like(string_form, how, pattern)
+    matches = like(tag.c.string_form, how, pattern)
+    if not fts or len(pattern) < 3:  # a trigram index needs three characters to look up
+        return matches
+    glob = ("*{}*" if how is Match.CONTAINS else "*{}").format(_escape_glob(pattern))
+    candidates = sa.select(_TAG_SEARCH.c.rowid).where(_TAG_SEARCH.c.string_form.op("GLOB")(glob))
+    return tag.c.id.in_(candidates) & matches
+
+
+# SQLite's FTS5 trigram table over tag string forms (revision 0005), where it could be made.
+_TAG_SEARCH = sa.table("tag_search", sa.column("rowid"), sa.column("string_form"))
+
+
+def _escape_glob(text: str) -> str:
+    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
+
+
+def _fts_search(connection: sa.Connection) -> bool:
+    """Whether this SQLite catalog has the FTS5 table; found once per database connection."""
+    if connection.dialect.name != "sqlite":
+        return False
+    info = connection.connection.info
+    if "tag_search" not in info:
+        found = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tag_search'"
+        ).first()
+        info["tag_search"] = found is not None
+    return bool(info["tag_search"])
 
 
 def conjuncts(node: Any) -> list[Any]:

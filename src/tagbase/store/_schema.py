@@ -83,6 +83,8 @@ tag_key = sa.Table(
     sa.Column("color", sa.String(32), nullable=True),
 )
 
+STRING_FORM = "CASE WHEN value = '' THEN key ELSE key || '=' || value END"
+
 tag = sa.Table(
     "tag",
     metadata_obj,
@@ -101,6 +103,8 @@ tag = sa.Table(
     sa.Column("description", sa.Text, nullable=True),
     sa.Column("created_ms", Millis, nullable=False),
     sa.Column("updated_ms", Millis, nullable=False),
+    # The string form, `key` or `key=value`, trigram-indexed for contains matches (0005).
+    sa.Column("string_form", bytewise_text(), sa.Computed(STRING_FORM)),
     sa.Index(None, "digest", unique=True),
     sa.Index(None, "key"),
     sa.Index(None, "key_id"),
