@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tagbase import Client, EntitySpec
-from tagbase.query import parse
+from tagbase.query import from_operator_strings, parse
 from tagbase.store import Store
 from tagbase.store._engine import normalize_url
 
@@ -105,6 +105,7 @@ def queries(store: Store, size: int) -> dict[str, Callable[[], object]]:
     prod = parse("tag:env=prod")
     both = parse("tag:team=team-3 and tag:env=prod")
     prefix = parse("tag:experiment=exp-12*")
+    contains = from_operator_strings(["contains:xp-12"])
     versions = [f"v{i}" for i in range(10)]
     store.add(EntitySpec("model", "bench_model"))
     store.add_many([EntitySpec("model_version", v, scope="bench_model") for v in versions])
@@ -124,6 +125,9 @@ def queries(store: Store, size: int) -> dict[str, Callable[[], object]]:
         ),
         "Q4 prefix exp-12*, first 100": lambda: store.list(
             "run", query=prefix, size=100, with_total=False
+        ),
+        "Q4 contains xp-12, any key, first 100": lambda: store.list(
+            "run", query=contains, size=100, with_total=False
         ),
         "Q5 counts per team value": lambda: store.facets("run", "team"),
         "Q5 per team within env=prod": lambda: store.facets("run", "team", query=prod),
