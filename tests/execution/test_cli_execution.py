@@ -74,7 +74,7 @@ def test_run_a_job_with_launch_tags(client: Client, project: Path) -> None:
 
 
 def test_a_failed_run_exits_non_zero(client: Client, project: Path) -> None:
-    result = invoke("launch", "broken", "-f", str(project))
+    result = invoke("run", "broken", "-f", str(project))
     assert result.exit_code == 1
     assert "failed" in result.stdout
     [run] = client.list_runs()

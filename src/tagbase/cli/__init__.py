@@ -5,10 +5,15 @@ tagbase [--database-url URL] [--home PATH]
 ├── artifact  list, show, update; version list, show, update   (also: artifacts, asset)
 ├── model     list, show, update; version list, show, update
 ├── pipeline  list, show, update                                (also: job)
-├── run       list, show, update, steps; run JOB -f FILE --tag k=v launches a job
+├── run       list, show, update, steps, cancel; run JOB -f FILE --tag k=v runs a job now
 ├── load      -f FILE | -m MODULE: record definitions in the catalog
 ├── materialize --select SELECTION -f FILE | -m MODULE
-├── launch    JOB -f FILE | -m MODULE (also: run JOB)
+├── launch    JOB [-f FILE | -m MODULE] --tag k=v: queue a run for a worker
+├── worker    -f FILE | -m MODULE: run queued runs
+├── daemon    -f FILE | -m MODULE: tick schedules and sensors
+├── backfill  JOB --from KEY --to KEY -f FILE: a queued run per partition
+├── template  save, launch
+├── dev       -f FILE | -m MODULE: web server, daemon and worker together
 ├── serve     --host --port [-f FILE | -m MODULE]: the REST API and web UI
 ├── db        status, upgrade
 └── demo
@@ -17,7 +22,9 @@ tagbase [--database-url URL] [--home PATH]
 from tagbase.cli._app import cli
 from tagbase.cli._db import db
 from tagbase.cli._demo import demo
-from tagbase.cli._execution import artifact_metadata, launch, load, materialize_command, run_steps
+from tagbase.cli._dev import dev
+from tagbase.cli._execution import artifact_metadata, load, materialize_command, run_steps
+from tagbase.cli._queue import backfill, daemon, launch, run_cancel, template, worker
 from tagbase.cli._runs import pipeline, run
 from tagbase.cli._serve import serve
 from tagbase.cli._tags import tag
@@ -35,10 +42,16 @@ for _command in (
     materialize_command,
     launch,
     serve,
+    worker,
+    daemon,
+    backfill,
+    template,
+    dev,
 ):
     cli.add_command(_command)
 artifact.add_command(artifact_metadata)
 run.add_command(run_steps)
+run.add_command(run_cancel)
 
 __all__ = ["cli", "main"]
 

@@ -118,14 +118,14 @@ def materialize_command(
     _report(result, as_json)
 
 
-@click.command("launch")
+@click.command("run")
 @click.argument("job_name", metavar="JOB")
 @source_options
 @launch_tag_option
 @multiprocess_option
 @json_option
 @pass_state
-def launch(
+def run_now(
     state: State,
     job_name: str,
     file: str | None,
@@ -134,7 +134,8 @@ def launch(
     multiprocess: bool,
     as_json: bool,
 ) -> None:
-    """Run a job (or pipeline) now: `tagbase run JOB --tag k=v -f file.py`."""
+    """Run a job (or pipeline) here and now: `tagbase run JOB --tag k=v -f file.py`
+    (`tagbase launch JOB` queues it for a worker instead)."""
     job = _load(state, file, module).get_job_def(job_name)
     result = execute_job(
         job,
@@ -206,5 +207,5 @@ class RunGroup(click.Group):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
-            return "launch", launch, args
+            return "run", run_now, args
         return super().resolve_command(ctx, args)

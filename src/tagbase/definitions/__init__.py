@@ -22,6 +22,7 @@ from tagbase.definitions._jobs import (
     GraphDefinition,
     JobDefinition,
     UnresolvedAssetJob,
+    dask_executor,
     define_asset_job,
     graph,
     in_process_executor,
@@ -29,8 +30,24 @@ from tagbase.definitions._jobs import (
     multiprocess_executor,
 )
 from tagbase.definitions._ops import OpDefinition, op, step
+from tagbase.definitions._partitions import (
+    DailyPartitionsDefinition,
+    HourlyPartitionsDefinition,
+    StaticPartitionsDefinition,
+    TimeWindowPartitionsDefinition,
+)
 from tagbase.definitions._pipelines import PipelineDefinition, pipeline
 from tagbase.definitions._plan import ExecutionPlan, plan_job
+from tagbase.definitions._schedules import (
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    schedule,
+    sensor,
+)
 from tagbase.definitions._values import ArtifactConfig, MaterializeResult, Model, Output
 
 __all__ = [
@@ -39,18 +56,29 @@ __all__ = [
     "AssetOut",
     "AssetSpec",
     "AssetsDefinition",
+    "DailyPartitionsDefinition",
     "Definitions",
     "ExecutionPlan",
     "ExecutorDefinition",
     "GraphDefinition",
+    "HourlyPartitionsDefinition",
     "JobDefinition",
     "MaterializeResult",
     "Model",
     "OpDefinition",
     "Output",
     "PipelineDefinition",
+    "RunRequest",
+    "ScheduleDefinition",
+    "ScheduleEvaluationContext",
+    "SensorDefinition",
+    "SensorEvaluationContext",
+    "SkipReason",
+    "StaticPartitionsDefinition",
+    "TimeWindowPartitionsDefinition",
     "UnresolvedAssetJob",
     "asset",
+    "dask_executor",
     "define_asset_job",
     "graph",
     "graph_asset",
@@ -62,6 +90,8 @@ __all__ = [
     "op",
     "pipeline",
     "plan_job",
+    "schedule",
+    "sensor",
     "step",
     "with_source_code_references",
 ]

@@ -1,0 +1,118 @@
+"""`tagbase dev`: the web server, the daemon and a worker together, each a process of its
+own, under one live status display (processes, queue, workers, latest runs). Ctrl-C stops
+them all."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import click
+from rich.console import Group
+from rich.live import Live
+from rich.table import Table
+
+from tagbase._kinds import Kind
+from tagbase.cli._app import State, pass_state
+from tagbase.cli._execution import _load, source_options
+from tagbase.store._queue import count_queued, leases
+from tagbase.store._workers import list_workers
+
+_CLI = "from tagbase.cli import main; main()"
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+
+    @property
+    def state(self) -> str:
+        code = self.process.poll()
+        return "running" if code is None else f"exited ({code})"
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str], log: str) -> Child:
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _CLI, *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    return Child(name, process)
+
+
+def _environment(state: State) -> dict[str, str]:
+    config = state.config()
+    env = dict(os.environ)
+    env["TAGBASE_HOME"] = str(config.home)
+    env["TAGBASE_DATABASE_URL"] = config.database_url
+    return env
+
+
+@click.command("dev")
+@source_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where the server binds.")
+@click.option("--port", default=3000, show_default=True, type=int, help="The server's port.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@pass_state
+def dev(
+    state: State, file: str | None, module: str | None, host: str, port: int, workers: int
+) -> None:
+    """Serve the web UI and API, tick schedules and sensors, and run queued runs: all of
+    tagbase on this machine, for development. Logs go to $TAGBASE_HOME/logs/."""
+    _load(state, file, module)  # refuse a broken file before starting anything
+    source = ["-f", file] if file is not None else ["-m", str(module)]
+    env = _environment(state)
+    logs = state.config().home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    children = [
+        _spawn("server", ["serve", "--host", host, "--port", str(port), *source], env,
+               str(logs / "server.log")),
+        _spawn("daemon", ["daemon", *source], env, str(logs / "daemon.log")),
+        *(_spawn(f"worker {n + 1}", ["worker", *source], env, str(logs / f"worker{n + 1}.log"))
+          for n in range(workers)),
+    ]  # fmt: skip
+    click.echo(f"tagbase dev: http://{host}:{port} (logs in {logs}); Ctrl-C stops")
+    try:
+        with Live(_status(state, children), refresh_per_second=2) as live:
+            while any(child.process.poll() is None for child in children):
+                time.sleep(0.5)
+                live.update(_status(state, children))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _stop(children)
+
+
+def _stop(children: list[Child]) -> None:
+    for child in children:
+        if child.process.poll() is None:
+            child.process.terminate()
+    deadline = time.monotonic() + 10
+    for child in children:
+        try:
+            child.process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def _status(state: State, children: list[Child]) -> Group:
+    store = state.client.store
+    processes = Table("process", "pid", "state", title="tagbase dev", title_justify="left")
+    for child in children:
+        processes.add_row(child.name, str(child.process.pid), child.state)
+    now = time.time() * 1000
+    queue = Table("queued", "running", "workers")
+    alive = list_workers(store.engine)
+    queue.add_row(str(count_queued(store.engine)), str(len(leases(store.engine))), str(len(alive)))
+    workers = Table("worker", "host", "pid", "last heartbeat")
+    for worker in alive:
+        age = f"{(now - worker.heartbeat_ms) / 1000:.1f} s ago"
+        workers.add_row(worker.id[:8], worker.hostname, str(worker.pid), age)
+    runs = Table("run", "job", "status", title="latest runs", title_justify="left")
+    for run in store.list(Kind.RUN, size=8, with_total=False):
+        runs.add_row(run.name, run.scope.name if run.scope else "", run.status or "")
+    return Group(processes, queue, workers, runs)
