@@ -50,8 +50,7 @@ class RunRecorder:
     def begin(self, plan: ExecutionPlan, launch: Sequence[Tag], system: Sequence[Tag]) -> RunInfo:
         """Record the run as queued with its job's tags, add launch and system tags, start it."""
         run = self.record(plan.job.name, plan.job.tags, launch, ())
-        runs.add_events(self.store.engine, self.row_id(run), [runs.Event("run_queued", now_ms())])
-        return self.start(plan, run, system)
+        return self.start(plan, run, system, [runs.Event("run_queued", now_ms())])
 
     def record(
         self,
@@ -74,8 +73,15 @@ class RunRecorder:
     def row_id(self, run: Entity) -> int:
         return runs.run_row_id(self.store.engine, run.id)
 
-    def start(self, plan: ExecutionPlan, run: Entity, system: Sequence[Tag] = ()) -> RunInfo:
-        """Mark a recorded run started (adding system tags), and describe it for executors."""
+    def start(
+        self,
+        plan: ExecutionPlan,
+        run: Entity,
+        system: Sequence[Tag] = (),
+        earlier: Sequence[runs.Event] = (),
+    ) -> RunInfo:
+        """Mark a recorded run started (adding system tags), and describe it for executors.
+        `earlier` events (its queueing) are written with the start, in one transaction."""
         job = plan.job
         row_id = self.row_id(run)
         started = now_ms()
@@ -87,7 +93,8 @@ class RunRecorder:
             metadata={"tagbase/started_at": MetadataValue.timestamp(started / 1000)},
             source="system",
         )
-        runs.add_events(self.store.engine, row_id, [runs.Event("run_started", started)])
+        events = [*earlier, runs.Event("run_started", started)]
+        runs.add_events(self.store.engine, row_id, events)
         return RunInfo(
             run.id,
             run.name,
