@@ -10,22 +10,29 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tagbase import Kind, MetadataValue
-from tagbase._demo import load_demo
+from tagbase._demo import run_demo
 from tagbase.client import Client
+from tagbase.definitions import Definitions
 from tagbase.server import create_app
 from tagbase.server._security import Security
-from tagbase.store import Store
+from tagbase.store import EntitySpec, Store
 
 HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    """The demo catalog plus entities whose names, tags and metadata try to inject HTML."""
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('pages') / 'ui.db'}", actor="tester")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, Definitions]]:
+    """The demo (the example project run twice), a run template, and entities whose names,
+    tags and metadata try to inject HTML."""
+    home = tmp_path_factory.mktemp("pages")
+    store = Store(f"sqlite:///{home / 'tagbase.db'}", actor="tester")
     client = Client(store)
-    load_demo(client)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TAGBASE_HOME", str(home))  # artifacts, and the examples' own Client()
+        definitions = run_demo(client, rounds=2).definitions
+    client.create_run_template("weekly_hygiene", "lead_hygiene", tags={"cadence": "weekly"})
     client.create_pipeline("hostile_job", description=HOSTILE)
+    client.bulk_create([EntitySpec(Kind.RUN, scope="hostile_job") for _ in range(40)])
     client.create_run("hostile_job", tags={"note": HOSTILE, "<b>label</b>": ""})
     client.create_artifact(
         HOSTILE,
@@ -37,13 +44,20 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
             "config": {"html": HOSTILE},
         },
     )
-    yield client
+    yield client, definitions
     store.close()
 
 
 @pytest.fixture(scope="module")
-def browser(catalog: Client) -> Iterator[TestClient]:
-    with TestClient(create_app(catalog, security=Security())) as test_client:
+def catalog(demo: tuple[Client, Definitions]) -> Client:
+    return demo[0]
+
+
+@pytest.fixture(scope="module")
+def browser(demo: tuple[Client, Definitions]) -> Iterator[TestClient]:
+    client, definitions = demo
+    app = create_app(client, definitions=definitions, security=Security())
+    with TestClient(app) as test_client:
         yield test_client
 
 
@@ -56,7 +70,7 @@ def html_of(browser: TestClient, url: str, status: int = 200) -> str:
 
 def ids(catalog: Client) -> dict[str, str]:
     return {
-        "run": catalog.list_runs(pipeline_name_or_id="training_pipeline", size=1)[0].id,
+        "run": catalog.list_runs(pipeline_name_or_id="nightly_marketing", size=1)[0].id,
         "hostile_run": catalog.list_runs(pipeline_name_or_id="hostile_job", size=1)[0].id,
         "asset_version": catalog.list_artifact_versions("iris_data", size=1)[0].id,
         "model_version": catalog.list_model_versions("iris_classifier", size=1)[0].id,
@@ -66,21 +80,22 @@ def ids(catalog: Client) -> dict[str, str]:
 PAGES = [
     ("/assets", "Asset catalog"),
     ("/assets/leads", "lead_id"),
-    ("/assets/marketing_summary", "Derived from"),
+    ("/assets/leads_by_channel", "Derived from"),
+    ("/assets/iris_training::evaluate_classifier::output", "Versions"),
     ("/runs", "Runs"),
     ("/runs/{run}", "Tag history"),
     ("/runs/{hostile_run}", "note"),
     ("/asset-versions/{asset_version}", "iris_data"),
     ("/model-versions/{model_version}", "iris_classifier"),
-    ("/jobs", "training_pipeline"),
-    ("/jobs/training_pipeline", "Recent runs"),
+    ("/jobs", "nightly_marketing"),
+    ("/jobs/weekly_campaign_report", "growth@example.com"),
     ("/models", "iris_classifier"),
     ("/models/iris_classifier", "Exclusive tags"),
     ("/tags", "champion"),
     ("/tags/champion", "History"),
     ("/launchpad", "Pick a job"),
-    ("/launchpad?job=training_pipeline", "batch_run"),
-    ("/launchpad?template=nightly_training", "daily_training"),
+    ("/launchpad?job=lead_hygiene", "maintenance"),
+    ("/launchpad?template=weekly_hygiene", "cadence"),
     ("/login", "needs no token"),
 ]
 
@@ -128,8 +143,7 @@ def test_the_catalog_shows_chips_facets_and_kinds(browser: TestClient) -> None:
     html = html_of(browser, "/assets")
     assert 'data-tag="pii=true"' in html
     assert "--chip: #dc2626" in html  # pii=true is registered in red
-    assert 'class="chip label' in html  # `dataset` is a label
-    for facet in ("Kinds", "Groups" if "Groups" in html else "Kinds", "Owners", "domain"):
+    for facet in ("Kinds", "Groups", "Owners", "domain", "tier"):
         assert f"<h3>{facet}</h3>" in html
     assert 'data-term="kind:python"' in html
     assert 'data-term="tag:domain=marketing"' in html
@@ -142,9 +156,8 @@ def test_a_chip_links_to_the_list_filtered_by_its_tag(browser: TestClient) -> No
     target = link.group(1).replace("&amp;", "&")
     assert target == "/assets?q=tag%3Apii%3Dtrue"
     filtered = html_of(browser, target)
-    assert "leads" in filtered
-    assert "customers" in filtered
-    assert "marketing_summary" not in filtered
+    names = re.findall(r'class="entity-name" href="/assets/([^"]+)"', filtered)
+    assert sorted(names) == ["campaign_audience", "leads"]
 
 
 def test_a_bad_query_is_shown_with_a_caret_at_its_column(browser: TestClient) -> None:
@@ -155,10 +168,13 @@ def test_a_bad_query_is_shown_with_a_caret_at_its_column(browser: TestClient) ->
 
 
 def test_runs_filter_by_query_and_facet_by_status(browser: TestClient, catalog: Client) -> None:
-    html = html_of(browser, "/runs?q=status%3Afailed+and+job%3Aexperiment_pipeline")
-    assert "status-success" not in html.split("<table")[1]
-    failed = catalog.count(Kind.RUN, query="status:failed and job:experiment_pipeline")
-    assert f"{failed} runs" in html or f"{failed} run<" in html
+    html = html_of(browser, "/runs?q=job%3Alead_hygiene+and+tag%3Amaintenance%3Dtrue")
+    listed = re.findall(r'class="entity-name" href="/runs/([^"]+)"', html)
+    expected = catalog.list(Kind.RUN, query="job:lead_hygiene and tag:maintenance=true")
+    assert listed == [run.id for run in expected]
+    assert f"{len(listed)} runs" in html
+    assert 'data-term="status:success"' in html
+    assert 'data-tag="training"' not in html  # runs of other jobs are not listed
 
 
 def test_lists_page_with_a_cursor(browser: TestClient) -> None:
@@ -189,8 +205,23 @@ def test_a_model_page_shows_who_holds_each_exclusive_tag(browser: TestClient) ->
 
 
 def test_the_tag_page_shows_moves(browser: TestClient) -> None:
-    html = html_of(browser, "/tags/champion")
-    assert "pill-move" in html  # the demo moved champion between iris_classifier versions
+    html = html_of(browser, "/tags/latest")
+    assert "pill-move" in html  # the demo moved `latest` from run to run
+    assert "fraud_training:fraud_training-1" in html
+
+
+def test_an_asset_page_shows_its_neighbours_from_the_definitions(browser: TestClient) -> None:
+    html = html_of(browser, "/assets/leads")
+    boxes = html.split('class="lineage-boxes"')[1].split("</section>")[0]
+    upstream, downstream = boxes.split("Downstream")
+    assert 'href="/assets/crm_contacts"' in upstream
+    for name in ("hot_leads", "cold_leads", "leads_by_channel"):
+        assert f'href="/assets/{name}"' in downstream
+
+
+def test_runs_show_labels_as_labels(browser: TestClient) -> None:
+    html = html_of(browser, "/runs?q=job%3Airis_training")
+    assert re.search(r'class="chip label[^"]*"[^>]*data-tag="training"', html)
 
 
 def test_unknown_names_are_404_pages(browser: TestClient) -> None:

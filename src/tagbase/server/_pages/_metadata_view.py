@@ -31,6 +31,7 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 _WEB_SCHEMES = frozenset({"http", "https"})
 _PLAIN = frozenset({"text", "path", "notebook", "uri", "dtype"})
 _NUMBERS = frozenset({"int", "float"})
+HEADING_SHIFT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,14 @@ class Shown:
 
 
 def render_markdown(text: str) -> Markup:
-    """Markdown as HTML with raw HTML disabled, then sanitised by nh3 (links get rel=noopener)."""
-    return Markup(nh3.clean(_MARKDOWN.render(text)))
+    """Markdown as HTML with raw HTML disabled, then sanitised by nh3 (links get rel=noopener).
+    Its headings start at h4, under the page's own."""
+    tokens = _MARKDOWN.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1]) + HEADING_SHIFT)}"
+    html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+    return Markup(nh3.clean(html))
 
 
 def web_link(text: str) -> Link:

@@ -1,0 +1,100 @@
+"""Browser tests: the real UI, served by uvicorn on a free 127.0.0.1 port from a thread, over a
+SQLite catalog holding the demo (whose jobs the launchpad can run), driven by Playwright in Debian's
+headless Chromium (`make test` installs it).
+
+Without /usr/bin/chromium these tests are skipped with the reason, except under CI=true,
+where a missing browser fails them (as a missing PostgreSQL does).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from browser_kit import Problems, Served, free_port
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+from tagbase._demo import run_demo
+from tagbase.client import Client
+from tagbase.server import create_app
+from tagbase.server._security import Security
+from tagbase.store import Store
+
+CHROMIUM = os.environ.get("TAGBASE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The app over the demo catalog (the example project run twice, and a run template),
+    served for the whole session."""
+    home = tmp_path_factory.mktemp("browser")
+    store = Store(f"sqlite:///{home / 'tagbase.db'}", actor="tester")
+    client = Client(store)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TAGBASE_HOME", str(home))  # artifacts, and the examples' own Client()
+        definitions = run_demo(client, rounds=2).definitions
+    client.create_run_template("weekly_hygiene", "lead_hygiene", tags={"cadence": "weekly"})
+    app = create_app(client, definitions=definitions, security=Security())
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the UI server did not start")
+        time.sleep(0.02)
+    yield Served(f"http://127.0.0.1:{port}", client)
+    server.should_exit = True
+    thread.join(10)
+    app.state.launcher.wait(30)
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}. Fix: `make chromium` (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def problems() -> Problems:
+    return Problems([])
+
+
+@pytest.fixture
+def page(chromium: Browser, problems: Problems) -> Iterator[Page]:
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and "status of 400" not in message.text:
+            problems.seen.append(message.text)
+
+    opened.on("console", on_console)
+    opened.on("pageerror", lambda error: problems.seen.append(str(error)))
+    yield opened
+    context.close()
