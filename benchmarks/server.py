@@ -69,9 +69,11 @@ def requests(api: TestClient) -> dict[str, Callable[[], object]]:
     return {
         "runs, first page of 50": get("/api/runs"),
         "runs, second page (cursor)": get("/api/runs", cursor=second),
+        "runs, first page, total=false": get("/api/runs", total="false"),
         "runs tag:env=prod, first page": get("/api/runs", query="tag:env=prod"),
         "runs tag:env=prod, count": get("/api/runs/count", query="tag:env=prod"),
         "assets, first page of 50": get("/api/assets"),
+        "assets, first page, total=false": get("/api/assets", total="false"),
         "assets tag:team=team-3, first page": get("/api/assets", query="tag:team=team-3"),
         "assets, facet counts of team": get("/api/assets/facets", key="team"),
         "one asset by name": get("/api/assets/asset_000001"),

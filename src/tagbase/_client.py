@@ -146,10 +146,21 @@ class Client:
         size: int = 50,
         page: int | None = None,
         cursor: str | None = None,
+        with_total: bool = True,
     ) -> Page[Entity]:
-        """Newest first. `tags` takes operator strings (`"contains:exp"`) or a dict."""
+        """Newest first. `tags` takes operator strings (`"contains:exp"`) or a dict.
+        `with_total=False` leaves `total` None: counting a large kind unfiltered costs more
+        than the page itself."""
         node = build_query(tags, name, query)
-        return self.store.list(kind, scope=scope, query=node, size=size, page=page, cursor=cursor)
+        return self.store.list(
+            kind,
+            scope=scope,
+            query=node,
+            size=size,
+            page=page,
+            cursor=cursor,
+            with_total=with_total,
+        )
 
     def count(
         self,

@@ -152,6 +152,9 @@ def test_pages_and_cursors(api: TestClient, runs: list[dict[str, Any]]) -> None:
     walked = names(first) + names(second) + names(third)
     assert walked == [run["name"] for run in reversed(runs)]
     assert names(api.get("/api/runs", params={"size": 2, "page": 2}).json()) == names(second)
+    uncounted = api.get("/api/runs", params={"size": 2, "total": False}).json()
+    assert (uncounted["total"], uncounted["total_pages"]) == (None, None)
+    assert uncounted["next_cursor"] == first["next_cursor"]
     bad = api.get("/api/runs", params={"cursor": "garbage"})
     assert bad.json()["error"]["type"] == "InvalidInputError"
 

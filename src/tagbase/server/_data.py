@@ -62,8 +62,10 @@ def list_entities(
     size: int = 50,
     page: int | None = None,
     cursor: str | None = None,
+    with_total: bool = True,
 ) -> Page[Entity]:
-    """One page, newest first; `cursor` (keyset) wins over `page`."""
+    """One page, newest first; `cursor` (keyset) wins over `page`. Without `with_total`,
+    `total` is None (at a million runs the unfiltered count costs more than the page)."""
     tags = list(filters.tags) if filters.tags else None
     return client.list(
         kind,
@@ -74,6 +76,7 @@ def list_entities(
         size=size,
         page=None if cursor else page,
         cursor=cursor,
+        with_total=with_total,
     )
 
 

@@ -38,9 +38,14 @@ def list_entities(
     size: SizeQuery = 50,
     page: PageQuery = None,
     cursor: CursorQuery = None,
+    total: Annotated[
+        bool, Query(description="count all matches (false: `total` is null, and faster)")
+    ] = True,
 ) -> dict[str, Any]:
     """Entities of a kind, newest first, filtered by a query, tag operator strings and name."""
-    found = _data.list_entities(client, kind.kind, filters, size=size, page=page, cursor=cursor)
+    found = _data.list_entities(
+        client, kind.kind, filters, size=size, page=page, cursor=cursor, with_total=total
+    )
     return _data.page_json(found)
 
 
