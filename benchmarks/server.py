@@ -4,7 +4,7 @@
 Times are whole requests through the ASGI app (routing, security, the store, JSON) with
 FastAPI's test client, in process: no network. Median and p95 in milliseconds.
 
-    .venv/bin/python benchmarks/server.py --runs 1000000 --assets 100000
+    .venv/bin/python benchmarks/server.py --runs 1000000 --assets 100000 [--keep /tmp/bench]
 """
 
 from __future__ import annotations
@@ -80,16 +80,24 @@ def requests(api: TestClient) -> dict[str, Callable[[], object]]:
     }
 
 
-def bench(backend: str, runs: int, assets: int, repetitions: int) -> Table:
-    workdir = Path(tempfile.mkdtemp(prefix="tagbase-bench-server-"))
+def catalog_store(backend: str, workdir: Path, runs: int, assets: int, keep: bool) -> Store:
+    """A catalog of `runs` runs and `assets` assets; with `keep`, one built before is reused."""
+    if keep and (workdir / "bench.db").exists():
+        return Store(f"sqlite:///{workdir / 'bench.db'}")
     store = fresh_store(backend, workdir, schema="tagbase_bench_server")
-    title = f"{backend}: {runs:,} runs, {assets:,} assets"
+    console.print(f"ingesting {runs:,} runs ({ingest(store, runs):,.0f}/s)")
+    console.print(f"ingesting {assets:,} assets ({ingest_assets(store, assets):,.0f}/s)")
+    return store
+
+
+def bench(backend: str, runs: int, assets: int, repetitions: int, keep: Path | None) -> Table:
+    workdir = keep or Path(tempfile.mkdtemp(prefix="tagbase-bench-server-"))
+    store = catalog_store(backend, workdir, runs, assets, keep is not None)
+    title = f"{backend}: {store.count('run'):,} runs, {store.count('asset'):,} assets"
     table = Table(title=title, title_justify="left")
     for column in ("request", "median (ms)", "p95 (ms)"):
         table.add_column(column, justify="left" if column == "request" else "right")
     try:
-        console.print(f"ingesting {runs:,} runs ({ingest(store, runs):,.0f}/s)")
-        console.print(f"ingesting {assets:,} assets ({ingest_assets(store, assets):,.0f}/s)")
         app = create_app(Client(store), security=Security())
         with TestClient(app) as api:
             for name, action in requests(api).items():
@@ -98,7 +106,8 @@ def bench(backend: str, runs: int, assets: int, repetitions: int) -> Table:
         return table
     finally:
         store.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:
@@ -107,9 +116,18 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=100_000)
     parser.add_argument("--backends", nargs="+", default=["sqlite"])
     parser.add_argument("--repetitions", type=int, default=30)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="SQLite only: build the catalog in DIR and keep it; reuse it when it is there",
+    )
     arguments = parser.parse_args()
     for backend in arguments.backends:
-        console.print(bench(backend, arguments.runs, arguments.assets, arguments.repetitions))
+        table = bench(
+            backend, arguments.runs, arguments.assets, arguments.repetitions, arguments.keep
+        )
+        console.print(table)
 
 
 if __name__ == "__main__":
