@@ -218,3 +218,16 @@ def _short_of(value: object) -> str:
     if isinstance(value, MetadataValue):
         return f"({value.type_name})"
     return str(value)
+
+
+SUMMARY_KEYS = frozenset({"tagbase/row_count", "tagbase/partition_row_count"})
+
+
+def brief(metadata: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The entries a row of versions shows: the user's keys and the row counts, one line each
+    (schemas, URIs and run links have places of their own)."""
+    return [
+        (key, summary(value))
+        for key, value in sorted(metadata.items())
+        if not key.startswith("tagbase/") or key in SUMMARY_KEYS
+    ]

@@ -46,9 +46,9 @@ def series_plot(key: str, points: Sequence[MetadataPoint]) -> Plot:
     figure.update_layout(
         template="none",
         height=220,
-        margin={"l": 56, "r": 16, "t": 12, "b": 36},
+        margin={"l": 56, "r": 16, "t": 12, "b": 40},
         font={"family": "system-ui, sans-serif", "size": 12, "color": "#374151"},
-        xaxis={"gridcolor": GRID, "type": "date"},
+        xaxis={"gridcolor": GRID, "type": "date", "automargin": True, "nticks": 5},
         yaxis={"gridcolor": GRID, "zeroline": False},
         plot_bgcolor="white",
         paper_bgcolor="white",

@@ -44,6 +44,12 @@ def ago(moment: datetime, now: datetime | None = None) -> str:
     return "just now"
 
 
+def _run_of(metadata: dict[str, Any]) -> str | None:
+    """The id of the run that made a version (its `tagbase/run_id` metadata)."""
+    value = metadata.get("tagbase/run_id")
+    return None if value is None else str(getattr(value, "value", value))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -58,6 +64,8 @@ def _environment() -> jinja2.Environment:
         when=_metadata_view.format_time,
         number=_metadata_view.format_number,
         summary=_metadata_view.summary,
+        brief=_metadata_view.brief,
+        run_of=_run_of,
         markdown=_metadata_view.render_markdown,
     )
     return env
