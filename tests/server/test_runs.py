@@ -149,3 +149,43 @@ def test_without_definitions_nothing_launches(api: TestClient) -> None:
 
 def test_run_detail_of_an_unknown_run(api: TestClient) -> None:
     assert api.get("/api/runs/nothing/detail").status_code == 404
+
+
+# -- the run queue ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def queueing(client: Client) -> Any:
+    definitions = Definitions(assets=[numbers], jobs=[counting, sometimes])
+    app = create_app(client, definitions=definitions, security=Security(), queue=True)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_launches_queue_for_workers_and_cancel(queueing: TestClient, client: Client) -> None:
+    run = ok(queueing.post("/api/launch", json={"job": "counting", "tags": ["env=qa"]}), 202)
+    assert run["status"] == "queued"
+    assert ok(queueing.get(f"/api/runs/{run['id']}"))["status"] == "queued"
+    assert "env=qa" in {t["name"] for t in run["tags"]}
+    canceled = ok(queueing.post(f"/api/runs/{run['id']}/cancel"))
+    assert canceled["status"] == "canceled"
+    again = ok(queueing.post(f"/api/runs/{run['id']}/cancel"), 409)
+    assert again["error"]["type"] == "ConflictError"
+
+
+def test_reexecution_queues_a_child_run(queueing: TestClient, client: Client) -> None:
+    parent = client.create_run("sometimes", tags={"tagbase/priority": "1"}, status="failed")
+    body = {"tags": ["why=retry"]}
+    child = ok(queueing.post(f"/api/runs/{parent.id}/reexecute", json=body), 202)
+    tags = {t["key"]: t["value"] for t in child["tags"]}
+    assert child["status"] == "queued"
+    assert tags["tagbase/parent_run_id"] == parent.id
+    assert tags["tagbase/root_run_id"] == parent.id
+    assert tags["why"] == "retry"
+
+
+def test_a_run_inside_the_server_cannot_be_cancelled(runner: TestClient, served: FastAPI) -> None:
+    run = ok(runner.post("/api/launch", json={"job": "counting"}), 202)
+    served.state.launcher.wait(30)
+    assert runner.post(f"/api/runs/{run['id']}/cancel").status_code == 409
+    assert runner.post("/api/runs/nothing/cancel").status_code == 404

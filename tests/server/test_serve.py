@@ -81,3 +81,11 @@ def test_serve_loads_definitions_to_launch(
     assert result.exit_code == 0, result.output
     app = served[0][0]
     assert app.state.launcher.job_names == ("nightly",)
+
+
+def test_serve_can_hand_launches_to_the_run_queue(
+    client: Client, served: list[tuple[FastAPI, str, int]]
+) -> None:
+    assert CliRunner().invoke(cli, ["serve"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["serve", "--queue"]).exit_code == 0
+    assert [app.state.launcher.queue for app, _, _ in served] == [False, True]

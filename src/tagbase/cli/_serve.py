@@ -18,9 +18,17 @@ from tagbase.execution import load_definitions
     "(server.read_tokens / server.write_tokens in tagbase.yaml).",
 )
 @click.option("--port", default=3000, show_default=True, type=int, help="The port to bind.")
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Launch runs into the run queue for workers (`tagbase worker`) instead of running "
+    "them in the server.",
+)
 @source_options
 @pass_state
-def serve(state: State, host: str, port: int, file: str | None, module: str | None) -> None:
+def serve(
+    state: State, host: str, port: int, queue: bool, file: str | None, module: str | None
+) -> None:
     """Serve the REST API (/api, OpenAPI at /api/openapi.json) and the web UI.
 
     With -f FILE or -m MODULE, the jobs they define can be launched from the API and the UI.
@@ -28,6 +36,6 @@ def serve(state: State, host: str, port: int, file: str | None, module: str | No
     from tagbase.server._serve import run_server, server_app
 
     definitions = None if file is None and module is None else load_definitions(file, module)
-    app = server_app(state.config(), state.client, host, definitions)
+    app = server_app(state.config(), state.client, host, definitions, queue=queue)
     click.echo(f"tagbase serving on http://{host}:{port} (API docs at /api/docs)")
     run_server(app, host, port)

@@ -23,11 +23,13 @@ def create_app(
     *,
     definitions: Definitions | None = None,
     security: Security | None = None,
+    queue: bool = False,
 ) -> FastAPI:
     """The tagbase web app over `client` (by default the configured catalog).
 
-    `definitions` are the jobs the API and the launchpad can launch; `security` the tokens
-    (by default those of the configuration: none means every local request may write).
+    `definitions` are the jobs the API and the launchpad can launch (into the run queue with
+    `queue`, else in the server); `security` the tokens (by default those of the
+    configuration: none means every local request may write).
     """
     app = FastAPI(
         title="tagbase",
@@ -38,7 +40,7 @@ def create_app(
     app.state.client = client or Client()
     app.state.security = security or Security.from_config(Config.load())
     app.state.definitions = definitions
-    app.state.launcher = Launcher(app.state.client, definitions)
+    app.state.launcher = Launcher(app.state.client, definitions, queue=queue)
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
     app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])

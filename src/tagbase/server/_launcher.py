@@ -1,9 +1,13 @@
-"""Launching runs from the server: each launch runs in a background thread, and the request
-returns as soon as the run is recorded (status `queued`), or with the error that refused it.
+"""Launching runs from the server, in one of two ways:
 
-Everything `execute_job` refuses (bad launch tags, an unknown job, a missing upstream version)
-is refused before it records the run, so the request sees those errors itself. When a run queue
-exists, `Launcher` is the one place to hand launches to it instead.
+- into the run queue (`queue=True`, `tagbase serve --queue`, as under `tagbase dev`): the run is
+  recorded `queued` and a worker runs it;
+- in the server itself (the default, for a server with no workers): each launch runs in a
+  background thread, and the request returns as soon as the run is recorded.
+
+Either way the request returns the run as recorded, or the error that refused it: everything
+that can be refused (bad launch tags, an unknown job, a missing upstream version) is refused
+before the run is recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from tagbase._tags import split_tag_string
 from tagbase.definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.execution import execute_job, reexecute
+from tagbase.execution._launch import steps_to_rerun
+from tagbase.orchestration import launch_run
 from tagbase.store import EntitySpec, Store
 from tagbase.store._store import Ref
 
@@ -60,9 +66,12 @@ def tag_dict(tags: TagsGiven) -> dict[str, str]:
 class Launcher:
     """Runs jobs of the served definitions in background threads."""
 
-    def __init__(self, client: Client, definitions: Definitions | None) -> None:
+    def __init__(
+        self, client: Client, definitions: Definitions | None, *, queue: bool = False
+    ) -> None:
         self.client = client
         self.definitions = definitions
+        self.queue = queue
         self._threads: list[threading.Thread] = []
 
     @property
@@ -81,6 +90,8 @@ class Launcher:
         """Start a run of a job; the run as recorded (queued)."""
         job = self.job(job_name)
         given = tag_dict(tags)
+        if self.queue:
+            return launch_run(job, tags=given, definitions=self.definitions, store=self.store)
         return self._start(
             lambda store: execute_job(job, tags=given, raise_on_error=False, store=store)
         )
@@ -98,6 +109,8 @@ class Launcher:
         assert parent.scope is not None  # a run always belongs to a job
         job = self.job(parent.scope.name)
         given = tag_dict(tags)
+        if self.queue:
+            return self._queue_again(job, parent, from_failure, given)
         return self._start(
             lambda store: reexecute(
                 job,
@@ -109,8 +122,33 @@ class Launcher:
             )
         )
 
+    def _queue_again(
+        self, job: JobDefinition, parent: Entity, from_failure: bool, given: dict[str, str]
+    ) -> Entity:
+        """Queue a child run, as `reexecute` would run it: the parent's launch tags, then the
+        given ones; from the failure, only the steps that did not succeed and what follows."""
+        launch = {t.key: t.value for t in parent.tags if t.source == "launch"} | given
+        root = parent.tag_dict.get("tagbase/root_run_id", parent.id)
+        system = {"tagbase/parent_run_id": parent.id, "tagbase/root_run_id": root}
+        selection = None
+        if from_failure:
+            done = {s.key for s in self.client.list_run_steps(parent.id) if s.status == "success"}
+            selection = steps_to_rerun(job, done)
+        return launch_run(
+            job,
+            tags=launch,
+            op_selection=selection,
+            system=system,
+            definitions=self.definitions,
+            store=self.store,
+        )
+
+    @property
+    def store(self) -> Store:
+        return self.client.store
+
     def _start(self, action: Callable[[Store], object]) -> Entity:
-        watch = _RunWatch(self.client.store)
+        watch = _RunWatch(self.store)
         thread = threading.Thread(target=self._run, args=(action, watch), daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()

@@ -15,14 +15,19 @@ DEFAULT_PORT = 3000
 
 
 def server_app(
-    config: Config, client: Client, host: str, definitions: Definitions | None = None
+    config: Config,
+    client: Client,
+    host: str,
+    definitions: Definitions | None = None,
+    *,
+    queue: bool = False,
 ) -> FastAPI:
     """The app to serve on `host`, or InvalidInputError if that address needs tokens that
     are not configured. Without tokens, only loopback host names are answered."""
     local_only = is_loopback(host) and not (config.read_tokens or config.write_tokens)
     security = Security.from_config(config, LOOPBACK_NAMES if local_only else None)
     check_bind(host, security)
-    return create_app(client, definitions=definitions, security=security)
+    return create_app(client, definitions=definitions, security=security, queue=queue)
 
 
 def run_server(app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

@@ -48,6 +48,13 @@ def reexecute(ref: str, body: Reexecute, launcher: LauncherDep) -> dict[str, Any
     return _data.entity_json(run)
 
 
+@router.post("/runs/{ref}/cancel", response_model=EntityOut)
+def cancel(ref: str, client: ClientDep) -> dict[str, Any]:
+    """Cancel a queued run (at once) or one a worker runs (the worker stops it); a run that
+    ended, or one running inside the server, is a 409."""
+    return _data.entity_json(client.cancel_run(ref))
+
+
 @router.get("/launchable", response_model=list[JobOut])
 def launchable(launcher: LauncherDep) -> list[dict[str, Any]]:
     """The jobs this server can launch (those of the definitions it was started with)."""
