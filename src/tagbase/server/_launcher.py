@@ -27,7 +27,6 @@ from tagbase.definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.execution import execute_job, reexecute
 from tagbase.execution._launch import steps_to_rerun
-from tagbase.orchestration import launch_run
 from tagbase.store import EntitySpec, Store
 from tagbase.store._store import Ref
 
@@ -91,7 +90,7 @@ class Launcher:
         job = self.job(job_name)
         given = tag_dict(tags)
         if self.queue:
-            return launch_run(job, tags=given, definitions=self.definitions, store=self.store)
+            return self._queue(job, tags=given)
         return self._start(
             lambda store: execute_job(job, tags=given, raise_on_error=False, store=store)
         )
@@ -134,14 +133,12 @@ class Launcher:
         if from_failure:
             done = {s.key for s in self.client.list_run_steps(parent.id) if s.status == "success"}
             selection = steps_to_rerun(job, done)
-        return launch_run(
-            job,
-            tags=launch,
-            op_selection=selection,
-            system=system,
-            definitions=self.definitions,
-            store=self.store,
-        )
+        return self._queue(job, tags=launch, op_selection=selection, system=system)
+
+    def _queue(self, job: JobDefinition, **request: Any) -> Entity:
+        from tagbase.orchestration import launch_run  # only a queueing server needs the queue
+
+        return launch_run(job, definitions=self.definitions, store=self.store, **request)
 
     @property
     def store(self) -> Store:
