@@ -68,7 +68,7 @@ def dev(
     logs = state.config().home / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     children = [
-        _spawn("server", ["serve", "--host", host, "--port", str(port), *source], env,
+        _spawn("server", ["serve", "--queue", "--host", host, "--port", str(port), *source], env,
                str(logs / "server.log")),
         _spawn("daemon", ["daemon", *source], env, str(logs / "daemon.log")),
         *(_spawn(f"worker {n + 1}", ["worker", *source], env, str(logs / f"worker{n + 1}.log"))

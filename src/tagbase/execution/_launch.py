@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import DefinitionError, NotFoundError, TagbaseError
 from tagbase._kinds import Kind
-from tagbase._records import Entity
 from tagbase._tags import Tag, TagsInput, normalize_tags
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
 from tagbase.definitions._definitions import _as_assets
@@ -64,16 +63,18 @@ def execute_job(
 
 def execute_recorded(
     job: JobDefinition,
-    run: Entity,
+    run_id: str,
+    tags: Mapping[str, str],
     *,
+    row_id: int | None = None,
     op_selection: Sequence[str] | None = None,
     executor: ExecutorDefinition | None = None,
     store: Store | None = None,
 ) -> RunResult:
-    """Run a run recorded earlier as `queued` (a worker's part): its `tagbase/op_selection`
-    picks its steps; `op_selection` given here is added as that tag when the run starts."""
+    """Run a run recorded earlier as `queued` (a worker's part), given its id and tags: its
+    `tagbase/op_selection` picks its steps; `op_selection` given here becomes that tag."""
     store = store or shared_store(Config.load())
-    recorded = run.tag_dict.get("tagbase/op_selection")
+    recorded = tags.get("tagbase/op_selection")
     keys = json.loads(recorded) if recorded is not None else op_selection
     plan = plan_job(job)
     if keys is not None:
@@ -82,7 +83,8 @@ def execute_recorded(
     artifacts = ArtifactStore.from_environment()
     asset_uris = {name: latest_uri(store, name) for name in _loaded_assets(plan)}
     recorder = RunRecorder(store)
-    info = recorder.start(plan, run, normalize_tags(added, kind=Kind.RUN))
+    system = normalize_tags(added, kind=Kind.RUN)
+    info = recorder.start(plan, run_id, system, row_id=row_id)
     return _run(plan, recorder, info, artifacts, asset_uris, executor, raise_on_error=False)
 
 

@@ -50,7 +50,7 @@ class RunRecorder:
     def begin(self, plan: ExecutionPlan, launch: Sequence[Tag], system: Sequence[Tag]) -> RunInfo:
         """Record the run as queued with its job's tags, add launch and system tags, start it."""
         run = self.record(plan.job.name, plan.job.tags, launch, ())
-        return self.start(plan, run, system, [runs.Event("run_queued", now_ms())])
+        return self.start(plan, run.id, system, [runs.Event("run_queued", now_ms())])
 
     def record(
         self,
@@ -70,24 +70,26 @@ class RunRecorder:
             run = self.store.add_tags(Kind.RUN, run.id, tags=system, source="system")
         return run
 
-    def row_id(self, run: Entity) -> int:
-        return runs.run_row_id(self.store.engine, run.id)
+    def row_id(self, run_id: str) -> int:
+        return runs.run_row_id(self.store.engine, run_id)
 
     def start(
         self,
         plan: ExecutionPlan,
-        run: Entity,
+        run_id: str,
         system: Sequence[Tag] = (),
         earlier: Sequence[runs.Event] = (),
+        row_id: int | None = None,
     ) -> RunInfo:
         """Mark a recorded run started (adding system tags), and describe it for executors.
-        `earlier` events (its queueing) are written with the start, in one transaction."""
+        `earlier` events (its queueing) are written with the start, in one transaction;
+        `row_id` saves looking the run's row up when the caller knows it."""
         job = plan.job
-        row_id = self.row_id(run)
+        row_id = self.row_id(run_id) if row_id is None else row_id
         started = now_ms()
         run = self.store.update(
             Kind.RUN,
-            run.id,
+            run_id,
             add_tags=system,
             status="started",
             metadata={"tagbase/started_at": MetadataValue.timestamp(started / 1000)},

@@ -70,7 +70,7 @@ def launch_runs(
         runs.append(run)
         tags = run.tag_dict
         priority = int(tags.get("tagbase/priority", "0"))
-        queued.append(QueuedRun(recorder.row_id(run), run.id, job_name, priority, tags))
+        queued.append(QueuedRun(recorder.row_id(run.id), run.id, job_name, priority, tags))
     enqueue(store.engine, queued, now_ms())
     return runs
 

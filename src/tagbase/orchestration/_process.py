@@ -1,14 +1,23 @@
-"""A claimed run's own process: forked from its worker, so a run that overstays its
-`tagbase/max_runtime`, or is cancelled, can be stopped (with its whole process group) without
-stopping the worker. A run process dies with its worker: its runs are then failed once the
-worker's heartbeat times out, and nothing keeps writing to them."""
+"""Run processes: forked from their worker, each runs claimed runs one after another, so a
+run that overstays its `tagbase/max_runtime`, or is cancelled, can be stopped (with the
+whole process group) without stopping the worker; the worker then forks a fresh one. A run
+process keeps its database connections from run to run (forking and connecting per run
+cost more than a trivial run), and dies with its worker: the worker's runs are then failed
+once its heartbeat times out, and nothing keeps writing to them.
+
+The worker sends a lease as one line of JSON; the process answers `done` when the run ended.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
+import gc
+import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -19,6 +28,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tagbase import _client
+from tagbase.store._queue import Lease
 
 _PR_SET_PDEATHSIG = 1
 _LINUX: bool = sys.platform.startswith("linux")
@@ -26,49 +36,62 @@ _LINUX: bool = sys.platform.startswith("linux")
 
 @dataclass
 class RunProcess:
-    """A forked run process, with a pipe that reaches EOF when it exits."""
+    """A forked run process and the socket to it."""
 
     pid: int
-    ready_fd: int
+    channel: socket.socket
+    lease: Lease | None = None
     exit_code: int | None = None
 
-    def poll(self) -> int | None:
-        if self.exit_code is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.exit_code = os.waitstatus_to_exitcode(status)
-                os.close(self.ready_fd)
-        return self.exit_code
+    def fileno(self) -> int:
+        return self.channel.fileno()
+
+    def start(self, lease: Lease) -> None:
+        self.lease = lease
+        self.channel.sendall(json.dumps(dataclasses.asdict(lease)).encode() + b"\n")
+
+    def answer(self) -> str:
+        """After the channel turned readable: `done` (the run ended) or `exited`."""
+        try:
+            data = self.channel.recv(64)
+        except OSError:
+            data = b""
+        if data.startswith(b"done"):
+            return "done"
+        self.kill()
+        return "exited"
 
     def kill(self) -> int:
-        """Stop the run process and everything it started; its exit code."""
+        """Stop the process and everything it started; its exit code."""
         if self.exit_code is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGKILL)
             _, status = os.waitpid(self.pid, 0)
             self.exit_code = os.waitstatus_to_exitcode(status)
-            os.close(self.ready_fd)
+            self.channel.close()
         return self.exit_code
 
 
-def fork_run(body: Callable[[], None], engines: Sequence[sa.Engine] = ()) -> RunProcess:
-    """Run `body` in a child process of its own process group; `engines` (and the shared
-    stores') pooled connections are left to the parent."""
-    read_fd, write_fd = os.pipe()
+def fork_run_process(run: Callable[[Lease], None], engines: Sequence[sa.Engine]) -> RunProcess:
+    """A process, in a process group of its own, that calls `run` for each lease it is sent;
+    `engines` (and the shared stores') pooled connections are left to the parent."""
+    ours, theirs = socket.socketpair()
     parent = os.getpid()
     sys.stdout.flush()
     sys.stderr.flush()
+    gc.freeze()  # the child's collector leaves the inherited objects (and their pages) alone
     pid = os.fork()
     if pid:
-        os.close(write_fd)
-        return RunProcess(pid, read_fd)
+        gc.unfreeze()
+        theirs.close()
+        return RunProcess(pid, ours)
     code = 1
     try:
-        os.close(read_fd)
+        ours.close()
         os.setpgid(0, 0)
         _die_with(parent)
         _forget_connections(engines)
-        body()
+        _serve(theirs, run)
         code = 0
     except BaseException:
         traceback.print_exc()
@@ -76,6 +99,13 @@ def fork_run(body: Callable[[], None], engines: Sequence[sa.Engine] = ()) -> Run
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+def _serve(channel: socket.socket, run: Callable[[Lease], None]) -> None:
+    with channel.makefile("r") as lines:
+        for line in lines:
+            run(Lease(**json.loads(line)))
+            channel.sendall(b"done\n")
 
 
 def _die_with(parent: int) -> None:
@@ -96,6 +126,6 @@ def _die_with(parent: int) -> None:
 
 
 def _forget_connections(engines: Sequence[sa.Engine]) -> None:
-    """The worker's pooled connections stay the worker's: the run opens its own."""
+    """The worker's pooled connections stay the worker's: the process opens its own."""
     for engine in [*engines, *(store.engine for store in _client._stores.values())]:
         engine.dispose(close=False)

@@ -9,7 +9,7 @@ steps that did not succeed and what follows them, reading earlier outputs back, 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tagbase._errors import DefinitionError
 from tagbase._kinds import Kind
@@ -49,10 +49,11 @@ def retry_if_wanted(store: Store, run_id: str) -> Entity | None:
     return launch_run(run.scope.name, tags=launch, system=system, store=store)
 
 
-def retry_selection(store: Store, job: JobDefinition, run: Entity) -> Sequence[str] | None:
-    """The steps a `from_failure` retry runs, decided when it starts (by then its parent's
-    steps are all recorded); None for any other run."""
-    tags = run.tag_dict
+def retry_selection(
+    store: Store, job: JobDefinition, tags: Mapping[str, str]
+) -> Sequence[str] | None:
+    """The steps a `from_failure` retry (with these tags) runs, decided when it starts (by
+    then its parent's steps are all recorded); None for any other run."""
     parent = tags.get("tagbase/parent_run_id")
     strategy = tags.get("tagbase/retry_strategy", "from_failure")
     if parent is None or "tagbase/retry_number" not in tags or strategy != "from_failure":

@@ -2,7 +2,7 @@
 heartbeats, enforces `tagbase/max_runtime` and cancellation, and fails the runs of workers
 that died. Any number of workers may share a store, on any number of machines.
 
-The worker loop is one thread: it waits on its run processes' pipes between the moments it
+The worker loop is one thread: it waits on its run processes' sockets between the moments it
 must act (the next heartbeat, poll of the queue, cancellation check).
 """
 
@@ -20,15 +20,14 @@ from dataclasses import dataclass, field
 from tagbase._client import shared_store
 from tagbase._config import Config, RunQueueConfig
 from tagbase._errors import TagbaseError
-from tagbase._kinds import Kind
 from tagbase.definitions._definitions import Definitions
 from tagbase.execution._launch import execute_recorded
 from tagbase.orchestration._finish import ENDED, finish_run
 from tagbase.orchestration._monitor import reap
-from tagbase.orchestration._process import RunProcess, fork_run
+from tagbase.orchestration._process import RunProcess, fork_run_process
 from tagbase.orchestration._retries import retry_if_wanted, retry_selection
 from tagbase.store import Store
-from tagbase.store._queue import Lease, cancel_requested, claim, release
+from tagbase.store._queue import Lease, cancel_requested, claim, release, run_status
 from tagbase.store._workers import WorkerRecord, heartbeat, register_worker, remove_worker
 
 log = logging.getLogger("tagbase.worker")
@@ -42,23 +41,19 @@ def clock_ms() -> int:
 def execute_claimed(definitions: Definitions, store: Store, lease: Lease) -> None:
     """Run a claimed run to its end (in its run process); a run that cannot even start (an
     unknown job, a missing upstream version) is failed with the reason."""
-    run = store.get(Kind.RUN, lease.run_uuid)
     try:
         job = definitions.get_job_def(lease.job_name)
-        selection = retry_selection(store, job, run)
+        selection = retry_selection(store, job, lease.tags)
+        execute_recorded(
+            job,
+            lease.run_uuid,
+            lease.tags,
+            row_id=lease.run_id,
+            op_selection=selection,
+            store=store,
+        )
     except TagbaseError as error:
-        finish_run(store, run.id, "failed", f"{type(error).__name__}: {error}")
-        return
-    try:
-        execute_recorded(job, run, op_selection=selection, store=store)
-    except TagbaseError as error:
-        finish_run(store, run.id, "failed", f"{type(error).__name__}: {error}")
-
-
-@dataclass
-class _Running:
-    lease: Lease
-    process: RunProcess
+        finish_run(store, lease.run_uuid, "failed", f"{type(error).__name__}: {error}")
 
 
 @dataclass
@@ -72,11 +67,15 @@ class Worker:
     max_concurrent_runs: int = 1
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     on_event: Callable[[str, Lease], None] | None = None
-    running: dict[int, _Running] = field(default_factory=dict)
+    processes: list[RunProcess] = field(default_factory=list)
     finished: int = 0
     _next_heartbeat: float = 0.0
     _next_cancel_check: float = 0.0
     _registered: bool = False
+
+    @property
+    def running(self) -> dict[int, RunProcess]:
+        return {p.lease.run_id: p for p in self.processes if p.lease is not None}
 
     def run(self, *, max_runs: int | None = None, stop: Callable[[], bool] | None = None) -> None:
         """Work until `stop()` says so (or `max_runs` runs ended); then wait for the runs
@@ -84,14 +83,12 @@ class Worker:
         self.start()
         try:
             while not (stop and stop()) and (max_runs is None or self.finished < max_runs):
-                self.wait(self.tick(room=max_runs is None or self._claimed_room(max_runs)))
+                room = max_runs is None or self.finished + len(self.running) < max_runs
+                self.wait(self.tick(room=room))
             while self.running:
                 self.wait(self.tick(room=False))
         finally:
             self.close()
-
-    def _claimed_room(self, max_runs: int) -> bool:
-        return self.finished + len(self.running) < max_runs
 
     def start(self) -> None:
         now = clock_ms()
@@ -101,9 +98,11 @@ class Worker:
         self._registered = True
 
     def close(self) -> None:
-        for running in list(self.running.values()):
-            running.process.kill()
-            self._finish(running, "failed", "its worker stopped while it ran")
+        for process in list(self.processes):
+            lease = process.lease
+            self._drop(process)
+            if lease is not None:
+                self._finish(lease, "failed", "its worker stopped while it ran")
         if self._registered:
             remove_worker(self.store.engine, self.id)
             self._registered = False
@@ -121,11 +120,11 @@ class Worker:
         return bool(self.running)
 
     def wait(self, busy: bool) -> None:
-        """Sleep until a run process ends or the next poll of the queue is due."""
+        """Sleep until a run ends or the next poll of the queue is due."""
         timeout = self.settings.poll_interval_s if not busy else _CANCEL_CHECK_S
-        fds = [r.process.ready_fd for r in self.running.values()]
-        if fds:
-            select.select(fds, [], [], timeout)
+        busy_processes = [p for p in self.processes if p.lease is not None]
+        if busy_processes:
+            select.select(busy_processes, [], [], timeout)
         else:
             time.sleep(timeout)
 
@@ -143,47 +142,69 @@ class Worker:
         if lease is None:
             return False
         self._notify("claimed", lease)
-        process = fork_run(
-            lambda: execute_claimed(self.definitions, self.store, lease), [self.store.engine]
-        )
-        self.running[lease.run_id] = _Running(lease, process)
+        self._idle_process().start(lease)
         return True
 
+    def _idle_process(self) -> RunProcess:
+        for process in self.processes:
+            if process.lease is None:
+                return process
+        process = fork_run_process(
+            lambda lease: execute_claimed(self.definitions, self.store, lease), [self.store.engine]
+        )
+        self.processes.append(process)
+        return process
+
+    def _drop(self, process: RunProcess) -> None:
+        process.kill()
+        self.processes.remove(process)
+
     def _look_after_runs(self, now: float) -> None:
-        for running in list(self.running.values()):
-            if running.process.poll() is not None:
-                self._ended(running)
-        now_ms = clock_ms()
-        for running in list(self.running.values()):
-            deadline = running.lease.deadline_ms
-            if deadline is not None and now_ms >= deadline:
-                limit = running.lease.tags.get("tagbase/max_runtime")
-                running.process.kill()
-                reason = f"it ran longer than its tagbase/max_runtime of {limit} s"
-                self._finish(running, "failed", reason)
+        busy = [p for p in self.processes if p.lease is not None]
+        readable, _, _ = select.select(busy, [], [], 0) if busy else ([], [], [])
+        for process in readable:
+            lease = process.lease
+            assert lease is not None
+            if process.answer() == "done":
+                process.lease = None
+                self._finish(lease, "failed", "its run process ended without ending the run")
+            else:
+                self.processes.remove(process)
+                reason = f"its run process exited with code {process.exit_code}"
+                self._finish(lease, "failed", reason)
+        self._enforce_deadlines()
         if self.running and now >= self._next_cancel_check:
             self._next_cancel_check = now + _CANCEL_CHECK_S
-            for run_id in cancel_requested(self.store.engine, list(self.running)):
-                running = self.running[run_id]
-                running.process.kill()
-                self._finish(running, "canceled", "canceled on request")
+            running = self.running
+            for run_id in cancel_requested(self.store.engine, list(running)):
+                lease = running[run_id].lease
+                assert lease is not None
+                self._drop(running[run_id])
+                self._finish(lease, "canceled", "canceled on request")
 
-    def _ended(self, running: _Running) -> None:
-        code = running.process.exit_code
-        self._finish(running, "failed", f"its run process exited with code {code}")
+    def _enforce_deadlines(self) -> None:
+        now_ms = clock_ms()
+        for process in list(self.processes):
+            lease = process.lease
+            if lease is None or lease.deadline_ms is None or now_ms < lease.deadline_ms:
+                continue
+            self._drop(process)
+            limit = lease.tags.get("tagbase/max_runtime")
+            self._finish(
+                lease, "failed", f"it ran longer than its tagbase/max_runtime of {limit} s"
+            )
 
-    def _finish(self, running: _Running, status: str, reason: str) -> None:
+    def _finish(self, lease: Lease, status: str, reason: str) -> None:
         """Release the run; end it with `status` unless it ended itself; retry a failure."""
-        self.running.pop(running.lease.run_id, None)
         self.finished += 1
-        if not release(self.store.engine, running.lease.run_id):
+        if not release(self.store.engine, lease.run_id):
             return  # another process presumed this worker dead and handled the run
-        run = self.store.get(Kind.RUN, running.lease.run_uuid)
-        if run.status not in ENDED:
-            run = finish_run(self.store, run.id, status, reason)
-        self._notify(run.status or "ended", running.lease)
-        if run.status == "failed":
-            retry_if_wanted(self.store, run.id)
+        ended = run_status(self.store.engine, lease.run_uuid)
+        if ended not in ENDED:
+            ended = finish_run(self.store, lease.run_uuid, status, reason).status
+        self._notify(ended or "ended", lease)
+        if ended == "failed":
+            retry_if_wanted(self.store, lease.run_uuid)
 
     def _notify(self, what: str, lease: Lease) -> None:
         if self.on_event is not None:

@@ -116,7 +116,7 @@ def claim(
     now_ms: int,
 ) -> Lease | None:
     """Take the first waiting run (priority, then age) that no limit holds back, or None."""
-    if not _anything_waiting(engine, jobs):
+    if engine.dialect.name == "sqlite" and not _anything_waiting(engine, jobs):
         return None
     with writing(engine) as connection:
         busy: list[dict[str, str]] = []
@@ -136,7 +136,8 @@ def claim(
 
 
 def _anything_waiting(engine: sa.Engine, jobs: Sequence[str] | None) -> bool:
-    """A read without the write lock, so idle workers polling SQLite do not queue on it."""
+    """A read without the write lock, so idle workers polling SQLite do not queue on it
+    (PostgreSQL claims lock rows, not the database: no need)."""
     with engine.connect() as connection:
         query = sa.select(run_queue.c.id).limit(1)
         if jobs is not None:
@@ -265,3 +266,11 @@ def run_row(engine: sa.Engine, run_uuid: str) -> int | None:
         found = connection.execute(sa.select(entity.c.id).where(entity.c.uuid == run_uuid))
         value = found.scalar()
         return None if value is None else int(value)
+
+
+def run_status(engine: sa.Engine, run_uuid: str) -> str | None:
+    """A run's status, read alone (cheaper than loading the run)."""
+    with engine.connect() as connection:
+        found = connection.execute(sa.select(entity.c.status).where(entity.c.uuid == run_uuid))
+        value = found.scalar()
+        return None if value is None else str(value)
