@@ -9,14 +9,15 @@ where a missing browser fails them (as a missing PostgreSQL does).
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
-from browser_kit import Problems, Served, free_port
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tagbase._demo import run_demo
@@ -28,6 +29,34 @@ from tagbase.store import Store
 CHROMIUM = os.environ.get("TAGBASE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """Where the app is served, and the client over its catalog."""
+
+    url: str
+    client: Client
+
+    def at(self, path: str) -> str:
+        return f"{self.url}{path}"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Problems:
+    """Script errors and failed requests a page met (a test ends by checking there are none)."""
+
+    seen: list[str]
+
+    def check(self) -> None:
+        assert self.seen == [], self.seen
 
 
 @pytest.fixture(scope="session")

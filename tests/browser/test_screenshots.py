@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from browser_kit import Problems, Served
 from playwright.sync_api import Page, expect
 
 from tagbase import Kind
+
+if TYPE_CHECKING:  # the fixtures' types (conftest is not importable in every import mode)
+    from conftest import Problems, Served
 
 PAGES = {
     "catalog": "/assets",

@@ -4,11 +4,14 @@ the launchpad, tagging a run, and moving an exclusive tag."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from browser_kit import Problems, Served
 from playwright.sync_api import Page, expect
 
 from tagbase import Kind
+
+if TYPE_CHECKING:  # the fixtures' types (conftest is not importable in every import mode)
+    from conftest import Problems, Served
 
 
 def asset_names(page: Page) -> list[str]:
