@@ -507,3 +507,19 @@ def test_an_artifact_name_alone_gives_its_latest_version(client: Client) -> None
     client.create_artifact("empty")
     with pytest.raises(NotFoundError, match="no versions yet"):
         client.get_artifact_version("empty")
+
+
+def test_unfiltered_counts_follow_creates_and_deletes(client: Client) -> None:
+    client.create_pipeline("etl")
+    client.create_pipeline("ml")
+    client.bulk_create([EntitySpec(Kind.RUN, scope="etl") for _ in range(70)])
+    for _ in range(3):
+        client.create_run("ml")
+    client.delete_run(client.list_runs(pipeline_name_or_id="ml").items[0].id)
+    assert client.count(Kind.RUN) == 72
+    assert client.store.count(Kind.RUN, scope="etl") == 70
+    assert client.store.count(Kind.RUN, scope="ml") == 2
+    assert client.list(Kind.RUN, size=5).total == 72
+    client.delete(Kind.JOB, "etl", recursive=True)
+    assert client.count(Kind.RUN) == 2
+    assert client.count(Kind.JOB) == 1

@@ -28,7 +28,7 @@ from tagbase.query import (
 )
 from tagbase.store._compile import TagIds, condition, like, one_of, reads_entity
 from tagbase.store._dictionary import pair_condition, pair_digest
-from tagbase.store._schema import entity, tag, tag_assignment, tag_usage
+from tagbase.store._schema import entity, entity_count, tag, tag_assignment, tag_usage
 from tagbase.store._sql import fetch
 
 _DRIVER_MAX_TAGS = 64  # beyond this many tag ids, an index union costs more than a scan
@@ -149,6 +149,14 @@ class IdQuery:
     ident: Any
     empty: bool = False
     known_count: int | None = None  # when the usage counters already answer `count`
+    count_query: sa.Select[Any] | None = None  # a cheaper way to count, when there is one
+
+
+def _counted(kind: int, scope_id: int | None) -> sa.Select[Any]:
+    """Every entity of the kind (within a scope), from the counters."""
+    query = sa.select(sa.func.coalesce(sa.func.sum(entity_count.c.count), 0))
+    query = query.where(entity_count.c.kind == kind)
+    return query if scope_id is None else query.where(entity_count.c.scope_id == scope_id)
 
 
 def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node) -> IdQuery:
@@ -166,7 +174,7 @@ def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node)
         if scope_id is not None:
             select = select.where(entity.c.scope_id == scope_id)
         select = select.where(*(condition(part, entity.c.id) for part in rest))
-        return IdQuery(select, entity.c.id)
+        return IdQuery(select, entity.c.id, count_query=None if rest else _counted(kind, scope_id))
     driving = _DRIVING
     ident = driving.c.entity_id
     select = sa.select(ident).where(driving.c.kind == kind, one_of(driving.c.tag_id, driver.ids))

@@ -120,6 +120,18 @@ tag_usage = sa.Table(
     sqlite_with_rowid=False,
 )
 
+# How many entities each (kind, scope) holds, kept with every create and delete: an unfiltered
+# count is a lookup here, not a walk over a million index entries (0006).
+entity_count = sa.Table(
+    "entity_count",
+    metadata_obj,
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("scope_id", Id, nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.PrimaryKeyConstraint("kind", "scope_id"),
+    sqlite_with_rowid=False,
+)
+
 SOURCES = ("definition", "launch", "user", "system", "cascade", "api")
 REMOVAL_REASONS = ("removed", "replaced", "moved", "deleted")
 

@@ -67,8 +67,9 @@ from tagbase.store._registry import (
     load_definitions,
     update_definition,
 )
-from tagbase.store._schema import SOURCES, actor, entity, owner, tag, tag_usage
+from tagbase.store._schema import SOURCES, actor, entity, entity_count, owner, tag, tag_usage
 from tagbase.store._sql import (
+    add_counts,
     chunks,
     collector_paused,
     ensure_named,
@@ -219,6 +220,7 @@ class Store:
                 for item in checked
             ]
             ids = self._insert_entities(connection, rows)
+            _count_entities(connection, [(row["kind"], row["scope_id"]) for row in rows], +1)
             targets = [
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
                 for i, row in zip(ids, rows, strict=True)
@@ -409,7 +411,9 @@ class Store:
     def _count(self, connection: sa.Connection, planned: IdQuery) -> int:
         if planned.known_count is not None:
             return planned.known_count
-        counted = sa.select(sa.func.count()).select_from(planned.select.subquery())
+        counted = planned.count_query
+        if counted is None:
+            counted = sa.select(sa.func.count()).select_from(planned.select.subquery())
         return int(connection.execute(counted).scalar_one())
 
     def facets(
@@ -570,6 +574,7 @@ class Store:
                 )
             targets = [Target(*child) for child in children] + [found]
             _tagging.unassign_all(connection, targets, change)
+            _count_entities(connection, [(t.kind, t.scope_id) for t in targets], -1)
             for part in chunks([target.id for target in targets]):
                 connection.execute(entity.delete().where(entity.c.id.in_(part)))
 
@@ -767,6 +772,12 @@ class Store:
                     scope_id = self._resolve(connection, parsed.scope, scope, None).id
             millis = to_millis(at)
             return _history.holders_at(connection, tag_id, millis, kind_code, scope_id)
+
+
+def _count_entities(connection: sa.Connection, slots: Sequence[tuple[int, int]], sign: int) -> None:
+    """Keep `entity_count` right: `sign` is +1 for created entities, -1 for deleted ones."""
+    deltas = {slot: sign * times for slot, times in Counter(slots).items()}
+    add_counts(connection, entity_count, ["kind", "scope_id"], "count", deltas)
 
 
 def _record(
