@@ -22,8 +22,10 @@ STATUSES = ("queued", "started", "success", "failed")
 
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One value of a facet; `count` is None where counting would cost a scan of the list."""
+
     label: str
-    count: int
+    count: int | None
     term: str
     is_label: bool = False
 
@@ -71,13 +73,17 @@ def tag_facets(
 
 def kind_facet(client: Client, query: str, tags: Sequence[TagDefinition]) -> Facet:
     keys = sorted(k for k in _used_keys(tags, Kind.ASSET) if k.startswith(KIND_TAG_PREFIX))
-    entries = []
-    for key in keys:
-        count = _values(client, Kind.ASSET, key, query).get("", 0)
-        name = key.removeprefix(KIND_TAG_PREFIX)
-        if count:
-            entries.append(Entry(name, count, f"kind:{_links.query_value(name)}"))
-    return Facet("Kinds", sorted(entries, key=lambda e: -e.count))
+    counts = {key: _values(client, Kind.ASSET, key, query).get("", 0) for key in keys}
+    entries = [
+        Entry(
+            key.removeprefix(KIND_TAG_PREFIX),
+            count,
+            f"kind:{_links.query_value(key.removeprefix(KIND_TAG_PREFIX))}",
+        )
+        for key, count in sorted(counts.items(), key=lambda item: -item[1])
+        if count
+    ]
+    return Facet("Kinds", entries)
 
 
 def group_facet(client: Client, query: str) -> Facet:
@@ -88,37 +94,28 @@ def group_facet(client: Client, query: str) -> Facet:
     return Facet("Groups", entries)
 
 
-def owner_facet(client: Client, kind: Kind, query: str, shown: Sequence[Entity]) -> Facet:
-    """Exact counts for the owners of the entities on this page (the catalog keeps no
-    per-owner counter, so owners seen nowhere on the page are not listed)."""
+def owner_facet(shown: Sequence[Entity]) -> Facet:
+    """The owners of the entities on this page, as filters (the catalog keeps no per-owner
+    counter, and counting each would scan the list)."""
     owners = sorted({owner for entity in shown for owner in entity.owners})
-    entries = []
-    for owner in owners:
-        term = f"owner:{_links.query_value(owner)}"
-        entries.append(Entry(owner, client.count(kind, query=_links.refine(query, term)), term))
-    entries.sort(key=lambda e: (-e.count, e.label))
+    entries = [Entry(owner, None, f"owner:{_links.query_value(owner)}") for owner in owners]
     return Facet("Owners", entries, "owners of the assets listed")
 
 
-def status_facet(client: Client, query: str, scope: str | None = None) -> Facet:
-    entries = []
-    for status in STATUSES:
-        term = f"status:{status}"
-        count = client.count(Kind.RUN, scope=scope, query=_links.refine(query, term))
-        if count:
-            entries.append(Entry(status, count, term))
-    return Facet("Status", entries)
+def status_facet() -> Facet:
+    """Run statuses as filters (uncounted: a status has no counter, and runs are many)."""
+    return Facet("Status", [Entry(status, None, f"status:{status}") for status in STATUSES])
 
 
 def asset_facets(client: Client, query: str, shown: Sequence[Entity]) -> list[Facet]:
     tags = client.list_tags()
     facets = [kind_facet(client, query, tags), group_facet(client, query)]
-    facets.append(owner_facet(client, Kind.ASSET, query, shown))
+    facets.append(owner_facet(shown))
     facets += tag_facets(client, Kind.ASSET, query, tags)
     return [facet for facet in facets if facet.entries]
 
 
 def run_facets(client: Client, query: str) -> list[Facet]:
-    facets = [status_facet(client, query)]
+    facets = [status_facet()]
     facets += tag_facets(client, Kind.RUN, query, client.list_tags())
     return [facet for facet in facets if facet.entries]
