@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tagbase._metadata import MetadataValue, decode_metadata_value, encode_metadata_value
 from tagbase._records import MetadataEntry, from_millis
 from tagbase.store._schema import SOURCES, actor, metadata_entry, metadata_key, metadata_latest
-from tagbase.store._sql import ensure_named, upsert
+from tagbase.store._sql import ensure_named, insert_ids, upsert
 from tagbase.store._tagging import Change, Target
 
 
@@ -46,10 +46,8 @@ def log(
                     "_text": _indexable(encoded.text),
                 }
             )
-    inserted = connection.execute(
-        metadata_entry.insert().returning(metadata_entry.c.id, sort_by_parameter_order=True),
-        [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
-    ).scalars()
+    entries = [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+    inserted = insert_ids(connection, metadata_entry, entries, ("entity_id", "key_id"))
     latest = [
         {
             "entity_id": row["entity_id"],

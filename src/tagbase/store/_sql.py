@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -54,6 +54,47 @@ def _replacing(
     insert = _insert(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=list(keys), set_={name: insert.excluded[name] for name in updated}
+    )
+
+
+def insert_ids(
+    connection: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    key: tuple[str, ...],
+) -> list[int]:
+    """Insert rows into a table with an `id` column; their ids, in order. One row comes back
+    from RETURNING. Many go through the driver (SQLite would run a RETURNING insert once per
+    row), then their ids are read back by `key`, unique among the rows, from the rows newer
+    than the newest before: ids only grow."""
+    statements = _id_statements(table, key)
+    if len(rows) == 1:
+        return [connection.execute(statements.one, dict(rows[0])).scalar_one()]
+    before = connection.execute(statements.newest).scalar_one()
+    execute_many(connection, statements.many, [dict(row) for row in rows])
+    ids = {
+        tuple(found[:-1]): found[-1]
+        for found in connection.execute(statements.after, {"before": before})
+    }
+    return [ids[tuple(row[name] for name in key)] for row in rows]
+
+
+class _IdStatements(NamedTuple):
+    one: Any
+    many: Any
+    newest: sa.Select[Any]
+    after: sa.Select[Any]
+
+
+@functools.cache
+def _id_statements(table: sa.Table, key: tuple[str, ...]) -> _IdStatements:
+    return _IdStatements(
+        one=table.insert().returning(table.c.id),
+        many=table.insert(),
+        newest=sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)),
+        after=sa.select(*(table.c[name] for name in key), table.c.id).where(
+            table.c.id > sa.bindparam("before")
+        ),
     )
 
 

@@ -75,6 +75,7 @@ from tagbase.store._sql import (
     ensure_named,
     execute_many,
     fetch,
+    insert_ids,
     now_ms,
     point_lookups_only,
 )
@@ -85,10 +86,6 @@ MAX_PAGE_SIZE = 10_000
 
 
 _INSERT_OWNERS = owner.insert()
-_INSERT_ENTITIES = entity.insert()
-_INSERT_ENTITY = entity.insert().returning(entity.c.id)
-_NEWEST_ID = sa.select(sa.func.coalesce(sa.func.max(entity.c.id), 0))
-_IDS_AFTER = sa.select(entity.c.uuid, entity.c.id).where(entity.c.id > sa.bindparam("before"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,14 +314,7 @@ class Store:
         self, connection: sa.Connection, rows: builtins.list[dict[str, Any]]
     ) -> builtins.list[int]:
         try:
-            if len(rows) == 1:
-                return [connection.execute(_INSERT_ENTITY, rows[0]).scalar_one()]
-            # Many rows go through the driver, then their ids are read back by UUID among the
-            # rows newer than the newest before: ids only grow, so that is a short range scan.
-            before = connection.execute(_NEWEST_ID).scalar_one()
-            execute_many(connection, _INSERT_ENTITIES, rows)
-            ids = dict(connection.execute(_IDS_AFTER, {"before": before}).all())
-            return [ids[row["uuid"]] for row in rows]
+            return insert_ids(connection, entity, rows, ("uuid",))
         except sa.exc.IntegrityError:
             connection.rollback()
             raise self._duplicate_error(rows) from None
