@@ -28,7 +28,7 @@ PAGES = {
     "job": "/jobs/iris_training",
     "models": "/models",
     "model": "/models/iris_classifier",
-    "tags": "/tags",
+    "tags": "/tags?used=true",
     "tag-history": "/tags/latest",
     "launchpad": "/launchpad?template=weekly_hygiene",
 }

@@ -113,7 +113,7 @@ def test_home_goes_to_the_catalog(browser: TestClient) -> None:
     assert response.headers["location"] == "/assets"
 
 
-@pytest.mark.parametrize("url", ["/assets", "/runs", "/jobs", "/models", "/tags"])
+@pytest.mark.parametrize("url", ["/assets", "/runs", "/jobs", "/models", "/tags?used=true"])
 def test_lists_escape_user_text(browser: TestClient, url: str) -> None:
     html = html_of(browser, url)
     assert HOSTILE not in html

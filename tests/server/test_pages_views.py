@@ -119,3 +119,11 @@ def test_entity_links_follow_their_kind() -> None:
     assert _links.entity(EntityRef("3", Kind.RUN_TEMPLATE, "t", "j")) == (
         "/launchpad?job=j&template=t"
     )
+
+
+def test_facets_count_within_a_query_unless_it_matches_too_many() -> None:
+    from tagbase.server._pages import _facets
+
+    assert _facets.counted_within("tag:a=", 10) == "tag:a="
+    assert _facets.counted_within("tag:a=", _facets.SCOPED_LIMIT + 1) == ""
+    assert _facets.counted_within("", 5) == ""

@@ -50,7 +50,7 @@ def catalog(request: Request, q: str = "", cursor: str | None = None) -> HTMLRes
     client = client_of(request)
     try:
         found = _data.list_entities(client, Kind.ASSET, Filters(q), size=PAGE_SIZE, cursor=cursor)
-        facets = _facets.asset_facets(client, q, found.items)
+        facets = _facets.asset_facets(client, q, found)
     except QueryError as error:
         return page(request, "assets.html", "assets", 400, q=q, error=error, found=None)
     return page(

@@ -1,23 +1,32 @@
-"""Facet counts beside a list: how many of the matching entities hold each kind, group, tag
-value or owner, and the query term that narrows the list to them."""
+"""Facet counts beside a list: how many of the matching entities hold each kind, group or tag
+value, and the query term that narrows the list to them.
+
+Which keys get a facet is read from the entities listed (the keys several of them share), so
+a page never loads the whole tag dictionary. Counts are exact over every match while the
+matches are at most `SCOPED_LIMIT`; beyond that (counting them would walk the matches once per
+key) they are the whole catalog's, read from the usage counters, and the panel says so.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tagbase._client import Client
 from tagbase._kinds import Kind
-from tagbase._records import Entity, TagDefinition
+from tagbase._records import Entity, Page
 from tagbase._tags import KIND_TAG_PREFIX, RESERVED_PREFIX
 from tagbase.server import _data
 from tagbase.server._data import Filters
 from tagbase.server._pages import _links
 
 GROUP_KEY = "tagbase/group"
-TAG_KEYS = 8  # the most used tag keys get a facet each
+TAG_KEYS = 8  # the keys most common on the page get a facet each
 VALUES = 8  # values shown per facet
 STATUSES = ("queued", "started", "success", "failed")
+SCOPED_LIMIT = 20_000
+WHOLE_CATALOG = "Counts over the whole catalog (the matches are too many to count here)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,28 +46,35 @@ class Facet:
     note: str | None = None
 
 
-def _used_keys(tags: Iterable[TagDefinition], kind: Kind) -> dict[str, int]:
-    usage: dict[str, int] = {}
-    for definition in tags:
-        used = definition.usage.get(kind, 0)
-        if used:
-            usage[definition.key] = usage.get(definition.key, 0) + used
-    return usage
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """The facets beside a list, and what their counts count."""
+
+    facets: Sequence[Facet]
+    note: str | None = None
+
+
+def counted_within(query: str, total: int | None) -> str:
+    """The query the counts are taken within: the list's, unless it matches too many."""
+    return query if total is not None and total <= SCOPED_LIMIT else ""
+
+
+def page_keys(shown: Sequence[Entity], shared: bool = True) -> list[str]:
+    """The tag keys the listed entities hold, most common first; if `shared` and several
+    are listed, only keys more than one holds (a key unique to one entity, like a run's own
+    id, makes a useless facet)."""
+    held = Counter(key for entity in shown for key in {tag.key for tag in entity.tags})
+    least = 2 if shared and len(shown) > 1 else 1
+    return [key for key, count in held.most_common() if count >= least]
 
 
 def _values(client: Client, kind: Kind, key: str, query: str) -> dict[str, int]:
     return dict(_data.facet_values(client, kind, key, Filters(query or None)))
 
 
-def tag_facets(
-    client: Client, kind: Kind, query: str, tags: Sequence[TagDefinition]
-) -> list[Facet]:
-    """One facet per tag key most used on `kind` (system keys aside), values by count."""
-    usage = _used_keys(tags, kind)
-    keys = sorted(
-        (key for key in usage if not key.startswith(RESERVED_PREFIX)),
-        key=lambda key: (-usage[key], key),
-    )[:TAG_KEYS]
+def tag_facets(client: Client, kind: Kind, query: str, shown: Sequence[Entity]) -> list[Facet]:
+    """One facet per tag key common among the listed entities (system keys aside)."""
+    keys = [key for key in page_keys(shown) if not key.startswith(RESERVED_PREFIX)][:TAG_KEYS]
     facets = []
     for key in keys:
         counts = _values(client, kind, key, query)
@@ -71,8 +87,8 @@ def tag_facets(
     return facets
 
 
-def kind_facet(client: Client, query: str, tags: Sequence[TagDefinition]) -> Facet:
-    keys = sorted(k for k in _used_keys(tags, Kind.ASSET) if k.startswith(KIND_TAG_PREFIX))
+def kind_facet(client: Client, query: str, shown: Sequence[Entity]) -> Facet:
+    keys = [key for key in page_keys(shown, shared=False) if key.startswith(KIND_TAG_PREFIX)]
     counts = {key: _values(client, Kind.ASSET, key, query).get("", 0) for key in keys}
     entries = [
         Entry(
@@ -107,15 +123,20 @@ def status_facet() -> Facet:
     return Facet("Status", [Entry(status, None, f"status:{status}") for status in STATUSES])
 
 
-def asset_facets(client: Client, query: str, shown: Sequence[Entity]) -> list[Facet]:
-    tags = client.list_tags()
-    facets = [kind_facet(client, query, tags), group_facet(client, query)]
-    facets.append(owner_facet(shown))
-    facets += tag_facets(client, Kind.ASSET, query, tags)
-    return [facet for facet in facets if facet.entries]
+def _panel(facets: list[Facet], query: str, within: str) -> Panel:
+    note = WHOLE_CATALOG if query and not within else None
+    return Panel([facet for facet in facets if facet.entries], note)
 
 
-def run_facets(client: Client, query: str) -> list[Facet]:
-    facets = [status_facet()]
-    facets += tag_facets(client, Kind.RUN, query, client.list_tags())
-    return [facet for facet in facets if facet.entries]
+def asset_facets(client: Client, query: str, shown: Page[Entity]) -> Panel:
+    within = counted_within(query, shown.total)
+    facets = [kind_facet(client, within, shown.items), group_facet(client, within)]
+    facets.append(owner_facet(shown.items))
+    facets += tag_facets(client, Kind.ASSET, within, shown.items)
+    return _panel(facets, query, within)
+
+
+def run_facets(client: Client, query: str, shown: Page[Entity]) -> Panel:
+    within = counted_within(query, shown.total)
+    facets = [status_facet(), *tag_facets(client, Kind.RUN, within, shown.items)]
+    return _panel(facets, query, within)

@@ -33,7 +33,7 @@ def runs(request: Request, q: str = "", cursor: str | None = None) -> HTMLRespon
     client = client_of(request)
     try:
         found = _data.list_entities(client, Kind.RUN, Filters(q), size=PAGE_SIZE, cursor=cursor)
-        facets = _facets.run_facets(client, q)
+        facets = _facets.run_facets(client, q, found)
     except QueryError as error:
         return page(request, "runs.html", "runs", 400, q=q, error=error, found=None)
     return page(

@@ -25,9 +25,10 @@ HISTORY = 200
 
 
 @router.get("/tags", response_class=HTMLResponse)
-def tags(request: Request, q: str = "", registered: bool = False) -> HTMLResponse:
-    """Tags whose string form contains `q`, most used first; the registered ones if asked."""
-    found = client_of(request).list_tags(registered_only=registered)
+def tags(request: Request, q: str = "", used: bool = False) -> HTMLResponse:
+    """Registered tags (and, with `used`, every tag in use) whose string form contains `q`,
+    registered first, then most used."""
+    found = client_of(request).list_tags(registered_only=not used)
     needle = q.strip().lower()
     matching = [d for d in found if needle in d.name.lower()]
     matching.sort(key=lambda d: (not d.registered, -d.usage_count, d.name))
@@ -36,7 +37,7 @@ def tags(request: Request, q: str = "", registered: bool = False) -> HTMLRespons
         "tags.html",
         "tags",
         q=q,
-        registered=registered,
+        used=used,
         tags=matching[:LISTED],
         total=len(matching),
         kinds=list(Kind),
