@@ -775,3 +775,12 @@ def test_filters_combine_with_scope_and_name(runs: Client) -> None:
     assert [r.name for r in in_p] == ["r2"]
     named = runs.list_runs(tags=["notequals:baseline"], name="startswith:r")
     assert sorted(r.name for r in named) == [r for r in ALL_RUNS if r != "r2"]
+
+
+def test_listing_tags_works_past_the_databases_parameter_limits(client: Client) -> None:
+    client.create_pipeline("p")
+    specs = [EntitySpec(Kind.RUN, scope="p", tags=[f"run-{n}"]) for n in range(40_000)]
+    client.bulk_create(specs)
+    listed = client.list_tags()
+    assert len(listed) == 40_000
+    assert {definition.usage_count for definition in listed} == {1}
