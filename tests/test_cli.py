@@ -237,13 +237,20 @@ def test_json_output_parses_and_holds_the_tags(iris: Client) -> None:
 
     iris_model = models["iris_classifier"]
     assert iris_model["kind"] == "model"
-    assert iris_model["tag_names"] == ["classification", "iris-dataset", "production-ready"]
+    assert sorted(tag["name"] for tag in iris_model["tags"]) == [
+        "classification",
+        "iris-dataset",
+        "production-ready",
+    ]
     added = next(tag for tag in iris_model["tags"] if tag["key"] == "production-ready")
     assert added["value"] == ""
     assert added["source"] == "user"
     assert added["actor"] == "tester"
     assert datetime.fromisoformat(added["added_at"]).tzinfo is not None
-    assert models["fraud_detector"]["metadata"] == {"accuracy": 0.92, "framework": "xgboost"}
+    assert models["fraud_detector"]["metadata"] == {
+        "accuracy": {"type": "float", "value": 0.92},
+        "framework": {"type": "text", "value": "xgboost"},
+    }
     assert [version["version"] for version in versions] == ["2.0.0", "1.0.0"]
     assert versions[0]["scope"]["name"] == "iris_classifier"
     assert versions[0]["number"] == 2

@@ -174,4 +174,7 @@ def test_the_readme_commands_work_on_the_example_project(client: Client) -> None
     launched = json.loads(invoke("run", "iris_training", "-f", file, "--tag", "env=dev", "--json"))
     assert client.get_run(launched["run_id"]).tag_dict["env"] == "dev"
     series = json.loads(invoke("artifact", "metadata", "leads", "tagbase/row_count", "--json"))
-    assert [point["entity"] for point in series] == ["leads:1", "leads:2"]
+    assert [(point["entity"]["scope"], point["entity"]["name"]) for point in series] == [
+        ("leads", "1"),
+        ("leads", "2"),
+    ]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
+
+from tagbase.cli import cli
 
 # kind path, parent kind path (None: top level), a name (None: numbered)
 KINDS = [
@@ -186,3 +191,22 @@ def test_retag_dry_run_then_for_real(api: TestClient, runs: list[dict[str, Any]]
     assert len(done["sample"]) == 3
     assert api.get("/api/runs/count", params={"query": "tag:reviewed"}).json()["count"] == 3
     assert api.get("/api/runs/count", params={"query": "tag:exp"}).json()["count"] == 2
+
+
+def test_the_cli_shows_an_entity_in_the_api_shape(api: TestClient) -> None:
+    create(api, "models", name="churn", tags=["env=prod"], metadata={"accuracy": 0.9})
+    from_api = api.get("/api/models/churn").json()
+
+    shown = CliRunner().invoke(cli, ["model", "show", "churn", "--json"])
+    from_cli = json.loads(shown.stdout)
+
+    assert from_cli.keys() == from_api.keys()
+    assert from_cli["tags"][0].keys() == from_api["tags"][0].keys()
+    assert (
+        from_cli["metadata"]
+        == from_api["metadata"]
+        == {"accuracy": {"type": "float", "value": 0.9}}
+    )
+    assert datetime.fromisoformat(from_cli["created_at"]) == datetime.fromisoformat(
+        from_api["created_at"]
+    )

@@ -9,9 +9,10 @@ import click
 
 from tagbase._client import Client
 from tagbase._errors import NotFoundError
+from tagbase._json import entity_json
 from tagbase._kinds import Kind
 from tagbase._records import Entity
-from tagbase.cli._render import emit_json, entity_to_json, noun, print_entities, print_entity
+from tagbase.cli._render import emit_json, noun, print_entities, print_entity
 from tagbase.store._store import Ref
 
 T = TypeVar("T")
@@ -30,7 +31,7 @@ def list_entities(
     tags = list(tag_filters) or None
     page = client.list(kind, scope=scope, tags=tags, query=query, size=limit)
     if as_json:
-        emit_json([entity_to_json(entity) for entity in page])
+        emit_json([entity_json(entity) for entity in page])
     else:
         print_entities(page, kind, listing_title(kind, scope))
 
@@ -44,7 +45,7 @@ def listing_title(kind: Kind, scope: Ref | None) -> str:
 
 def show_entity(entity: Entity, as_json: bool) -> None:
     if as_json:
-        emit_json(entity_to_json(entity))
+        emit_json(entity_json(entity))
     else:
         print_entity(entity)
 

@@ -8,11 +8,11 @@ from typing import Any, TypeVar
 
 import click
 
+from tagbase._json import iso_time, point_json, step_json
 from tagbase._kinds import Kind
-from tagbase._run_records import MetadataPoint, StepRecord
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
-from tagbase.cli._render import console, emit_json, iso_time
+from tagbase.cli._render import console, emit_json
 from tagbase.definitions import Definitions
 from tagbase.execution import RunResult, load_definitions, materialize
 from tagbase.execution._launch import execute_job
@@ -147,15 +147,6 @@ def run_now(
     _report(result, as_json)
 
 
-def _point_to_json(point: MetadataPoint) -> dict[str, Any]:
-    return {
-        "value": point.value,
-        "at": iso_time(point.at),
-        "entity": point.entity.display_name,
-        "id": point.entity.id,
-    }
-
-
 @click.command("metadata")
 @click.argument("name_or_id", metavar="NAME_OR_ID")
 @click.argument("key")
@@ -165,22 +156,10 @@ def artifact_metadata(state: State, name_or_id: str, key: str, as_json: bool) ->
     """The numbers logged under KEY across an artifact's versions, oldest first."""
     series = state.client.metadata_series(Kind.ASSET, name_or_id, key)
     if as_json:
-        emit_json([_point_to_json(point) for point in series])
+        emit_json([point_json(point) for point in series])
         return
     for point in series:
         click.echo(f"{iso_time(point.at)}  {point.entity.display_name}  {point.value}")
-
-
-def _step_to_json(record: StepRecord) -> dict[str, Any]:
-    return {
-        "step": record.key,
-        "op": record.op,
-        "status": record.status,
-        "started_at": None if record.started_at is None else iso_time(record.started_at),
-        "ended_at": None if record.ended_at is None else iso_time(record.ended_at),
-        "duration_s": record.duration,
-        "error": record.error,
-    }
 
 
 @click.command("steps")
@@ -191,7 +170,7 @@ def run_steps(state: State, run: str, as_json: bool) -> None:
     """A run's steps: status, duration and error."""
     records = state.client.list_run_steps(run)
     if as_json:
-        emit_json([_step_to_json(record) for record in records])
+        emit_json([step_json(record) for record in records])
         return
     out = console()
     for record in records:

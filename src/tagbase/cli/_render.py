@@ -1,4 +1,4 @@
-"""Output: one JSON form per record type, and Rich tables drawn from the same records."""
+"""Output: JSON (each record in its one form from `tagbase._json`) and Rich tables."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from tagbase._json import iso_time, metadata_json
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue, encode_metadata_value
+from tagbase._metadata import MetadataValue
 from tagbase._records import (
     AssignedTag,
     Entity,
@@ -56,11 +57,6 @@ def entities(count: int) -> str:
     return f"{count} entit{'y' if count == 1 else 'ies'}"
 
 
-def iso_time(moment: datetime) -> str:
-    """UTC to the millisecond, e.g. 2024-05-01T12:00:03.123Z; `--at` reads it back."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def short_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -89,79 +85,6 @@ def shown_location(url: str) -> str:
 
 def emit_json(data: object) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def plain_metadata(value: object) -> Any:
-    """A metadata value as plain JSON data (its stored payload)."""
-    if isinstance(value, MetadataValue):
-        return json.loads(encode_metadata_value(value).payload)
-    return value
-
-
-def ref_to_json(ref: EntityRef) -> dict[str, Any]:
-    return {"id": ref.id, "kind": ref.kind.value, "name": ref.name, "scope": ref.scope_name}
-
-
-def assigned_tag_to_json(tag: AssignedTag) -> dict[str, Any]:
-    return {
-        "name": tag.name,
-        "key": tag.key,
-        "value": tag.value,
-        "source": tag.source,
-        "actor": tag.actor,
-        "added_at": iso_time(tag.added_at),
-        "exclusive": tag.exclusive,
-    }
-
-
-def entity_to_json(entity: Entity) -> dict[str, Any]:
-    return {
-        "id": entity.id,
-        "kind": entity.kind.value,
-        "name": entity.name,
-        "scope": None if entity.scope is None else ref_to_json(entity.scope),
-        "version": entity.version,
-        "number": entity.number,
-        "status": entity.status,
-        "description": entity.description,
-        "tags": [assigned_tag_to_json(tag) for tag in entity.tags],
-        "tag_names": entity.tag_names,
-        "metadata": {key: plain_metadata(value) for key, value in entity.metadata.items()},
-        "owners": list(entity.owners),
-        "created_at": iso_time(entity.created_at),
-        "updated_at": iso_time(entity.updated_at),
-    }
-
-
-def tag_definition_to_json(definition: TagDefinition) -> dict[str, Any]:
-    return {
-        "name": definition.name,
-        "key": definition.key,
-        "value": definition.value,
-        "registered": definition.registered,
-        "exclusive": definition.exclusive,
-        "cascade": definition.cascade,
-        "multi_valued": definition.multi_valued,
-        "color": definition.color,
-        "description": definition.description,
-        "usage": {kind.value: count for kind, count in definition.usage.items()},
-        "usage_total": definition.usage_count,
-        "created_at": iso_time(definition.created_at),
-        "updated_at": iso_time(definition.updated_at),
-    }
-
-
-def tag_event_to_json(event: TagEvent) -> dict[str, Any]:
-    return {
-        "at": iso_time(event.at),
-        "entity": ref_to_json(event.entity),
-        "tag": event.tag,
-        "action": event.action,
-        "reason": event.reason,
-        "moved_to": None if event.moved_to is None else ref_to_json(event.moved_to),
-        "source": event.source,
-        "actor": event.actor,
-    }
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -271,7 +194,7 @@ def _metadata_table(metadata: Mapping[str, Any]) -> Table:
 
 def _metadata_cell(value: object) -> str:
     """A value short enough for a table; `--json` shows it whole."""
-    plain = plain_metadata(value)
+    plain = metadata_json(value)["value"]
     shown = plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
     return shown if len(shown) <= METADATA_CELL else shown[: METADATA_CELL - 1] + "…"
 
@@ -333,16 +256,6 @@ def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
     for ref in holders:
         table.add_row(_text(ref.kind.value), _text(ref.display_name), _text(ref.id))
     out.print(table)
-
-
-def retagging_to_json(result: Retagging) -> dict[str, Any]:
-    return {
-        "matched": result.matched,
-        "add": list(result.add),
-        "remove": list(result.remove),
-        "dry_run": result.dry_run,
-        "sample": [ref_to_json(ref) for ref in result.sample],
-    }
 
 
 def print_retagging(result: Retagging, what: str) -> None:

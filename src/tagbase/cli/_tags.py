@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 
+from tagbase._json import ref_json, retagging_json, tag_definition_json, tag_event_json
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition
 from tagbase.cli._app import State, pass_state
@@ -19,10 +20,6 @@ from tagbase.cli._render import (
     print_retagging,
     print_tag_definitions,
     print_tag_events,
-    ref_to_json,
-    retagging_to_json,
-    tag_definition_to_json,
-    tag_event_to_json,
 )
 
 KIND_HELP = "model, model_version, artifact, artifact_version, pipeline, run, run_template"
@@ -30,7 +27,7 @@ KIND_HELP = "model, model_version, artifact, artifact_version, pipeline, run, ru
 
 def _show_definition(definition: TagDefinition, title: str, as_json: bool) -> None:
     if as_json:
-        emit_json(tag_definition_to_json(definition))
+        emit_json(tag_definition_json(definition))
     else:
         print_tag_definitions([definition], title)
 
@@ -118,7 +115,7 @@ def list_tags(state: State, registered: bool, key: str | None, as_json: bool) ->
     """List tags in use and registered tags, with their behaviours and usage counts."""
     definitions = state.client.list_tags(registered_only=registered, key=key)
     if as_json:
-        emit_json([tag_definition_to_json(definition) for definition in definitions])
+        emit_json([tag_definition_json(definition) for definition in definitions])
     else:
         print_tag_definitions(definitions, "Registered tags" if registered else "Tags")
 
@@ -160,7 +157,7 @@ def tag_history(
         raise click.UsageError("--scope names the parent of --entity; give --entity too")
     events = state.client.tag_history(kind, entity, scope, tag=tag_name, limit=limit)
     if as_json:
-        emit_json([tag_event_to_json(event) for event in events])
+        emit_json([tag_event_json(event) for event in events])
     else:
         print_tag_events(events)
 
@@ -191,7 +188,7 @@ def tag_holders(
         raise click.UsageError("--scope needs --kind, e.g. --kind model_version")
     holders = state.client.tag_holders(tag_name, at, kind=kind, scope=scope)
     if as_json:
-        emit_json([ref_to_json(ref) for ref in holders])
+        emit_json([ref_json(ref) for ref in holders])
     else:
         print_holders(holders, tag_name, at)
 
@@ -235,7 +232,7 @@ def _retag(
         kind, query=query, add=list(add) or None, remove=list(remove) or None, dry_run=dry_run
     )
     if as_json:
-        emit_json(retagging_to_json(result))
+        emit_json(retagging_json(result))
     else:
         print_retagging(result, noun(kind))
 

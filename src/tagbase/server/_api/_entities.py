@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from tagbase import _json
 from tagbase.server import _data
 from tagbase.server._api._deps import (
     ClientDep,
@@ -46,7 +47,7 @@ def list_entities(
     found = _data.list_entities(
         client, kind.kind, filters, size=size, page=page, cursor=cursor, with_total=total
     )
-    return _data.page_json(found)
+    return _json.page_json(found)
 
 
 @router.get("/{kind}/count", response_model=CountOut)
@@ -78,7 +79,7 @@ def create_entity(kind: KindPath, body: EntityCreate, client: ClientDep) -> dict
         description=body.description,
         status=body.status,
     )
-    return _data.entity_json(created)
+    return _json.entity_json(created)
 
 
 @router.post("/{kind}/retag", response_model=RetagOut)
@@ -94,13 +95,13 @@ def retag(kind: KindPath, body: Retag, client: ClientDep) -> dict[str, Any]:
         remove=body.remove,
         dry_run=body.dry_run,
     )
-    return _data.retagging_json(result)
+    return _json.retagging_json(result)
 
 
 @router.get("/{kind}/{ref:path}", response_model=EntityOut)
 def get_entity(kind: KindPath, ref: str, client: ClientDep, scope: ScopeQuery = None) -> Any:
     """By id, or by name (with `scope` for a version, run or template by name or number)."""
-    return _data.entity_json(client.get(kind.kind, ref, scope))
+    return _json.entity_json(client.get(kind.kind, ref, scope))
 
 
 @router.patch("/{kind}/{ref:path}", response_model=EntityOut)
@@ -119,7 +120,7 @@ def update_entity(
         metadata=body.metadata,
         owners=body.owners,
     )
-    return _data.entity_json(updated)
+    return _json.entity_json(updated)
 
 
 @router.delete("/{kind}/{ref:path}", status_code=204)

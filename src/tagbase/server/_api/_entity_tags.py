@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from tagbase.server import _data
+from tagbase import _json
 from tagbase.server._api._deps import ClientDep, ScopeQuery
 from tagbase.server._schemas import (
     EntityOut,
@@ -31,7 +31,7 @@ def add_tags(
     kind: KindPath, ref: str, body: TagsAdd, client: ClientDep, scope: ScopeQuery = None
 ) -> dict[str, Any]:
     """Add tags (an exclusive tag moves here from its holder in the scope)."""
-    return _data.entity_json(client.add_tags(kind.kind, ref, body.tags, scope))
+    return _json.entity_json(client.add_tags(kind.kind, ref, body.tags, scope))
 
 
 @router.delete("/{kind}/{ref:path}/tags", response_model=EntityOut)
@@ -42,7 +42,7 @@ def remove_tags(
     tag: Annotated[list[str], Query(description="a tag to remove (`key` or `key=value`)")],
     scope: ScopeQuery = None,
 ) -> dict[str, Any]:
-    return _data.entity_json(client.remove_tags(kind.kind, ref, tag, scope))
+    return _json.entity_json(client.remove_tags(kind.kind, ref, tag, scope))
 
 
 @router.get("/{kind}/{ref:path}/tag_history", response_model=list[TagEventOut])
@@ -56,7 +56,7 @@ def tag_history(
 ) -> list[dict[str, Any]]:
     """Adds, removals and exclusive moves on this entity, newest first."""
     events = client.tag_history(kind.kind, ref, scope, tag=tag, limit=limit)
-    return [_data.tag_event_json(event) for event in events]
+    return [_json.tag_event_json(event) for event in events]
 
 
 @router.get("/{kind}/{ref:path}/metadata", response_model=list[MetadataEntryOut])
@@ -69,7 +69,7 @@ def metadata_history(
 ) -> list[dict[str, Any]]:
     """Every value logged on this entity, as history."""
     entries = client.metadata_history(kind.kind, ref, scope, key=key)
-    return [_data.metadata_entry_json(entry) for entry in entries]
+    return [_json.metadata_entry_json(entry) for entry in entries]
 
 
 @router.post("/{kind}/{ref:path}/metadata", response_model=EntityOut)
@@ -77,7 +77,7 @@ def log_metadata(
     kind: KindPath, ref: str, body: MetadataLog, client: ClientDep, scope: ScopeQuery = None
 ) -> dict[str, Any]:
     """Log metadata values (plain JSON values: text, numbers, booleans, JSON)."""
-    return _data.entity_json(client.log_metadata(kind.kind, ref, body.metadata, scope))
+    return _json.entity_json(client.log_metadata(kind.kind, ref, body.metadata, scope))
 
 
 @router.get("/{kind}/{ref:path}/series", response_model=list[PointOut])
@@ -90,4 +90,4 @@ def metadata_series(
 ) -> list[dict[str, Any]]:
     """The numbers logged under `key` on the entity and its children, oldest first."""
     points = client.metadata_series(kind.kind, ref, key, scope)
-    return [_data.point_json(point) for point in points]
+    return [_json.point_json(point) for point in points]

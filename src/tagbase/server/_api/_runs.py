@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from tagbase import _json
 from tagbase._errors import TargetError
 from tagbase.server import _data
 from tagbase.server._api._deps import ClientDep, LauncherDep
@@ -33,26 +34,26 @@ def run_detail(ref: str, client: ClientDep) -> dict[str, Any]:
 
 @router.get("/runs/{ref}/steps", response_model=list[StepOut])
 def run_steps(ref: str, client: ClientDep) -> list[dict[str, Any]]:
-    return [_data.step_json(step) for step in client.list_run_steps(ref)]
+    return [_json.step_json(step) for step in client.list_run_steps(ref)]
 
 
 @router.get("/runs/{ref}/events", response_model=list[EventOut])
 def run_events(ref: str, client: ClientDep) -> list[dict[str, Any]]:
-    return [_data.event_json(event) for event in client.list_run_events(ref)]
+    return [_json.event_json(event) for event in client.list_run_events(ref)]
 
 
 @router.post("/runs/{ref}/reexecute", response_model=EntityOut, status_code=202)
 def reexecute(ref: str, body: Reexecute, launcher: LauncherDep) -> dict[str, Any]:
     """Run again a run's job, from its failure by default, as a child of that run."""
     run = launcher.reexecute(ref, from_failure=body.from_failure, tags=body.tags)
-    return _data.entity_json(run)
+    return _json.entity_json(run)
 
 
 @router.post("/runs/{ref}/cancel", response_model=EntityOut)
 def cancel(ref: str, client: ClientDep) -> dict[str, Any]:
     """Cancel a queued run (at once) or one a worker runs (the worker stops it); a run that
     ended, or one running inside the server, is a 409."""
-    return _data.entity_json(client.cancel_run(ref))
+    return _json.entity_json(client.cancel_run(ref))
 
 
 @router.get("/launchable", response_model=list[JobOut])
@@ -70,6 +71,6 @@ def launch(body: Launch, launcher: LauncherDep) -> dict[str, Any]:
             "template's name or id), not both or neither"
         )
     if body.template is not None:
-        return _data.entity_json(launcher.launch_template(body.template, body.tags))
+        return _json.entity_json(launcher.launch_template(body.template, body.tags))
     assert body.job is not None
-    return _data.entity_json(launcher.launch(body.job, body.tags))
+    return _json.entity_json(launcher.launch(body.job, body.tags))

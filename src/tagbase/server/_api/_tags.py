@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from tagbase.server import _data
+from tagbase import _json
 from tagbase.server._api._deps import ClientDep, ScopeQuery
 from tagbase.server._schemas import (
     DeletedTagOut,
@@ -31,7 +31,7 @@ def list_tags(
 ) -> list[dict[str, Any]]:
     """Tags in use or registered, with their usage counts per kind."""
     found = client.list_tags(registered_only=registered_only, key=key)
-    return [_data.tag_definition_json(definition) for definition in found]
+    return [_json.tag_definition_json(definition) for definition in found]
 
 
 @router.post("", response_model=TagDefinitionOut, status_code=201)
@@ -45,7 +45,7 @@ def create_tag(body: TagCreate, client: ClientDep) -> dict[str, Any]:
         description=body.description,
         multi_valued=body.multi_valued,
     )
-    return _data.tag_definition_json(created)
+    return _json.tag_definition_json(created)
 
 
 @router.get("/{name:path}/history", response_model=list[TagEventOut])
@@ -57,7 +57,7 @@ def tag_history(
 ) -> list[dict[str, Any]]:
     """Every add, removal and move of the tag, newest first."""
     events = client.tag_history(kind.kind if kind else None, tag=name, limit=limit)
-    return [_data.tag_event_json(event) for event in events]
+    return [_json.tag_event_json(event) for event in events]
 
 
 @router.get("/{name:path}/holders", response_model=list[RefOut])
@@ -70,12 +70,12 @@ def tag_holders(
 ) -> list[dict[str, Any]]:
     """Which entities held the tag at time `at`."""
     holders = client.tag_holders(name, at, kind.kind if kind else None, scope)
-    return [_data.ref_json(ref) for ref in holders]
+    return [_json.ref_json(ref) for ref in holders]
 
 
 @router.get("/{name:path}", response_model=TagDefinitionOut)
 def get_tag(name: str, client: ClientDep) -> dict[str, Any]:
-    return _data.tag_definition_json(client.get_tag(name))
+    return _json.tag_definition_json(client.get_tag(name))
 
 
 @router.patch("/{name:path}", response_model=TagDefinitionOut)
@@ -88,7 +88,7 @@ def update_tag(name: str, body: TagUpdate, client: ClientDep) -> dict[str, Any]:
         description=body.description,
         multi_valued=body.multi_valued,
     )
-    return _data.tag_definition_json(updated)
+    return _json.tag_definition_json(updated)
 
 
 @router.delete("/{name:path}", response_model=DeletedTagOut)
