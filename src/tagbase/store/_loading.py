@@ -68,7 +68,7 @@ def page_rows(connection: sa.Connection, ids: sa.Select[Any]) -> list[sa.Row[Any
 
 
 def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names) -> list[Entity]:
-    """Records for entity rows: tags, metadata, owners and parents in four more queries."""
+    """Records for entity rows: parents, tags, and metadata with owners in three more queries."""
     if not rows:
         return []
     statements = _statements(connection)
@@ -82,11 +82,13 @@ def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names
     tags: dict[int, list[AssignedTag]] = defaultdict(list)
     _read_tags(connection, fetch(connection, statements.tags, given), tags, names, times)
     metadata: dict[int, dict[str, Any]] = defaultdict(dict)
-    for entity_id, key, type_name, payload in fetch(connection, statements.metadata, given):
-        metadata[entity_id][key] = decode_metadata_value(type_name, payload)
     owners: dict[int, list[str]] = defaultdict(list)
-    for entity_id, name in fetch(connection, statements.owners, given):
-        owners[entity_id].append(name)
+    found = sorted(fetch(connection, statements.metadata_and_owners, given), key=_by_entity_and_key)
+    for entity_id, key_or_owner, type_name, payload in found:
+        if type_name is None:
+            owners[entity_id].append(key_or_owner)
+        else:
+            metadata[entity_id][key_or_owner] = decode_metadata_value(type_name, payload)
     return [
         Entity(
             id=row.uuid,
@@ -104,6 +106,10 @@ def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names
         )
         for row in rows
     ]
+
+
+def _by_entity_and_key(row: Any) -> tuple[int, str]:
+    return row[0], row[1]
 
 
 class Times(dict[int, datetime]):
@@ -142,8 +148,7 @@ class _Statements(NamedTuple):
     entities: sa.Select[Any]
     parents: sa.Select[Any]
     tags: sa.Select[Any]
-    metadata: sa.Select[Any]
-    owners: sa.Select[Any]
+    metadata_and_owners: sa.CompoundSelect[Any]
 
 
 def _statements(connection: sa.Connection) -> _Statements:
@@ -167,17 +172,19 @@ def _statements_for(dialect: str) -> _Statements:
             tag_assignment.c.added_ms,
             tag_assignment.c.exclusive_scope,
         ).where(in_id_list(tag_assignment.c.entity_id, dialect)),
-        metadata=sa.select(
-            metadata_latest.c.entity_id,
-            metadata_key.c.key,
-            metadata_entry.c.type,
-            metadata_entry.c.payload,
-        )
-        .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
-        .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
-        .where(in_id_list(metadata_latest.c.entity_id, dialect))
-        .order_by(metadata_latest.c.entity_id, metadata_key.c.key),
-        owners=sa.select(owner.c.entity_id, owner.c.owner).where(
-            in_id_list(owner.c.entity_id, dialect)
+        # One round trip for both: owner rows are the ones without a metadata type.
+        metadata_and_owners=sa.union_all(
+            sa.select(
+                metadata_latest.c.entity_id,
+                metadata_key.c.key,
+                metadata_entry.c.type,
+                metadata_entry.c.payload,
+            )
+            .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
+            .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
+            .where(in_id_list(metadata_latest.c.entity_id, dialect)),
+            sa.select(owner.c.entity_id, owner.c.owner, sa.null(), sa.null()).where(
+                in_id_list(owner.c.entity_id, dialect)
+            ),
         ),
     )
