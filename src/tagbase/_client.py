@@ -490,12 +490,8 @@ class Client:
     def load_artifact(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Any:
         """The stored value of an artifact version (of the newest, without `version`)."""
         if version is None and self.store.find(Kind.ASSET, name_id_or_prefix) is not None:
-            newest = self.list(Kind.ASSET_VERSION, scope=name_id_or_prefix, size=1)
-            if not newest.items:
-                raise NotFoundError(
-                    f"artifact {name_id_or_prefix!r} has no versions yet. Fix: materialize it"
-                )
-            return self.get_artifact_version(newest.items[0].id).load()
+            newest = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
+            return self.get_artifact_version(newest.id).load()
         return self.get_artifact_version(name_id_or_prefix, version).load()
 
     def list_artifacts(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
@@ -525,7 +521,7 @@ class Client:
         remove_tags: Sequence[str] | None = None,
         **changes: Any,
     ) -> Entity:
-        scope, ref = (None, name_id_or_prefix) if version is None else (name_id_or_prefix, version)
+        scope, ref = _version_ref(name_id_or_prefix, version)
         return self.update(
             Kind.ASSET_VERSION, ref, scope, add_tags=add_tags, remove_tags=remove_tags, **changes
         )
@@ -534,7 +530,7 @@ class Client:
         self.delete(Kind.ASSET, name_id_or_prefix, recursive=recursive)
 
     def delete_artifact_version(self, name_id_or_prefix: Ref, version: Ref | None = None) -> None:
-        scope, ref = (None, name_id_or_prefix) if version is None else (name_id_or_prefix, version)
+        scope, ref = _version_ref(name_id_or_prefix, version)
         self.delete(Kind.ASSET_VERSION, ref, scope)
 
     # -- pipelines (jobs), runs and run templates -------------------------------------------
@@ -715,3 +711,8 @@ def _is_uuid(ref: Ref) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _version_ref(name_id_or_prefix: Ref, version: Ref | None) -> tuple[Ref | None, Ref]:
+    """(scope, ref) of an artifact version named by its id alone, or by artifact and version."""
+    return (None, name_id_or_prefix) if version is None else (name_id_or_prefix, version)
