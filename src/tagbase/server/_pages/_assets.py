@@ -5,14 +5,12 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from tagbase._errors import QueryError
 from tagbase._kinds import Kind
 from tagbase._records import AssignedTag, Entity
 from tagbase._tags import KIND_TAG_PREFIX
-from tagbase.server import _data
-from tagbase.server._data import Filters
 from tagbase.server._pages import _facets, _lineage, _metadata_view, _plots
 from tagbase.server._pages._context import client_of, definitions_of
+from tagbase.server._pages._listing import listing_page, version_page
 from tagbase.server._pages._render import page
 from tagbase.server._pages._routing import page_router
 
@@ -45,26 +43,18 @@ def listed_tags(entity: Entity) -> list[AssignedTag]:
 
 @router.get("/assets", response_class=HTMLResponse)
 def catalog(request: Request, q: str = "", cursor: str | None = None) -> HTMLResponse:
-    """Assets matching the query, newest first, with facet counts; a bad query is shown
-    with a caret under the column it names."""
-    client = client_of(request)
-    try:
-        found = _data.list_entities(client, Kind.ASSET, Filters(q), size=PAGE_SIZE, cursor=cursor)
-        facets = _facets.asset_facets(client, q, found)
-    except QueryError as error:
-        return page(request, "assets.html", "assets", 400, q=q, error=error, found=None)
-    return page(
+    """Assets matching the query, newest first, with facet counts."""
+    return listing_page(
         request,
-        "assets.html",
+        Kind.ASSET,
         "assets",
-        q=q,
-        error=None,
-        found=found,
-        facets=facets,
+        q,
+        cursor,
+        size=PAGE_SIZE,
+        facets=_facets.asset_facets,
         kinds_of=kinds_of,
         group_of=group_of,
         listed_tags=listed_tags,
-        first_page=cursor is None,
     )
 
 
@@ -90,15 +80,4 @@ def asset_page(request: Request, name: str, cursor: str | None = None) -> HTMLRe
 
 @router.get("/asset-versions/{version_id}", response_class=HTMLResponse)
 def asset_version_page(request: Request, version_id: str) -> HTMLResponse:
-    client = client_of(request)
-    version = client.get(Kind.ASSET_VERSION, version_id)
-    run_id = version.metadata.get("tagbase/run_id")
-    return page(
-        request,
-        "version.html",
-        "assets",
-        version=version,
-        metadata=_metadata_view.show_all(version.metadata),
-        run_id=None if run_id is None else str(run_id.value),
-        history=client.tag_history(Kind.ASSET_VERSION, version.id, limit=50),
-    )
+    return version_page(request, Kind.ASSET_VERSION, version_id, "assets")

@@ -6,12 +6,10 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from tagbase._errors import QueryError
 from tagbase._kinds import Kind
-from tagbase.server import _data
-from tagbase.server._data import Filters
 from tagbase.server._pages import _metadata_view, _plots
 from tagbase.server._pages._context import client_of, launchable
+from tagbase.server._pages._listing import listing_page
 from tagbase.server._pages._render import page
 from tagbase.server._pages._routing import page_router
 from tagbase.server._pages._runs import duration_of
@@ -24,20 +22,8 @@ PLOTS = 4
 
 @router.get("/jobs", response_class=HTMLResponse)
 def jobs(request: Request, q: str = "", cursor: str | None = None) -> HTMLResponse:
-    client = client_of(request)
-    try:
-        found = _data.list_entities(client, Kind.JOB, Filters(q), size=PAGE_SIZE, cursor=cursor)
-    except QueryError as error:
-        return page(request, "jobs.html", "jobs", 400, q=q, error=error, found=None)
-    return page(
-        request,
-        "jobs.html",
-        "jobs",
-        q=q,
-        error=None,
-        found=found,
-        launchable=launchable(request),
-        first_page=cursor is None,
+    return listing_page(
+        request, Kind.JOB, "jobs", q, cursor, size=PAGE_SIZE, launchable=launchable(request)
     )
 
 

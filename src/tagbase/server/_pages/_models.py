@@ -8,13 +8,11 @@ from collections.abc import Sequence
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from tagbase._errors import QueryError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
-from tagbase.server import _data
-from tagbase.server._data import Filters
 from tagbase.server._pages import _chips, _metadata_view, _plots
 from tagbase.server._pages._context import client_of
+from tagbase.server._pages._listing import listing_page, version_page
 from tagbase.server._pages._render import page, registry
 from tagbase.server._pages._routing import page_router
 
@@ -26,14 +24,7 @@ PLOTS = 6
 
 @router.get("/models", response_class=HTMLResponse)
 def models(request: Request, q: str = "", cursor: str | None = None) -> HTMLResponse:
-    client = client_of(request)
-    try:
-        found = _data.list_entities(client, Kind.MODEL, Filters(q), size=PAGE_SIZE, cursor=cursor)
-    except QueryError as error:
-        return page(request, "models.html", "models", 400, q=q, error=error, found=None)
-    return page(
-        request, "models.html", "models", q=q, error=None, found=found, first_page=cursor is None
-    )
+    return listing_page(request, Kind.MODEL, "models", q, cursor, size=PAGE_SIZE)
 
 
 def exclusive_holders(
@@ -68,15 +59,4 @@ def model_page(request: Request, name: str) -> HTMLResponse:
 
 @router.get("/model-versions/{version_id}", response_class=HTMLResponse)
 def model_version_page(request: Request, version_id: str) -> HTMLResponse:
-    client = client_of(request)
-    version = client.get(Kind.MODEL_VERSION, version_id)
-    run_id = version.metadata.get("tagbase/run_id")
-    return page(
-        request,
-        "version.html",
-        "models",
-        version=version,
-        metadata=_metadata_view.show_all(version.metadata),
-        run_id=None if run_id is None else str(run_id.value),
-        history=client.tag_history(Kind.MODEL_VERSION, version.id, limit=50),
-    )
+    return version_page(request, Kind.MODEL_VERSION, version_id, "models")

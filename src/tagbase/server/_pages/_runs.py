@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from tagbase._errors import QueryError, TagbaseError
+from tagbase._errors import TagbaseError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase.server import _data
-from tagbase.server._data import Filters
 from tagbase.server._pages import _facets, _links, _metadata_view
 from tagbase.server._pages._context import client_of, launchable, launcher_of
+from tagbase.server._pages._listing import listing_page
 from tagbase.server._pages._render import page, redirect
 from tagbase.server._pages._routing import page_router
 from tagbase.server._security import verify_csrf
@@ -30,22 +30,15 @@ def duration_of(run: Entity) -> str | None:
 
 @router.get("/runs", response_class=HTMLResponse)
 def runs(request: Request, q: str = "", cursor: str | None = None) -> HTMLResponse:
-    client = client_of(request)
-    try:
-        found = _data.list_entities(client, Kind.RUN, Filters(q), size=PAGE_SIZE, cursor=cursor)
-        facets = _facets.run_facets(client, q, found)
-    except QueryError as error:
-        return page(request, "runs.html", "runs", 400, q=q, error=error, found=None)
-    return page(
+    return listing_page(
         request,
-        "runs.html",
+        Kind.RUN,
         "runs",
-        q=q,
-        error=None,
-        found=found,
-        facets=facets,
+        q,
+        cursor,
+        size=PAGE_SIZE,
+        facets=_facets.run_facets,
         duration_of=duration_of,
-        first_page=cursor is None,
     )
 
 
