@@ -523,3 +523,14 @@ def test_unfiltered_counts_follow_creates_and_deletes(client: Client) -> None:
     client.delete(Kind.JOB, "etl", recursive=True)
     assert client.count(Kind.RUN) == 2
     assert client.count(Kind.JOB) == 1
+
+
+def test_find_named_returns_the_top_level_entities_that_exist(client: Client) -> None:
+    client.create_artifact("orders", tags=["raw"])
+    client.create_artifact("ünïcode/name")
+    found = client.store.find_named(Kind.ASSET, ["orders", "ünïcode/name", "missing"])
+    assert sorted(found) == ["orders", "ünïcode/name"]
+    assert found["orders"] == client.get(Kind.ASSET, "orders")
+    assert client.store.find_named(Kind.JOB, []) == {}
+    with pytest.raises(InvalidInputError, match="within its scope"):
+        client.store.find_named(Kind.RUN, ["x"])

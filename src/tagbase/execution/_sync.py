@@ -140,13 +140,7 @@ def _spec(item: Desired) -> EntitySpec:
 
 
 def _existing(store: Store, kind: Kind, names: Sequence[str]) -> dict[str, Entity]:
-    found: dict[str, Entity] = {}
-    for start in range(0, len(names), _CHUNK):
-        part = names[start : start + _CHUNK]
-        query = Or(tuple(NameMatch(Match.EQUALS, name) for name in part))
-        page = store.list(kind, query=query, size=len(part), with_total=False)
-        found.update({entity.name: entity for entity in page})
-    return found
+    return store.find_named(kind, names)
 
 
 def _update(store: Store, current: Entity, item: Desired) -> None:

@@ -292,16 +292,19 @@ def _driver_form(
     return str(compiled), (tuple(order) if order is not None else None), defaults
 
 
-def in_id_list(column: sa.ColumnElement[int], dialect: str) -> sa.ColumnElement[bool]:
-    """`column` is in the id list bound as `ids` (see `id_list`). One parameter, however long
-    the list: the statement compiles once, where an expanding IN renders anew on every call."""
+def in_id_list(
+    column: sa.ColumnElement[Any], dialect: str, element: Any = sa.BigInteger
+) -> sa.ColumnElement[bool]:
+    """`column` is in the list (of ids, or of `element` values) bound as `ids` (see
+    `id_list`). One parameter, however long the list: the statement compiles once, where an
+    expanding IN renders anew on every call."""
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger)))
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(element)))
     listed = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
     return column.in_(sa.select(listed.c.value))
 
 
-def id_list(connection: sa.Connection, ids: Iterable[int]) -> Any:
+def id_list(connection: sa.Connection, ids: Iterable[Any]) -> Any:
     """The value to bind for `in_id_list`: an array on PostgreSQL, JSON text on SQLite."""
     if connection.dialect.name == "postgresql":
         return list(ids)

@@ -75,6 +75,8 @@ from tagbase.store._sql import (
     ensure_named,
     execute_many,
     fetch,
+    id_list,
+    in_id_list,
     insert_ids,
     now_ms,
     point_lookups_only,
@@ -354,6 +356,20 @@ class Store:
             return self.get(kind, ref, scope)
         except NotFoundError:
             return None
+
+    def find_named(self, kind: Kind | str, names: Sequence[str]) -> dict[str, Entity]:
+        """The top-level entities of a kind with these names (those that exist), by name, in
+        one read: how definitions are matched to the catalog before every run."""
+        kind = Kind.parse(kind)
+        if kind.scope is not None:
+            raise InvalidInputError(f"a {kind.label} is found by name within its scope; use get")
+        with self._reading() as connection:
+            given = {"kind": kind.code, "ids": id_list(connection, names)}
+            rows = connection.execute(_named_statement(connection.dialect.name), given).all()
+            return {
+                row.name: record
+                for row, record in zip(rows, records(connection, rows, self._names), strict=True)
+            }
 
     def list(
         self,
@@ -840,6 +856,14 @@ def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Tar
         query = sa.select(*TARGET_COLUMNS).where(entity.c.id.in_(part))
         found.update({row[0]: Target(*row) for row in connection.execute(query)})
     return [found[i] for i in ids if i in found]
+
+
+@functools.cache
+def _named_statement(dialect: str) -> sa.Select[Any]:
+    by_name = in_id_list(entity.c.name, dialect, element=sa.Text)
+    return sa.select(entity).where(
+        entity.c.kind == sa.bindparam("kind"), entity.c.scope_id == 0, by_name
+    )
 
 
 def _lookup(column: str, given: Mapping[str, Any], lock: bool) -> sa.Select[Any]:
