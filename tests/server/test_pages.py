@@ -107,6 +107,20 @@ def test_every_page_renders(browser: TestClient, catalog: Client, url: str, expe
     assert "<nav" in html
 
 
+@pytest.mark.parametrize(
+    ("url", "version_page"),
+    [
+        ("/assets/iris_data", "/asset-versions/{asset_version}"),
+        ("/models/iris_classifier", "/model-versions/{model_version}"),
+    ],
+)
+def test_a_versions_table_links_each_version(
+    browser: TestClient, catalog: Client, url: str, version_page: str
+) -> None:
+    html = html_of(browser, url)
+    assert f'href="{version_page.format(**ids(catalog))}"' in html
+
+
 def test_home_goes_to_the_catalog(browser: TestClient) -> None:
     response = browser.get("/", follow_redirects=False)
     assert response.status_code == 307
