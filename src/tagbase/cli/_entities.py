@@ -12,7 +12,15 @@ from tagbase._errors import NotFoundError
 from tagbase._json import entity_json
 from tagbase._kinds import Kind
 from tagbase._records import Entity
-from tagbase.cli._render import emit_json, noun, print_entities, print_entity
+from tagbase.cli._app import State, pass_state
+from tagbase.cli._options import (
+    json_option,
+    limit_option,
+    query_option,
+    tag_changes,
+    tag_filter_option,
+)
+from tagbase.cli._render import a, emit_json, noun, print_entities, print_entity
 from tagbase.store._store import Ref
 
 T = TypeVar("T")
@@ -86,4 +94,56 @@ def update_tags(
             add_tags=list(add_tags) or None,
             remove_tags=list(remove_tags) or None,
         ),
+    )
+
+
+def add_entity_commands(group: click.Group, kind: Kind, update_example: str) -> None:
+    """The `list`, `show` and `update` commands of an unscoped kind, added to `group`."""
+    name = noun(kind)
+
+    @group.command("list", help=f"List {name}s, newest first.")
+    @tag_filter_option
+    @query_option
+    @limit_option
+    @json_option
+    @pass_state
+    def list_command(
+        state: State, tag_filters: tuple[str, ...], query: str | None, limit: int, as_json: bool
+    ) -> None:
+        list_entities(
+            state.client,
+            kind,
+            tag_filters=tag_filters,
+            query=query,
+            limit=limit,
+            as_json=as_json,
+        )
+
+    @group.command("show", help=f"Show {a(name)}: its tags with provenance, metadata and owners.")
+    @click.argument("name_or_id", metavar="NAME_OR_ID")
+    @json_option
+    @pass_state
+    def show_command(state: State, name_or_id: str, as_json: bool) -> None:
+        show_entity(get_entity(state.client, kind, name_or_id), as_json)
+
+    @group.command("update", help=update_help(name, update_example))
+    @click.argument("name_or_id", metavar="NAME_OR_ID")
+    @tag_changes
+    @json_option
+    @pass_state
+    def update_command(
+        state: State,
+        name_or_id: str,
+        add_tags: tuple[str, ...],
+        remove_tags: tuple[str, ...],
+        as_json: bool,
+    ) -> None:
+        entity = update_tags(state.client, kind, name_or_id, None, add_tags, remove_tags)
+        show_entity(entity, as_json)
+
+
+def update_help(what: str, example: str) -> str:
+    return (
+        f"Add (-t) or remove (-r) tags of {a(what)}. A registered exclusive tag moves here "
+        f"from the entity that held it.\n\n\b\nExample:\n  {example}"
     )

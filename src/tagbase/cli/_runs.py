@@ -6,7 +6,13 @@ import click
 
 from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
-from tagbase.cli._entities import get_entity, list_entities, show_entity, update_tags
+from tagbase.cli._entities import (
+    add_entity_commands,
+    get_entity,
+    list_entities,
+    show_entity,
+    update_tags,
+)
 from tagbase.cli._execution import RunGroup
 from tagbase.cli._options import (
     json_option,
@@ -23,55 +29,9 @@ def pipeline() -> None:
     """Pipelines (jobs)."""
 
 
-@pipeline.command("list")
-@tag_filter_option
-@query_option
-@limit_option
-@json_option
-@pass_state
-def list_pipelines(
-    state: State, tag_filters: tuple[str, ...], query: str | None, limit: int, as_json: bool
-) -> None:
-    """List pipelines, newest first."""
-    list_entities(
-        state.client,
-        Kind.JOB,
-        tag_filters=tag_filters,
-        query=query,
-        limit=limit,
-        as_json=as_json,
-    )
-
-
-@pipeline.command("show")
-@click.argument("name_or_id", metavar="NAME_OR_ID")
-@json_option
-@pass_state
-def show_pipeline(state: State, name_or_id: str, as_json: bool) -> None:
-    """Show a pipeline: its tags with provenance, metadata and owners."""
-    show_entity(get_entity(state.client, Kind.JOB, name_or_id), as_json)
-
-
-@pipeline.command("update")
-@click.argument("name_or_id", metavar="NAME_OR_ID")
-@tag_changes
-@json_option
-@pass_state
-def update_pipeline(
-    state: State,
-    name_or_id: str,
-    add_tags: tuple[str, ...],
-    remove_tags: tuple[str, ...],
-    as_json: bool,
-) -> None:
-    """Add (-t) or remove (-r) tags of a pipeline.
-
-    \b
-    Example:
-      tagbase pipeline update training_pipeline -t production -t v2
-    """
-    entity = update_tags(state.client, Kind.JOB, name_or_id, None, add_tags, remove_tags)
-    show_entity(entity, as_json)
+add_entity_commands(
+    pipeline, Kind.JOB, "tagbase pipeline update training_pipeline -t production -t v2"
+)
 
 
 @click.group("run", cls=RunGroup)

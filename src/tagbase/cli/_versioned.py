@@ -6,7 +6,14 @@ import click
 
 from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
-from tagbase.cli._entities import get_entity, list_entities, show_entity, update_tags
+from tagbase.cli._entities import (
+    add_entity_commands,
+    get_entity,
+    list_entities,
+    show_entity,
+    update_help,
+    update_tags,
+)
 from tagbase.cli._options import (
     json_option,
     limit_option,
@@ -26,46 +33,7 @@ def versioned_group(kind: Kind, version_kind: Kind, *, examples: tuple[str, str]
     def group() -> None:
         pass
 
-    @group.command("list", help=f"List {name}s, newest first.")
-    @tag_filter_option
-    @query_option
-    @limit_option
-    @json_option
-    @pass_state
-    def list_command(
-        state: State, tag_filters: tuple[str, ...], query: str | None, limit: int, as_json: bool
-    ) -> None:
-        list_entities(
-            state.client,
-            kind,
-            tag_filters=tag_filters,
-            query=query,
-            limit=limit,
-            as_json=as_json,
-        )
-
-    @group.command("show", help=f"Show {a(name)}: its tags with provenance, metadata and owners.")
-    @click.argument("name_or_id", metavar="NAME_OR_ID")
-    @json_option
-    @pass_state
-    def show_command(state: State, name_or_id: str, as_json: bool) -> None:
-        show_entity(get_entity(state.client, kind, name_or_id), as_json)
-
-    @group.command("update", help=_update_help(name, examples[0]))
-    @click.argument("name_or_id", metavar="NAME_OR_ID")
-    @tag_changes
-    @json_option
-    @pass_state
-    def update_command(
-        state: State,
-        name_or_id: str,
-        add_tags: tuple[str, ...],
-        remove_tags: tuple[str, ...],
-        as_json: bool,
-    ) -> None:
-        entity = update_tags(state.client, kind, name_or_id, None, add_tags, remove_tags)
-        show_entity(entity, as_json)
-
+    add_entity_commands(group, kind, examples[0])
     group.add_command(_version_group(kind, version_kind, examples[1]))
     return group
 
@@ -111,7 +79,7 @@ def _version_group(kind: Kind, version_kind: Kind, example: str) -> click.Group:
     def show_command(state: State, parent_ref: str, version: str, as_json: bool) -> None:
         show_entity(get_entity(state.client, version_kind, version, parent_ref), as_json)
 
-    @group.command("update", help=_update_help(f"{parent} version", example))
+    @group.command("update", help=update_help(f"{parent} version", example))
     @click.argument("parent_ref", metavar=metavar)
     @click.argument("version")
     @tag_changes
@@ -130,13 +98,6 @@ def _version_group(kind: Kind, version_kind: Kind, example: str) -> click.Group:
         show_entity(entity, as_json)
 
     return group
-
-
-def _update_help(what: str, example: str) -> str:
-    return (
-        f"Add (-t) or remove (-r) tags of {a(what)}. A registered exclusive tag moves here "
-        f"from the entity that held it.\n\n\b\nExample:\n  {example}"
-    )
 
 
 artifact = versioned_group(
