@@ -220,7 +220,7 @@ def test_tag_delete_asks_first_and_takes_the_tag_off(iris: Client) -> None:
 
     result = ok_json("tag", "delete", "candidate", "--yes")
 
-    assert result == {"tag": "candidate", "removed_from": 2}
+    assert result == {"name": "candidate", "removed_from": 2}
     assert "candidate" not in iris.get_model_version("iris_classifier", "1.0.0").tag_names
 
 

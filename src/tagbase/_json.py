@@ -136,6 +136,11 @@ def tag_event_json(event: TagEvent) -> dict[str, Any]:
     }
 
 
+def deleted_tag_json(name: str, removed_from: int) -> dict[str, Any]:
+    """A deleted tag and how many entities held it."""
+    return {"name": name, "removed_from": removed_from}
+
+
 def metadata_entry_json(entry: MetadataEntry) -> dict[str, Any]:
     return {
         "key": entry.key,

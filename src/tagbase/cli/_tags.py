@@ -7,7 +7,13 @@ from datetime import datetime
 
 import click
 
-from tagbase._json import ref_json, retagging_json, tag_definition_json, tag_event_json
+from tagbase._json import (
+    deleted_tag_json,
+    ref_json,
+    retagging_json,
+    tag_definition_json,
+    tag_event_json,
+)
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition
 from tagbase.cli._app import State, pass_state
@@ -101,7 +107,7 @@ def delete_tag(state: State, name: str, yes: bool, as_json: bool) -> None:
         click.confirm(f"Delete tag {name!r} and remove it from {entities(holders)}?", abort=True)
     removed = client.delete_tag(name)
     if as_json:
-        emit_json({"tag": name, "removed_from": removed})
+        emit_json(deleted_tag_json(name, removed))
     else:
         click.echo(f"Deleted tag {name!r}; removed it from {entities(removed)}.")
 

@@ -94,4 +94,4 @@ def update_tag(name: str, body: TagUpdate, client: ClientDep) -> dict[str, Any]:
 @router.delete("/{name:path}", response_model=DeletedTagOut)
 def delete_tag(name: str, client: ClientDep) -> dict[str, Any]:
     """Unregister the tag and take it off every entity."""
-    return {"name": name, "removed_from": client.delete_tag(name)}
+    return _json.deleted_tag_json(name, client.delete_tag(name))
