@@ -91,10 +91,8 @@ def add_tags(tags: TagsInput, *, infer_artifact: bool = False, **target: Ref | N
     step = current_step()
     named = {key: value for key, value in target.items() if value is not None}
     if infer_artifact:
-        output = _step_for("infer_artifact=True", step).output_name(
-            _only(named, "artifact_name", "infer_artifact=True")
-        )
-        step.add_output_tags(tags, output)  # type: ignore[union-attr]
+        step, output = _inferred_output(step, named)
+        step.add_output_tags(tags, output)
         return
     if step is not None and not named:
         step.add_run_tags(tags)
@@ -133,10 +131,8 @@ def log_metadata(
         _step_for("infer_model=True", step).add_model_metadata(metadata)
         return
     if infer_artifact:
-        output = _step_for("infer_artifact=True", step).output_name(
-            _only(named, "artifact_name", "infer_artifact=True")
-        )
-        step.add_output_metadata(metadata, output)  # type: ignore[union-attr]
+        step, output = _inferred_output(step, named)
+        step.add_output_metadata(metadata, output)
         return
     if step is not None and not named:
         step.add_run_metadata(metadata)
@@ -152,6 +148,14 @@ def _step_for(what: str, step: StepContext | None) -> StepContext:
             "target instead (artifact_name= with artifact_version=, or artifact_version_id=)"
         )
     return step
+
+
+def _inferred_output(step: StepContext | None, named: Mapping[str, Ref]) -> tuple[StepContext, str]:
+    """For `infer_artifact=True`: the running step and the output it targets (the one
+    `artifact_name=` names, or the step's only output)."""
+    what = "infer_artifact=True"
+    running = _step_for(what, step)
+    return running, running.output_name(_only(named, "artifact_name", what))
 
 
 def _only(named: Mapping[str, Ref], allowed: str | None, what: str) -> str | None:
