@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TypeAlias, cast
+from typing import Any, TypeAlias, TypeGuard, cast
 
 from tagbase._errors import Problem, TagValidationError
 from tagbase._kinds import Kind
@@ -141,6 +141,8 @@ def normalize_tags(
     Duplicate pairs are merged. Several values for one key are allowed here; whether the key
     takes several values is the store's decision, from the tag registry.
     """
+    if isinstance(tags, Mapping) and _all_text(tags):
+        return _plain_mapping(tags, kind, policy)
     problems: list[Problem] = []
     merged: dict[tuple[str, str], Tag] = {}
     for tag in _read_input(tags, problems):
@@ -150,6 +152,27 @@ def normalize_tags(
     if problems:
         raise TagValidationError(problems)
     return tuple(merged.values())
+
+
+def _all_text(tags: Mapping[Any, object]) -> TypeGuard[Mapping[str, str]]:
+    return all(type(key) is str and type(value) is str for key, value in tags.items())
+
+
+def _plain_mapping(
+    tags: Mapping[str, str], kind: Kind | None, policy: TagPolicy
+) -> tuple[Tag, ...]:
+    """The common input, a dict of strings, checked without building anything twice: its keys
+    are distinct pairs already, and each pair's rules are cached."""
+    asset_rules = policy is TagPolicy.DEFAULT and kind is Kind.ASSET
+    always = policy is TagPolicy.STRICT
+    problems = [
+        problem
+        for key, value in tags.items()
+        for problem in _pair_problems(key, value, always or (asset_rules and value != ""))
+    ]
+    if problems:
+        raise TagValidationError(problems)
+    return tuple(_plain_tag(key, value) for key, value in tags.items())
 
 
 def _read_input(tags: TagsInput, problems: list[Problem]) -> Iterable[Tag]:
