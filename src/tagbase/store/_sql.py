@@ -117,14 +117,24 @@ def insert_new(
     keys: list[str],
     returning: tuple[str, ...],
 ) -> list[Any]:
-    """Insert rows, skipping those whose `keys` exist. A few rows come back with their
-    `returning` columns (one round trip); many go through the driver's executemany, which
-    cannot return them, and come back as []. Callers look up whatever was not returned."""
-    if len(rows) > _FEW_ROWS:
-        insert_ignore(connection, table, rows, keys)
+    """Insert rows into a table with an `id` column, skipping those whose `keys` exist; the
+    inserted rows' `returning` columns. A few rows come back from RETURNING; many go through
+    the driver's executemany, and are read back among the rows newer than the newest before
+    (ids only grow). Callers look up whatever was not returned (it existed already)."""
+    if not rows:
         return []
-    statement = _ignoring_returning(connection.dialect.name, table, tuple(keys), returning)
-    return list(connection.execute(statement, [dict(row) for row in rows])) if rows else []
+    if len(rows) <= _FEW_ROWS:
+        statement = _ignoring_returning(connection.dialect.name, table, tuple(keys), returning)
+        return list(connection.execute(statement, [dict(row) for row in rows]))
+    before = connection.execute(_id_statements(table, tuple(keys)).newest).scalar_one()
+    insert_ignore(connection, table, rows, keys)
+    ours = {tuple(row[name] for name in keys) for row in rows}  # not a racing writer's rows
+    newer = sa.select(*(table.c[name] for name in (*returning, *keys))).where(table.c.id > before)
+    return [
+        found[: len(returning)]
+        for found in connection.execute(newer)
+        if tuple(found[len(returning) :]) in ours
+    ]
 
 
 @functools.cache
