@@ -54,6 +54,18 @@ def facet_sql(store: Store) -> str:
         return str(select.compile(connection, compile_kwargs={"literal_binds": True}))
 
 
+def contains_lookup_sql(store: Store) -> str:
+    """How `contains:xp-12` finds its tags: through the trigram index of tag string forms."""
+    from tagbase.query import from_operator_strings
+    from tagbase.store._plan import _WITH_USAGE, _fts_search, _tag_condition
+
+    node = from_operator_strings(["contains:xp-12"])  # one item: a single tag predicate
+    with store.engine.connect() as connection:
+        query = _WITH_USAGE.where(_tag_condition(node, _fts_search(connection)))
+        query = query.params(kind=Kind.RUN.code)
+        return str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
@@ -71,6 +83,9 @@ def main() -> None:
                 sql = first_page_sql(store, text)
                 console.print(f"[bold]{name}[/bold]: {text}, first page\n{sql}", markup=True)
                 console.print("\n".join(explain(store, sql)), markup=False, highlight=False)
+            sql = contains_lookup_sql(store)
+            console.print("[bold]Q4 contains xp-12: the tags it matches[/bold]\n" + sql)
+            console.print("\n".join(explain(store, sql)), markup=False, highlight=False)
             sql = facet_sql(store)
             console.print(f"[bold]Q5 counts per value of team[/bold]\n{sql}", markup=True)
             console.print("\n".join(explain(store, sql)), markup=False, highlight=False)
