@@ -26,11 +26,13 @@ $(VENV)/.installed-examples: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-# Runs the example project a few times, prints what it recorded, then serves the web UI on
-# http://127.0.0.1:3000 (DEMO_FLAGS= leaves the server out).
-DEMO_FLAGS ?= --serve
+# Runs the example project a few times and prints what it recorded, then serves the web UI on
+# http://127.0.0.1:3000 with the daemon and a worker, so runs launched from the UI run
+# (`make demo SERVE=` stops after printing).
+SERVE ?= yes
 demo: $(VENV)/.installed-examples
-	$(BIN)/tagbase demo $(DEMO_FLAGS)
+	$(BIN)/tagbase demo
+	$(if $(SERVE),$(BIN)/tagbase dev -m tagbase.examples.definitions)
 
 lint: dev
 	$(BIN)/ruff check src tests benchmarks
