@@ -77,6 +77,10 @@ def requests(api: TestClient) -> dict[str, Callable[[], object]]:
         "assets tag:team=team-3, first page": get("/api/assets", query="tag:team=team-3"),
         "assets, facet counts of team": get("/api/assets/facets", key="team"),
         "one asset by name": get("/api/assets/asset_000001"),
+        "web UI: asset catalog page": get("/assets"),
+        "web UI: catalog page, q=tag:team=team-3": get("/assets", q="tag:team=team-3"),
+        "web UI: runs page": get("/runs"),
+        "web UI: runs page, q=tag:env=prod": get("/runs", q="tag:env=prod"),
     }
 
 

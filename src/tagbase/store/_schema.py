@@ -106,6 +106,13 @@ tag = sa.Table(
     # The string form, `key` or `key=value`, trigram-indexed for contains matches (0005).
     sa.Column("string_form", bytewise_text(), sa.Computed(STRING_FORM)),
     sa.Index(None, "digest", unique=True),
+    # The few registered tags, without a scan of a dictionary of millions (0007).
+    sa.Index(
+        "ix_tag_registered",
+        "id",
+        sqlite_where=sa.text("registered = 1"),
+        postgresql_where=sa.text("registered"),
+    ),
     sa.Index(None, "key"),
     sa.Index(None, "key_id"),
 )
