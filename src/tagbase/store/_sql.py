@@ -69,7 +69,8 @@ def insert_ids(
     than the newest before: ids only grow."""
     statements = _id_statements(table, key)
     if len(rows) == 1:
-        return [connection.execute(statements.one, dict(rows[0])).scalar_one()]
+        ((inserted,),) = fetch(connection, statements.one, rows[0], tuple(rows[0]))
+        return [int(inserted)]
     before = connection.execute(statements.newest).scalar_one()
     execute_many(connection, statements.many, [dict(row) for row in rows])
     ids = {
@@ -276,27 +277,39 @@ def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[i
             ).all()
 
 
-def fetch(connection: sa.Connection, statement: Any, params: Mapping[str, Any]) -> list[Any]:
+def fetch(
+    connection: sa.Connection,
+    statement: Any,
+    params: Mapping[str, Any],
+    columns: tuple[str, ...] | None = None,
+) -> list[Any]:
     """Rows of a statement as plain tuples, through the driver: for the hot statements of a
     page or a small write, where SQLAlchemy's per-statement and per-row work costs more than
-    the database's. For statements built once, whose columns need no type conversion."""
-    sql, order, defaults = _driver_form(connection.dialect, statement)
+    the database's. For statements built once, whose columns need no type conversion; an
+    INSERT names the `columns` it sets."""
+    sql, order, defaults = _driver_form(connection.dialect, statement, columns)
     given = {**defaults, **params} if defaults else params
+    arguments = given if order is None else tuple(given[name] for name in order)
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(sql, given if order is None else tuple(given[name] for name in order))
+        cursor.execute(sql, arguments)
         return list(cursor.fetchall())
+    except connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
+        raise sa.exc.DBAPIError.instance(
+            sql, arguments, error, connection.dialect.loaded_dbapi.Error
+        ) from error
     finally:
         cursor.close()
 
 
 @functools.lru_cache(maxsize=256)
 def _driver_form(
-    dialect: sa.Dialect, statement: Any
+    dialect: sa.Dialect, statement: Any, columns: tuple[str, ...] | None
 ) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
     """The statement's SQL for `dialect`, its parameters' order for positional drivers, and
     the values of parameters built into it (a LIMIT, say)."""
-    compiled = statement.compile(dialect=dialect)
+    keys = None if columns is None else list(columns)
+    compiled = statement.compile(dialect=dialect, column_keys=keys)
     order = compiled.positiontup
     defaults = {name: value for name, value in compiled.params.items() if value is not None}
     return str(compiled), (tuple(order) if order is not None else None), defaults
