@@ -16,7 +16,7 @@ from tagbase.store._sql import chunks, ensure_named, insert_new
 Pair = tuple[str, str]
 
 
-@functools.lru_cache(maxsize=65536)  # a bulk write looks each new pair up twice
+@functools.lru_cache(maxsize=65536)  # a write hashes each pair to find it, then to add it
 def pair_digest(key: str, value: str) -> bytes:
     """16 bytes standing for the pair in the unique `digest` index (keys hold no NUL)."""
     return hashlib.blake2b(f"{key}\x00{value}".encode(), digest_size=16).digest()
@@ -81,7 +81,7 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
     ]
     for tag_id, key, value in insert_new(connection, tag, rows, ["digest"], _NEW_TAG):
         found[(key, value)] = TagRow(tag_id, keys[key][0], key, value, False, keys[key][1])
-    unreturned = wanted - found.keys()  # added by a racing writer, or by a bulk insert
+    unreturned = wanted - found.keys()  # added by a racing writer meanwhile
     return found | find_tags(connection, unreturned) if unreturned else found
 
 

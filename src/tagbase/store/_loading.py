@@ -24,7 +24,7 @@ from tagbase.store._schema import (
     tag,
     tag_assignment,
 )
-from tagbase.store._sql import chunks, fetch, id_list, in_id_list
+from tagbase.store._sql import bound_list, chunks, fetch, in_bound_list
 
 
 class Names:
@@ -55,7 +55,7 @@ def load_entities(connection: sa.Connection, ids: Sequence[int], names: Names) -
     """Records for `ids`, in that order."""
     if not ids:
         return []
-    given = {"ids": id_list(connection, ids)}
+    given = {"values": bound_list(connection, ids)}
     rows = {row.id: row for row in connection.execute(_statements(connection).entities, given)}
     return records(connection, [rows[i] for i in ids if i in rows], names)
 
@@ -72,8 +72,8 @@ def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names
     if not rows:
         return []
     statements = _statements(connection)
-    given = {"ids": id_list(connection, [row.id for row in rows])}
-    scope_ids = {"ids": id_list(connection, {row.scope_id for row in rows} - {0})}
+    given = {"values": bound_list(connection, [row.id for row in rows])}
+    scope_ids = {"values": bound_list(connection, {row.scope_id for row in rows} - {0})}
     parents = {
         scope_id: EntityRef(uuid, Kind.from_code(kind), name)
         for scope_id, uuid, kind, name in fetch(connection, statements.parents, scope_ids)
@@ -159,10 +159,10 @@ def _statements(connection: sa.Connection) -> _Statements:
 def _statements_for(dialect: str) -> _Statements:
     """The loading queries, built once per dialect with the id list as one parameter."""
     return _Statements(
-        entities=sa.select(entity).where(in_id_list(entity.c.id, dialect)),
+        entities=sa.select(entity).where(in_bound_list(entity.c.id, dialect)),
         # Parents are read apart: joined, PostgreSQL may merge-join along the whole primary key.
         parents=sa.select(entity.c.id, entity.c.uuid, entity.c.kind, entity.c.name).where(
-            in_id_list(entity.c.id, dialect)
+            in_bound_list(entity.c.id, dialect)
         ),
         tags=sa.select(
             tag_assignment.c.entity_id,
@@ -171,7 +171,7 @@ def _statements_for(dialect: str) -> _Statements:
             tag_assignment.c.actor_id,
             tag_assignment.c.added_ms,
             tag_assignment.c.exclusive_scope,
-        ).where(in_id_list(tag_assignment.c.entity_id, dialect)),
+        ).where(in_bound_list(tag_assignment.c.entity_id, dialect)),
         # One round trip for both: owner rows are the ones without a metadata type.
         metadata_and_owners=sa.union_all(
             sa.select(
@@ -182,9 +182,9 @@ def _statements_for(dialect: str) -> _Statements:
             )
             .join(metadata_entry, metadata_entry.c.id == metadata_latest.c.entry_id)
             .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
-            .where(in_id_list(metadata_latest.c.entity_id, dialect)),
+            .where(in_bound_list(metadata_latest.c.entity_id, dialect)),
             sa.select(owner.c.entity_id, owner.c.owner, sa.null(), sa.null()).where(
-                in_id_list(owner.c.entity_id, dialect)
+                in_bound_list(owner.c.entity_id, dialect)
             ),
         ),
     )

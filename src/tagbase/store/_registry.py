@@ -14,7 +14,7 @@ from tagbase._records import TagDefinition, from_millis
 from tagbase._tags import Tag, tag_string
 from tagbase.store._dictionary import ensure_tags, pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment, tag_key, tag_usage
-from tagbase.store._sql import id_list, in_id_list, lock_rows
+from tagbase.store._sql import bound_list, in_bound_list, lock_rows
 
 _MAX_LISTED = 5
 
@@ -164,9 +164,9 @@ def load_definitions(connection: sa.Connection, query: sa.Select[Any]) -> list[T
     usage: dict[int, dict[Kind, int]] = defaultdict(dict)
     if rows:
         counts = sa.select(tag_usage).where(  # one parameter however many tags
-            in_id_list(tag_usage.c.tag_id, connection.dialect.name), tag_usage.c.count > 0
+            in_bound_list(tag_usage.c.tag_id, connection.dialect.name), tag_usage.c.count > 0
         )
-        given = {"ids": id_list(connection, [row.id for row in rows])}
+        given = {"values": bound_list(connection, [row.id for row in rows])}
         for tag_id, kind, count in connection.execute(counts, given):
             usage[tag_id][Kind.from_code(kind)] = count
     return [

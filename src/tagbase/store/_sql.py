@@ -67,35 +67,45 @@ def insert_ids(
     from RETURNING. Many go through the driver (SQLite would run a RETURNING insert once per
     row), then their ids are read back by `key`, unique among the rows, from the rows newer
     than the newest before: ids only grow."""
-    statements = _id_statements(table, key)
+    statements = _id_statements(table)
     if len(rows) == 1:
         ((inserted,),) = fetch(connection, statements.one, rows[0], tuple(rows[0]))
         return [int(inserted)]
     before = connection.execute(statements.newest).scalar_one()
     execute_many(connection, statements.many, [dict(row) for row in rows])
-    ids = {
-        tuple(found[:-1]): found[-1]
-        for found in connection.execute(statements.after, {"before": before})
-    }
-    return [ids[tuple(row[name] for name in key)] for row in rows]
+    ids = dict(_inserted(connection, table, before, rows, key, ("id",)))
+    return [ids[tuple(row[name] for name in key)][0] for row in rows]
+
+
+def _inserted(
+    connection: sa.Connection,
+    table: sa.Table,
+    before: int,
+    rows: Sequence[Mapping[str, Any]],
+    key: Sequence[str],
+    columns: tuple[str, ...],
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """(key, `columns`) of the rows just inserted through the driver: those newer than the
+    newest before (ids only grow) whose key is one of `rows`' (not a racing writer's)."""
+    ours = {tuple(row[name] for name in key) for row in rows}
+    newer = sa.select(*(table.c[name] for name in (*key, *columns))).where(table.c.id > before)
+    width = len(key)
+    found = ((tuple(row[:width]), tuple(row[width:])) for row in connection.execute(newer))
+    return [(row_key, values) for row_key, values in found if row_key in ours]
 
 
 class _IdStatements(NamedTuple):
     one: Any
     many: Any
     newest: sa.Select[Any]
-    after: sa.Select[Any]
 
 
 @functools.cache
-def _id_statements(table: sa.Table, key: tuple[str, ...]) -> _IdStatements:
+def _id_statements(table: sa.Table) -> _IdStatements:
     return _IdStatements(
         one=table.insert().returning(table.c.id),
         many=table.insert(),
         newest=sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0)),
-        after=sa.select(*(table.c[name] for name in key), table.c.id).where(
-            table.c.id > sa.bindparam("before")
-        ),
     )
 
 
@@ -127,15 +137,9 @@ def insert_new(
     if len(rows) <= _FEW_ROWS:
         statement = _ignoring_returning(connection.dialect.name, table, tuple(keys), returning)
         return list(connection.execute(statement, [dict(row) for row in rows]))
-    before = connection.execute(_id_statements(table, tuple(keys)).newest).scalar_one()
+    before = connection.execute(_id_statements(table).newest).scalar_one()
     insert_ignore(connection, table, rows, keys)
-    ours = {tuple(row[name] for name in keys) for row in rows}  # not a racing writer's rows
-    newer = sa.select(*(table.c[name] for name in (*returning, *keys))).where(table.c.id > before)
-    return [
-        found[: len(returning)]
-        for found in connection.execute(newer)
-        if tuple(found[len(returning) :]) in ours
-    ]
+    return [values for _, values in _inserted(connection, table, before, rows, keys, returning)]
 
 
 @functools.cache
@@ -175,19 +179,15 @@ def _rows_named(
     names: Sequence[str],
     columns: tuple[str, ...],
 ) -> dict[str, tuple[Any, ...]]:
-    found: dict[str, tuple[Any, ...]] = {}
-    statement = _named(table, name, columns)
-    for part in chunks(names):
-        found.update(
-            {row[0]: tuple(row[1:]) for row in connection.execute(statement, {"names": part})}
-        )
-    return found
+    statement = _named(connection.dialect.name, table, name, columns)
+    rows = connection.execute(statement, {"values": bound_list(connection, names)})
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 @functools.cache
-def _named(table: sa.Table, name: str, columns: tuple[str, ...]) -> sa.Select[Any]:
-    wanted: sa.BindParameter[list[str]] = sa.bindparam("names", expanding=True)
-    return sa.select(table.c[name], *(table.c[c] for c in columns)).where(table.c[name].in_(wanted))
+def _named(dialect: str, table: sa.Table, name: str, columns: tuple[str, ...]) -> sa.Select[Any]:
+    wanted = in_bound_list(table.c[name], dialect, element=sa.Text)
+    return sa.select(table.c[name], *(table.c[c] for c in columns)).where(wanted)
 
 
 def add_counts(
@@ -315,23 +315,23 @@ def _driver_form(
     return str(compiled), (tuple(order) if order is not None else None), defaults
 
 
-def in_id_list(
+def in_bound_list(
     column: sa.ColumnElement[Any], dialect: str, element: Any = sa.BigInteger
 ) -> sa.ColumnElement[bool]:
-    """`column` is in the list (of ids, or of `element` values) bound as `ids` (see
-    `id_list`). One parameter, however long the list: the statement compiles once, where an
-    expanding IN renders anew on every call."""
+    """`column` is in the list (of ids, or of `element` values) bound as `values` (see
+    `bound_list`). One parameter, however long the list: the statement compiles once, where an
+    expanding IN renders anew on every call, and no database limit on parameters applies."""
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(element)))
-    listed = sa.func.json_each(sa.bindparam("ids", type_=sa.String)).table_valued("value")
+        return column == sa.any_(sa.bindparam("values", type_=postgresql.ARRAY(element)))
+    listed = sa.func.json_each(sa.bindparam("values", type_=sa.String)).table_valued("value")
     return column.in_(sa.select(listed.c.value))
 
 
-def id_list(connection: sa.Connection, ids: Iterable[Any]) -> Any:
-    """The value to bind for `in_id_list`: an array on PostgreSQL, JSON text on SQLite."""
+def bound_list(connection: sa.Connection, values: Iterable[Any]) -> Any:
+    """The value to bind for `in_bound_list`: an array on PostgreSQL, JSON text on SQLite."""
     if connection.dialect.name == "postgresql":
-        return list(ids)
-    return json.dumps(list(ids))
+        return list(values)
+    return json.dumps(list(values))
 
 
 _gc_lock = threading.Lock()

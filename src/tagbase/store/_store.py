@@ -70,13 +70,13 @@ from tagbase.store._registry import (
 from tagbase.store._schema import SOURCES, actor, entity, entity_count, owner, tag, tag_usage
 from tagbase.store._sql import (
     add_counts,
+    bound_list,
     chunks,
     collector_paused,
     ensure_named,
     execute_many,
     fetch,
-    id_list,
-    in_id_list,
+    in_bound_list,
     insert_ids,
     now_ms,
     point_lookups_only,
@@ -364,7 +364,7 @@ class Store:
         if kind.scope is not None:
             raise InvalidInputError(f"a {kind.label} is found by name within its scope; use get")
         with self._reading() as connection:
-            given = {"kind": kind.code, "ids": id_list(connection, names)}
+            given = {"kind": kind.code, "values": bound_list(connection, names)}
             rows = connection.execute(_named_statement(connection.dialect.name), given).all()
             return {
                 row.name: record
@@ -862,7 +862,7 @@ def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Tar
 
 @functools.cache
 def _named_statement(dialect: str) -> sa.Select[Any]:
-    by_name = in_id_list(entity.c.name, dialect, element=sa.Text)
+    by_name = in_bound_list(entity.c.name, dialect, element=sa.Text)
     return sa.select(entity).where(
         entity.c.kind == sa.bindparam("kind"), entity.c.scope_id == 0, by_name
     )
