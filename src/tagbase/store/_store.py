@@ -853,11 +853,16 @@ _SAMPLE = 20
 
 
 def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Target]:
-    found: dict[int, Target] = {}
-    for part in chunks(list(ids)):
-        query = sa.select(*TARGET_COLUMNS).where(entity.c.id.in_(part))
-        found.update({row[0]: Target(*row) for row in connection.execute(query)})
+    """The entities `ids` names, in that order, in one query however many."""
+    query = _targets_statement(connection.dialect.name)
+    rows = connection.execute(query, {"values": bound_list(connection, ids)})
+    found = {row[0]: Target(*row) for row in rows}
     return [found[i] for i in ids if i in found]
+
+
+@functools.cache
+def _targets_statement(dialect: str) -> sa.Select[Any]:
+    return sa.select(*TARGET_COLUMNS).where(in_bound_list(entity.c.id, dialect))
 
 
 @functools.cache
