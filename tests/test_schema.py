@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tagbase import SchemaVersionError
+from tagbase import EntitySpec, SchemaVersionError
+from tagbase.query import from_operator_strings, parse
 from tagbase.store import Store
 from tagbase.store._engine import create_engine, head_revision
 from tagbase.store._schema import metadata_obj
@@ -36,6 +37,23 @@ def test_tag_strings_have_a_trigram_index(store: Store) -> None:
         else:
             indexes = sa.inspect(connection).get_indexes("tag")
             assert "ix_tag_string_form_trigram" in {index["name"] for index in indexes}
+
+
+def test_the_trigram_index_holds_every_tag_however_it_was_added(store: Store) -> None:
+    """SQLite's FTS5 table is filled by the store, not by a trigger (revision 0008): tags added
+    one at a time, in bulk and by retagging are all found; deleted ones are gone."""
+    store.add(EntitySpec("job", "j"))
+    store.add(EntitySpec("run", scope="j", tags={"single": "alpha"}))
+    store.add_many([EntitySpec("run", scope="j", tags={"bulk": f"beta-{n}"}) for n in range(200)])
+    store.retag("run", query=parse("tag:bulk=beta-1*"), add=["gamma=delta"])
+    store.delete_tag("bulk=beta-7")
+    for pattern, expected in (("lph", 1), ("eta-1", 111), ("mma=del", 111), ("eta-7", 10)):
+        assert store.count("run", query=from_operator_strings([f"contains:{pattern}"])) == expected
+    if store.engine.dialect.name == "sqlite":
+        with store.engine.begin() as connection:  # FTS5 compares index and tag table
+            connection.exec_driver_sql(
+                "INSERT INTO tag_search (tag_search, rank) VALUES ('integrity-check', 1)"
+            )
 
 
 def test_a_new_database_gets_the_newest_schema(store: Store) -> None:

@@ -27,7 +27,7 @@ from tagbase.query import (
     TagValueIn,
 )
 from tagbase.store._compile import TagIds, condition, like, one_of, reads_entity
-from tagbase.store._dictionary import pair_condition, pair_digest
+from tagbase.store._dictionary import TAG_SEARCH, has_tag_search, pair_condition, pair_digest
 from tagbase.store._schema import entity, entity_count, tag, tag_assignment, tag_usage
 from tagbase.store._sql import fetch
 
@@ -41,7 +41,7 @@ def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
             given = {"kind": kind, "digest": pair_digest(key, value), "key": key, "value": value}
             return _tag_ids(fetch(connection, _ONE_PAIR, given))
         case HasKey() | TagValueIn() | TagMatch():
-            query = _WITH_USAGE.where(_tag_condition(node, _fts_search(connection)))
+            query = _WITH_USAGE.where(_tag_condition(node, has_tag_search(connection)))
             return _tag_ids(connection.execute(query, {"kind": kind}).all())
         case Not(operand):
             return Not(resolve(connection, operand, kind))
@@ -96,29 +96,12 @@ def _string_form_condition(how: Match, pattern: str, fts: bool) -> sa.ColumnElem
     if not fts or len(pattern) < 3:  # a trigram index needs three characters to look up
         return matches
     glob = ("*{}*" if how is Match.CONTAINS else "*{}").format(_escape_glob(pattern))
-    candidates = sa.select(_TAG_SEARCH.c.rowid).where(_TAG_SEARCH.c.string_form.op("GLOB")(glob))
+    candidates = sa.select(TAG_SEARCH.c.rowid).where(TAG_SEARCH.c.string_form.op("GLOB")(glob))
     return tag.c.id.in_(candidates) & matches
-
-
-# SQLite's FTS5 trigram table over tag string forms (revision 0005), where it could be made.
-_TAG_SEARCH = sa.table("tag_search", sa.column("rowid"), sa.column("string_form"))
 
 
 def _escape_glob(text: str) -> str:
     return "".join(f"[{char}]" if char in "*?[" else char for char in text)
-
-
-def _fts_search(connection: sa.Connection) -> bool:
-    """Whether this SQLite catalog has the FTS5 table; found once per database connection."""
-    if connection.dialect.name != "sqlite":
-        return False
-    info = connection.connection.info
-    if "tag_search" not in info:
-        found = connection.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tag_search'"
-        ).first()
-        info["tag_search"] = found is not None
-    return bool(info["tag_search"])
 
 
 def conjuncts(node: Any) -> list[Any]:

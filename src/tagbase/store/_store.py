@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from uuid_utils import uuid7
 
 from tagbase._config import Config
 from tagbase._errors import (
@@ -301,7 +302,7 @@ class Store:
         assert name is not None  # top-level kinds are refused without a name in _validate
         created = now if item.spec.created_at is None else to_millis(item.spec.created_at)
         return {
-            "uuid": str(uuidlib.uuid4()),
+            "uuid": str(uuid7()),  # time-ordered: new ids land at the end of the index
             "kind": item.kind.code,
             "name": name,
             "scope_id": scope.id if scope else 0,
