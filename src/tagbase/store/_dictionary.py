@@ -6,12 +6,21 @@ import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from tagbase._tags import tag_string
 from tagbase.store._schema import tag, tag_key
-from tagbase.store._sql import bound_list, chunks, ensure_named, in_bound_list, insert_new
+from tagbase.store._sql import (
+    CHUNK,
+    bound_list,
+    chunks,
+    ensure_named,
+    fetch,
+    in_bound_list,
+    insert_new,
+)
 
 Pair = tuple[str, str]
 
@@ -46,18 +55,28 @@ def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, Ta
     wanted = sorted(set(pairs))
     found: dict[Pair, TagRow] = {}
     for part in chunks(wanted):
-        for row in connection.execute(_FIND, {"digests": [pair_digest(*pair) for pair in part]}):
-            found[(row.key, row.value)] = TagRow(*row)
+        digests = {f"d{i}": pair_digest(*pair) for i, pair in enumerate(part)}
+        for tag_id, key_id, key, value, exclusive, multi_valued in fetch(
+            connection, _find(len(part)), digests
+        ):
+            found[(key, value)] = TagRow(
+                tag_id, key_id, key, value, bool(exclusive), bool(multi_valued)
+            )
     return found
 
 
-_FIND = (
-    sa.select(
-        tag.c.id, tag.c.key_id, tag.c.key, tag.c.value, tag.c.exclusive, tag_key.c.multi_valued
+@functools.lru_cache(maxsize=CHUNK)
+def _find(count: int) -> sa.Select[Any]:
+    """The lookup of `count` digests, built once per count: run through the driver, it costs
+    less than an expanding IN that SQLAlchemy renders anew on every call."""
+    digests = [sa.bindparam(f"d{i}", type_=sa.LargeBinary) for i in range(count)]
+    return (
+        sa.select(
+            tag.c.id, tag.c.key_id, tag.c.key, tag.c.value, tag.c.exclusive, tag_key.c.multi_valued
+        )
+        .join(tag_key, tag_key.c.id == tag.c.key_id)
+        .where(tag.c.digest.in_(digests))
     )
-    .join(tag_key, tag_key.c.id == tag.c.key_id)
-    .where(tag.c.digest.in_(sa.bindparam("digests", expanding=True)))
-)
 
 
 def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
@@ -81,7 +100,7 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
     ]
     added = insert_new(connection, tag, rows, ["digest"], _NEW_TAG)
     for tag_id, key, value in added:
-        found[(key, value)] = TagRow(tag_id, keys[key][0], key, value, False, keys[key][1])
+        found[(key, value)] = TagRow(tag_id, keys[key][0], key, value, False, bool(keys[key][1]))
     _index_string_forms(connection, [tag_id for tag_id, _, _ in added])
     unreturned = wanted - found.keys()  # added by a racing writer meanwhile
     return found | find_tags(connection, unreturned) if unreturned else found
@@ -111,7 +130,7 @@ def _index_string_forms(connection: sa.Connection, tag_ids: list[int]) -> None:
     """Put new tags into SQLite's trigram table, in one statement: a trigger firing per row
     cost ten times as much (revision 0008). PostgreSQL's trigram index keeps itself."""
     if tag_ids and has_tag_search(connection):
-        connection.execute(_INDEX_STRING_FORMS, {"values": bound_list(connection, tag_ids)})
+        fetch(connection, _INDEX_STRING_FORMS, {"values": bound_list(connection, tag_ids)})
 
 
 _INDEX_STRING_FORMS = sa.insert(TAG_SEARCH).from_select(

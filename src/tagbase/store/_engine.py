@@ -69,7 +69,9 @@ def _sqlite_engine(url: str) -> sa.Engine:
     def _on_begin(connection: sa.Connection) -> None:
         # A writer takes the write lock up front: no deadlock when a reader upgrades later.
         write = connection.get_execution_options().get(WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        driver = connection.connection.driver_connection  # cheaper than a SQLAlchemy statement
+        assert driver is not None
+        driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 

@@ -136,6 +136,8 @@ def insert_new(
         return []
     if len(rows) <= _FEW_ROWS:
         statement = _ignoring_returning(connection.dialect.name, table, tuple(keys), returning)
+        if len(rows) == 1:  # the common small write: through the driver
+            return fetch(connection, statement, rows[0], tuple(rows[0]))
         return list(connection.execute(statement, [dict(row) for row in rows]))
     before = connection.execute(_id_statements(table).newest).scalar_one()
     insert_ignore(connection, table, rows, keys)
@@ -166,9 +168,9 @@ def ensure_named(
         rows = [{name: one} for one in missing]
         for row in insert_new(connection, table, rows, [name], (name, *columns)):
             found[row[0]] = tuple(row[1:])
-        found |= _rows_named(
-            connection, table, name, [m for m in missing if m not in found], columns
-        )
+        unreturned = [one for one in missing if one not in found]  # a racing writer's
+        if unreturned:
+            found |= _rows_named(connection, table, name, unreturned, columns)
     return found
 
 
@@ -180,7 +182,7 @@ def _rows_named(
     columns: tuple[str, ...],
 ) -> dict[str, tuple[Any, ...]]:
     statement = _named(connection.dialect.name, table, name, columns)
-    rows = connection.execute(statement, {"values": bound_list(connection, names)})
+    rows = fetch(connection, statement, {"values": bound_list(connection, names)})
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -216,12 +218,13 @@ def execute_many(connection: sa.Connection, statement: Any, rows: list[dict[str,
     columns = tuple(rows[0])
     sql, order = _driver_sql(connection.dialect, statement, columns)
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(sql, tuple([row[name] for row in rows] for name in order))
+        on_driver(connection, sql, tuple([row[name] for row in rows] for name in order))
     else:
         get = operator.itemgetter(*order)  # one C call a row, where a genexpr costs more
-        connection.exec_driver_sql(
-            sql, [get(row) for row in rows] if len(order) > 1 else [(get(row),) for row in rows]
+        rows_in_order = (
+            [get(row) for row in rows] if len(order) > 1 else [(get(row),) for row in rows]
         )
+        on_driver(connection, sql, rows_in_order, many=True)
 
 
 @functools.lru_cache(maxsize=512)
@@ -290,11 +293,20 @@ def fetch(
     sql, order, defaults = _driver_form(connection.dialect, statement, columns)
     given = {**defaults, **params} if defaults else params
     arguments = given if order is None else tuple(given[name] for name in order)
+    return on_driver(connection, sql, arguments)
+
+
+def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = False) -> list[Any]:
+    """Run SQL on a cursor of the driver inside the connection's transaction, with its errors
+    raised as SQLAlchemy would raise them; the rows it returns, if any."""
     cursor = connection.connection.cursor()
     try:
+        if many:
+            cursor.executemany(sql, arguments)
+            return []
         cursor.execute(sql, arguments)
-        return list(cursor.fetchall())
-    except connection.dialect.loaded_dbapi.Error as error:  # as SQLAlchemy would raise it
+        return list(cursor.fetchall()) if cursor.description else []
+    except connection.dialect.loaded_dbapi.Error as error:
         raise sa.exc.DBAPIError.instance(
             sql, arguments, error, connection.dialect.loaded_dbapi.Error
         ) from error
