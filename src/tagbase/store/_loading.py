@@ -51,29 +51,38 @@ class Names:
             self.actors.update({row[0]: row[1] for row in connection.execute(query)})
 
 
+# Entity rows are plain tuples in the table's column order (SQLAlchemy rows are tuples too).
+ID, UUID, KIND, NAME, SCOPE_ID, NUMBER, DESCRIPTION, STATUS, CREATED_MS, UPDATED_MS = range(10)
+EntityRow = Sequence[Any]
+
+
 def load_entities(connection: sa.Connection, ids: Sequence[int], names: Names) -> list[Entity]:
     """Records for `ids`, in that order."""
+    return records(connection, entity_rows(connection, ids), names)
+
+
+def entity_rows(connection: sa.Connection, ids: Sequence[int]) -> list[EntityRow]:
+    """The rows of the entities `ids` names, in that order, read through the driver."""
     if not ids:
         return []
     given = {"values": bound_list(connection, ids)}
-    rows = {row.id: row for row in connection.execute(_statements(connection).entities, given)}
-    return records(connection, [rows[i] for i in ids if i in rows], names)
+    found = {row[ID]: row for row in fetch(connection, _statements(connection).entities, given)}
+    return [found[i] for i in ids if i in found]
 
 
-def page_rows(connection: sa.Connection, ids: sa.Select[Any]) -> list[sa.Row[Any]]:
-    """The entity rows an ordered, limited id query finds, newest first: read together with
-    the ids, one query for both."""
-    query = sa.select(entity).where(entity.c.id.in_(ids.scalar_subquery()))
-    return sorted(connection.execute(query), key=lambda row: int(row.id), reverse=True)
+def page_rows(connection: sa.Connection, ids: sa.Select[Any]) -> list[EntityRow]:
+    """The entity rows an ordered, limited id query finds, in its order. The ids come first,
+    then their rows as plain tuples: cheaper than full rows through SQLAlchemy's result."""
+    return entity_rows(connection, connection.execute(ids).scalars().all())
 
 
-def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names) -> list[Entity]:
+def records(connection: sa.Connection, rows: Sequence[EntityRow], names: Names) -> list[Entity]:
     """Records for entity rows: parents, tags, and metadata with owners in three more queries."""
     if not rows:
         return []
     statements = _statements(connection)
-    given = {"values": bound_list(connection, [row.id for row in rows])}
-    scope_ids = {"values": bound_list(connection, {row.scope_id for row in rows} - {0})}
+    given = {"values": bound_list(connection, [row[ID] for row in rows])}
+    scope_ids = {"values": bound_list(connection, {row[SCOPE_ID] for row in rows} - {0})}
     parents = {
         scope_id: EntityRef(uuid, Kind.from_code(kind), name)
         for scope_id, uuid, kind, name in fetch(connection, statements.parents, scope_ids)
@@ -89,20 +98,21 @@ def records(connection: sa.Connection, rows: Sequence[sa.Row[Any]], names: Names
             owners[entity_id].append(key_or_owner)
         else:
             metadata[entity_id][key_or_owner] = decode_metadata_value(type_name, payload)
+    kinds = {code: Kind.from_code(code) for code in {row[KIND] for row in rows}}
     return [
         Entity(
-            id=row.uuid,
-            kind=Kind.from_code(row.kind),
-            name=row.name,
-            scope=parents.get(row.scope_id),
-            number=row.number,
-            description=row.description,
-            status=row.status,
-            tags=tuple(sorted(tags[row.id])),
-            metadata=metadata[row.id],
-            owners=tuple(sorted(owners[row.id])),
-            created_at=times[row.created_ms],
-            updated_at=times[row.updated_ms],
+            row[UUID],
+            kinds[row[KIND]],
+            row[NAME],
+            parents.get(row[SCOPE_ID]),
+            row[NUMBER],
+            row[DESCRIPTION],
+            row[STATUS],
+            tuple(sorted(tags[row[ID]])),
+            metadata[row[ID]],
+            tuple(sorted(owners[row[ID]])),
+            times[row[CREATED_MS]],
+            times[row[UPDATED_MS]],
         )
         for row in rows
     ]

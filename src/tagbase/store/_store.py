@@ -59,7 +59,7 @@ from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import WRITE, check_schema, create_engine
 from tagbase.store._facets import facet_counts
-from tagbase.store._loading import Names, load_entities, page_rows, records
+from tagbase.store._loading import ID, NAME, Names, load_entities, page_rows, records
 from tagbase.store._numbering import Numbering
 from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
@@ -366,9 +366,9 @@ class Store:
             raise InvalidInputError(f"a {kind.label} is found by name within its scope; use get")
         with self._reading() as connection:
             given = {"kind": kind.code, "values": bound_list(connection, names)}
-            rows = connection.execute(_named_statement(connection.dialect.name), given).all()
+            rows = fetch(connection, _named_statement(connection.dialect.name), given)
             return {
-                row.name: record
+                row[NAME]: record
                 for row, record in zip(rows, records(connection, rows, self._names), strict=True)
             }
 
@@ -402,7 +402,7 @@ class Store:
             return Page(
                 items=records(connection, rows, self._names),
                 total=self._count(connection, planned) if with_total else None,
-                next_cursor=_encode_cursor(rows[-1].id) if more else None,
+                next_cursor=_encode_cursor(rows[-1][ID]) if more else None,
                 index=page or 1,
                 max_size=size,
             )
