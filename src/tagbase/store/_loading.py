@@ -82,10 +82,15 @@ def records(connection: sa.Connection, rows: Sequence[EntityRow], names: Names) 
         return []
     statements = _statements(connection)
     given = {"values": bound_list(connection, [row[ID] for row in rows])}
-    scope_ids = {"values": bound_list(connection, {row[SCOPE_ID] for row in rows} - {0})}
+    scope_ids = {row[SCOPE_ID] for row in rows} - {0}
+    found_parents = (
+        fetch(connection, statements.parents, {"values": bound_list(connection, scope_ids)})
+        if scope_ids
+        else []
+    )
     parents = {
         scope_id: EntityRef(uuid, Kind.from_code(kind), name)
-        for scope_id, uuid, kind, name in fetch(connection, statements.parents, scope_ids)
+        for scope_id, uuid, kind, name in found_parents
     }
     times = Times()
     tags: dict[int, list[AssignedTag]] = defaultdict(list)

@@ -209,22 +209,31 @@ def add_counts(
 
 
 def execute_many(connection: sa.Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
-    """Run an INSERT (maybe with ON CONFLICT) for the rows. SQLAlchemy's per-row and
-    per-statement work costs more than the database's, so the SQL is compiled once per shape and
-    handed to the driver: executemany on SQLite, one statement over column arrays on PostgreSQL
-    (one round trip however many rows)."""
+    """Run an INSERT (maybe with ON CONFLICT) for the rows, given as dicts of one shape."""
+    if rows:
+        columns = tuple(rows[0])
+        get = operator.itemgetter(*columns)  # one C call a row, where a genexpr costs more
+        values = [get(row) for row in rows] if len(columns) > 1 else [(get(row),) for row in rows]
+        execute_rows(connection, statement, columns, values)
+
+
+def execute_rows(
+    connection: sa.Connection, statement: Any, columns: tuple[str, ...], rows: list[Any]
+) -> None:
+    """Run an INSERT for rows given as tuples in `columns` order (bulk writers skip building a
+    dict a row). SQLAlchemy's per-row and per-statement work costs more than the database's, so
+    the SQL is compiled once per shape and handed to the driver: executemany on SQLite, one
+    statement over column arrays on PostgreSQL (one round trip however many rows)."""
     if not rows:
         return
-    columns = tuple(rows[0])
     sql, order = _driver_sql(connection.dialect, statement, columns)
-    if connection.dialect.name == "postgresql":
-        on_driver(connection, sql, tuple([row[name] for row in rows] for name in order))
-    else:
-        get = operator.itemgetter(*order)  # one C call a row, where a genexpr costs more
-        rows_in_order = (
-            [get(row) for row in rows] if len(order) > 1 else [(get(row),) for row in rows]
-        )
-        on_driver(connection, sql, rows_in_order, many=True)
+    if connection.dialect.name == "postgresql":  # `order` is `columns` here
+        on_driver(connection, sql, tuple(list(column) for column in zip(*rows, strict=True)))
+        return
+    if order != columns:
+        get = operator.itemgetter(*(columns.index(name) for name in order))
+        rows = [get(row) for row in rows] if len(order) > 1 else [(get(row),) for row in rows]
+    on_driver(connection, sql, rows, many=True)
 
 
 @functools.lru_cache(maxsize=512)

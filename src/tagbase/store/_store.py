@@ -489,18 +489,19 @@ class Store:
                 if given is not None
             }
             try:
-                connection.execute(
+                row = connection.execute(
                     entity.update()
                     .where(entity.c.id == found.id)
                     .values(updated_ms=change.now, **fields)
-                )
+                    .returning(*entity.c)
+                ).one()
             except sa.exc.IntegrityError:
                 raise AlreadyExistsError(
                     f"a {kind.label} named {name!r} already exists; pick another name"
                 ) from None
             if removals:
                 _tagging.unassign(connection, [target], removals, change)
-            _tagging.assign(connection, [(target, tags)], change)
+            _tagging.assign(connection, [(target, tags)], change, locked=True)  # updated above
             _metadata_store.log(connection, [(target, values)], change)
             if owner_names is not None:
                 connection.execute(owner.delete().where(owner.c.entity_id == found.id))
@@ -508,8 +509,9 @@ class Store:
                     connection.execute(
                         _INSERT_OWNERS, [{"entity_id": found.id, "owner": o} for o in owner_names]
                     )
-            # Read back in the same transaction: a second one costs two more round trips.
-            updated: Entity = load_entities(connection, [found.id], self._names)[0]
+            # Read back in the same transaction (a second one costs two more round trips),
+            # from the entity row the update returned.
+            updated: Entity = records(connection, [row], self._names)[0]
             return updated
 
     def add_tags(

@@ -26,7 +26,14 @@ from tagbase.store._schema import (
     tag_history,
     tag_usage,
 )
-from tagbase.store._sql import add_counts, chunks, execute_many, lock_rows, now_ms
+from tagbase.store._sql import (
+    add_counts,
+    chunks,
+    execute_many,
+    execute_rows,
+    lock_rows,
+    now_ms,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +80,10 @@ def assign(
     change: Change,
     *,
     fresh: bool = False,
+    locked: bool = False,
 ) -> Assigned:
-    """Put each target's tags on it. `fresh` says the targets were just created (no tags yet).
+    """Put each target's tags on it. `fresh` says the targets were just created (no tags yet),
+    `locked` that this transaction already holds their rows' locks (it wrote them).
     Returns the tags each target gained, with their times."""
     items = [(target, tags) for target, tags in items if tags]
     added: Assigned = defaultdict(list)
@@ -87,11 +96,11 @@ def assign(
     _check_call(wanted)
     lock_rows(connection, tag.c.id, [row.id for row in rows.values() if row.exclusive])
     targets = [target for target, _ in items]
-    if not fresh:
+    if not (fresh or locked):
         lock_rows(connection, entity.c.id, [target.id for target in targets])
     change = change.after_locks()
     current = {} if fresh else _current_tags(connection, [target.id for target in targets])
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     counts: Counts = defaultdict(int)
     for target, target_rows in wanted:
         held = current.get(target.id, {})
@@ -107,7 +116,7 @@ def assign(
             inserts.append(_assignment(target, row, change, added_ms))
             counts[(row.id, target.kind)] += 1
             added[target.id].append((row, added_ms))
-    execute_many(connection, _INSERT_ASSIGNMENTS, inserts)
+    execute_rows(connection, _INSERT_ASSIGNMENTS, _ASSIGNMENT_COLUMNS, inserts)
     _count(connection, counts)
     return added
 
@@ -173,18 +182,32 @@ def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int,
     return held
 
 
-def _assignment(target: Target, row: TagRow, change: Change, added_ms: int) -> dict[str, Any]:
-    return {
-        "entity_id": target.id,
-        "tag_id": row.id,
-        "key_id": row.key_id,
-        "kind": target.kind,
-        "exclusive_scope": target.scope_id if row.exclusive else None,
-        "single": not row.multi_valued,
-        "source": change.source_code,
-        "actor_id": change.actor_id,
-        "added_ms": added_ms,
-    }
+_ASSIGNMENT_COLUMNS = (
+    "entity_id",
+    "tag_id",
+    "key_id",
+    "kind",
+    "exclusive_scope",
+    "single",
+    "source",
+    "actor_id",
+    "added_ms",
+)
+
+
+def _assignment(target: Target, row: TagRow, change: Change, added_ms: int) -> tuple[Any, ...]:
+    """An assignment row, in `_ASSIGNMENT_COLUMNS` order."""
+    return (
+        target.id,
+        row.id,
+        row.key_id,
+        target.kind,
+        target.scope_id if row.exclusive else None,
+        not row.multi_valued,
+        change.source_code,
+        change.actor_id,
+        added_ms,
+    )
 
 
 def _take_from_holder(
