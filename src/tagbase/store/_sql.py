@@ -283,10 +283,13 @@ def lock_rows(connection: sa.Connection, column: sa.Column[Any], ids: Iterable[i
     """On PostgreSQL, lock rows by id in a fixed order; SQLite writers are already serial."""
     wanted = sorted(set(ids))
     if connection.dialect.name == "postgresql" and wanted:
-        for part in chunks(wanted):
-            connection.execute(
-                sa.select(column).where(column.in_(part)).order_by(column).with_for_update()
-            ).all()
+        fetch(connection, _locking(column), {"values": wanted})
+
+
+@functools.cache
+def _locking(column: sa.Column[Any]) -> sa.Select[Any]:
+    listed = in_bound_list(column, "postgresql")
+    return sa.select(column).where(listed).order_by(column).with_for_update()
 
 
 def fetch(

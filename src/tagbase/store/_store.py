@@ -489,12 +489,8 @@ class Store:
                 if given is not None
             }
             try:
-                row = connection.execute(
-                    entity.update()
-                    .where(entity.c.id == found.id)
-                    .values(updated_ms=change.now, **fields)
-                    .returning(*entity.c)
-                ).one()
+                given = {"id": found.id, "updated_ms": change.now, **fields}
+                (row,) = fetch(connection, _updating(tuple(fields)), given)
             except sa.exc.IntegrityError:
                 raise AlreadyExistsError(
                     f"a {kind.label} named {name!r} already exists; pick another name"
@@ -873,6 +869,18 @@ def _named_statement(dialect: str) -> sa.Select[Any]:
     by_name = in_bound_list(entity.c.name, dialect, element=sa.Text)
     return sa.select(entity).where(
         entity.c.kind == sa.bindparam("kind"), entity.c.scope_id == 0, by_name
+    )
+
+
+@functools.cache
+def _updating(fields: tuple[str, ...]) -> sa.Update:
+    """The update of an entity's `fields` and time, returning its row; built once per shape."""
+    changes: dict[str, Any] = {name: sa.bindparam(name) for name in (*fields, "updated_ms")}
+    return (
+        entity.update()
+        .where(entity.c.id == sa.bindparam("id"))
+        .values(**changes)
+        .returning(*entity.c)
     )
 
 

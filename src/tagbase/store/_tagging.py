@@ -6,10 +6,11 @@ interval in `tag_history` for whatever was removed, replaced or moved away.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -28,9 +29,12 @@ from tagbase.store._schema import (
 )
 from tagbase.store._sql import (
     add_counts,
+    bound_list,
     chunks,
     execute_many,
     execute_rows,
+    fetch,
+    in_bound_list,
     lock_rows,
     now_ms,
 )
@@ -173,13 +177,17 @@ def _check_call(wanted: Sequence[tuple[Target, list[TagRow]]]) -> None:
 def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[int, int]]:
     """Entity id -> {tag id: key id} of the tags it holds."""
     held: dict[int, dict[int, int]] = defaultdict(dict)
-    for part in chunks(entity_ids):
-        query = sa.select(
-            tag_assignment.c.entity_id, tag_assignment.c.tag_id, tag_assignment.c.key_id
-        ).where(tag_assignment.c.entity_id.in_(part))
-        for entity_id, tag_id, key_id in connection.execute(query):
-            held[entity_id][tag_id] = key_id
+    given = {"values": bound_list(connection, entity_ids)}
+    for entity_id, tag_id, key_id in fetch(connection, _current(connection.dialect.name), given):
+        held[entity_id][tag_id] = key_id
     return held
+
+
+@functools.cache
+def _current(dialect: str) -> sa.Select[Any]:
+    return sa.select(
+        tag_assignment.c.entity_id, tag_assignment.c.tag_id, tag_assignment.c.key_id
+    ).where(in_bound_list(tag_assignment.c.entity_id, dialect))
 
 
 _ASSIGNMENT_COLUMNS = (
@@ -216,15 +224,8 @@ def _take_from_holder(
     """Move an exclusive tag: whoever holds it in the target's scope gives it up. Returns the
     time of the move: `at`, but never before the holder got the tag (an imported record with
     an old time, or another machine's clock), so that holders never overlap in history."""
-    removed = connection.execute(
-        tag_assignment.delete()
-        .where(
-            tag_assignment.c.tag_id == row.id,
-            tag_assignment.c.kind == target.kind,
-            tag_assignment.c.exclusive_scope == target.scope_id,
-        )
-        .returning(*_RETURNED)
-    ).all()
+    given = {"tag_id": row.id, "kind": target.kind, "scope_id": target.scope_id}
+    removed = [Removed(*found) for found in fetch(connection, _TAKE_FROM_HOLDER, given)]
     moved_at = max([at, *(int(old.added_ms) for old in removed)])
     moved = replace(change, now=moved_at)
     scope_of = {old.entity_id: target.scope_id for old in removed}  # the scope they shared
@@ -232,13 +233,35 @@ def _take_from_holder(
     return moved_at
 
 
-_RETURNED = (
-    tag_assignment.c.entity_id,
-    tag_assignment.c.tag_id,
-    tag_assignment.c.kind,
-    tag_assignment.c.source,
-    tag_assignment.c.actor_id,
-    tag_assignment.c.added_ms,
+class Removed(NamedTuple):
+    """An assignment just deleted, as its DELETE returned it."""
+
+    entity_id: int
+    tag_id: int
+    kind: int
+    source: int
+    actor_id: int | None
+    added_ms: int
+
+
+_RETURNED = tuple(tag_assignment.c[name] for name in Removed._fields)
+# Built once: a small update runs them, and building costs more than running them.
+_TAKE_FROM_HOLDER = (
+    tag_assignment.delete()
+    .where(
+        tag_assignment.c.tag_id == sa.bindparam("tag_id"),
+        tag_assignment.c.kind == sa.bindparam("kind"),
+        tag_assignment.c.exclusive_scope == sa.bindparam("scope_id"),
+    )
+    .returning(*_RETURNED)
+)
+_UNASSIGN = (
+    tag_assignment.delete()
+    .where(
+        tag_assignment.c.entity_id == sa.bindparam("entity_id"),
+        tag_assignment.c.tag_id == sa.bindparam("tag_id"),
+    )
+    .returning(*_RETURNED)
 )
 
 
@@ -250,11 +273,8 @@ def _unassign(
     reason: str,
     counts: Counts,
 ) -> None:
-    removed = connection.execute(
-        tag_assignment.delete()
-        .where(tag_assignment.c.entity_id == target.id, tag_assignment.c.tag_id == tag_id)
-        .returning(*_RETURNED)
-    ).all()
+    given = {"entity_id": target.id, "tag_id": tag_id}
+    removed = [Removed(*found) for found in fetch(connection, _UNASSIGN, given)]
     _close(connection, removed, {target.id: target.scope_id}, change, reason, counts)
 
 
