@@ -79,6 +79,7 @@ from tagbase.store._sql import (
     fetch,
     in_bound_list,
     insert_ids,
+    keep_statistics,
     now_ms,
     point_lookups_only,
 )
@@ -176,7 +177,11 @@ class Store:
             checked = [self._validate(spec) for spec in specs]
             if not checked:
                 return []
-            return self._add(checked, source=source, actor_name=actor, records=False)
+            created: builtins.list[str] = self._add(
+                checked, source=source, actor_name=actor, records=False
+            )
+        keep_statistics(self.engine, len(created))
+        return created
 
     def _validate(self, spec: EntitySpec) -> _Checked:
         kind = Kind.parse(spec.kind)
