@@ -240,11 +240,13 @@ def execute_rows(
 def _driver_sql(
     dialect: sa.Dialect, statement: Any, columns: tuple[str, ...]
 ) -> tuple[str, tuple[str, ...]]:
-    """The statement's SQL for `dialect` and the order its parameters go in."""
-    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    """The statement's SQL for `dialect` and the order its parameters go in: SQLite's
+    positional order, or PostgreSQL's column arrays in `columns` order."""
+    sql, order, _ = _driver_form(dialect, statement, columns)
     if dialect.name != "postgresql":
-        return str(compiled), tuple(compiled.positiontup)
-    return _insert_arrays(dialect, statement.table, str(compiled), columns), columns
+        assert order is not None  # SQLite's driver takes positional parameters
+        return sql, order
+    return _insert_arrays(dialect, statement.table, sql, columns), columns
 
 
 def _insert_arrays(
@@ -395,29 +397,21 @@ def point_lookups_only(connection: sa.Connection) -> None:
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
 
 
-def keep_statistics(engine: sa.Engine, added: int) -> None:
-    """After a bulk create of `added` entities on PostgreSQL, ANALYZE the tables it grew when
-    it adds half as many rows as the planner believes the entity table holds, as autovacuum
-    would (where it runs). Plans made with the statistics of a near-empty table scan a million
-    rows for every lookup of a later load."""
-    if engine.dialect.name != "postgresql" or added < _STATISTICS_MIN_ROWS:
+def analyze_when_grown(
+    engine: sa.Engine, added: int, measured: sa.Table, grown: Sequence[sa.Table]
+) -> None:
+    """After a bulk write of `added` rows into `measured` on PostgreSQL, ANALYZE the `grown`
+    tables when the write adds half as many rows as the planner believes `measured` holds, as
+    autovacuum would (where it runs). Plans made with the statistics of a near-empty table scan
+    a million rows for every lookup of a later load."""
+    if engine.dialect.name != "postgresql" or added < _ANALYZE_MIN_ROWS:
         return
     with engine.connect() as connection:
-        believed = connection.exec_driver_sql(_BELIEVED_ROWS).scalar_one()
+        believed = connection.execute(_BELIEVED_ROWS, {"name": measured.name}).scalar_one()
         if added >= max(believed, 0) / 2:
-            connection.exec_driver_sql(f"ANALYZE {', '.join(_GROWN_BY_CREATES)}")
+            connection.exec_driver_sql(f"ANALYZE {', '.join(table.name for table in grown)}")
         connection.commit()
 
 
-_STATISTICS_MIN_ROWS = 1000
-_BELIEVED_ROWS = "SELECT reltuples FROM pg_class WHERE oid = 'entity'::regclass"
-_GROWN_BY_CREATES = (
-    "entity",
-    "tag",
-    "tag_key",
-    "tag_assignment",
-    "tag_usage",
-    "metadata_entry",
-    "metadata_latest",
-    "owner",
-)
+_ANALYZE_MIN_ROWS = 1000
+_BELIEVED_ROWS = sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)")

@@ -68,9 +68,22 @@ from tagbase.store._registry import (
     load_definitions,
     update_definition,
 )
-from tagbase.store._schema import SOURCES, actor, entity, entity_count, owner, tag, tag_usage
+from tagbase.store._schema import (
+    SOURCES,
+    actor,
+    entity,
+    entity_count,
+    metadata_entry,
+    metadata_latest,
+    owner,
+    tag,
+    tag_assignment,
+    tag_key,
+    tag_usage,
+)
 from tagbase.store._sql import (
     add_counts,
+    analyze_when_grown,
     bound_list,
     chunks,
     collector_paused,
@@ -79,7 +92,6 @@ from tagbase.store._sql import (
     fetch,
     in_bound_list,
     insert_ids,
-    keep_statistics,
     now_ms,
     point_lookups_only,
 )
@@ -90,6 +102,17 @@ MAX_PAGE_SIZE = 10_000
 
 
 _INSERT_OWNERS = owner.insert()
+# What a bulk create grows, kept fresh for PostgreSQL's planner (see `analyze_when_grown`).
+_GROWN_BY_CREATES = (
+    entity,
+    tag,
+    tag_key,
+    tag_assignment,
+    tag_usage,
+    metadata_entry,
+    metadata_latest,
+    owner,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +203,7 @@ class Store:
             created: builtins.list[str] = self._add(
                 checked, source=source, actor_name=actor, records=False
             )
-        keep_statistics(self.engine, len(created))
+        analyze_when_grown(self.engine, len(created), entity, _GROWN_BY_CREATES)
         return created
 
     def _validate(self, spec: EntitySpec) -> _Checked:
