@@ -45,6 +45,16 @@ class RunDetail:
 # -- questions ------------------------------------------------------------------------------
 
 
+def _selection(filters: Filters) -> dict[str, Any]:
+    """The filter arguments `Client.list`, `count` and `facets` share (empty ones as None)."""
+    return {
+        "scope": filters.scope,
+        "tags": list(filters.tags) if filters.tags else None,
+        "name": filters.name,
+        "query": filters.query or None,
+    }
+
+
 def list_entities(
     client: Client,
     kind: Kind,
@@ -57,13 +67,9 @@ def list_entities(
 ) -> Page[Entity]:
     """One page, newest first; `cursor` (keyset) wins over `page`. Without `with_total`,
     `total` is None (at a million runs the unfiltered count costs more than the page)."""
-    tags = list(filters.tags) if filters.tags else None
     return client.list(
         kind,
-        scope=filters.scope,
-        tags=tags,
-        name=filters.name,
-        query=filters.query or None,
+        **_selection(filters),
         size=size,
         page=None if cursor else page,
         cursor=cursor,
@@ -72,18 +78,12 @@ def list_entities(
 
 
 def count_entities(client: Client, kind: Kind, filters: Filters) -> int:
-    tags = list(filters.tags) if filters.tags else None
-    return client.count(
-        kind, scope=filters.scope, tags=tags, name=filters.name, query=filters.query or None
-    )
+    return client.count(kind, **_selection(filters))
 
 
 def facet_values(client: Client, kind: Kind, key: str, filters: Filters) -> list[tuple[str, int]]:
     """(value, how many hold it) for tag `key`, most held first, then by value."""
-    tags = list(filters.tags) if filters.tags else None
-    counts = client.facets(
-        kind, key, scope=filters.scope, tags=tags, name=filters.name, query=filters.query or None
-    )
+    counts = client.facets(kind, key, **_selection(filters))
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 

@@ -7,17 +7,13 @@ into query strings. Values of the query language are quoted when they need it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 from tagbase._kinds import Kind
 from tagbase._records import EntityRef
 
 _BARE = re.compile(r"[A-Za-z0-9_.\-:/@]+")
-_HOME = {
-    Kind.ASSET: "/assets",
-    Kind.JOB: "/jobs",
-    Kind.MODEL: "/models",
-}
 
 
 def _path(name: str) -> str:
@@ -69,17 +65,25 @@ def entity_tags(kind: Kind, entity_id: str) -> str:
 
 def entity(ref: EntityRef) -> str:
     """The page of any entity a tag history or a series names."""
-    if ref.kind in _HOME:
-        return f"{_HOME[ref.kind]}/{_path(ref.name)}"
-    if ref.kind is Kind.RUN:
-        return run(ref.id)
-    if ref.kind is Kind.ASSET_VERSION:
-        return asset_version(ref.id)
-    if ref.kind is Kind.MODEL_VERSION:
-        return model_version(ref.id)
+    if ref.kind in _PAGE_BY_NAME:
+        return _PAGE_BY_NAME[ref.kind](ref.name)
+    if ref.kind in _PAGE_BY_ID:
+        return _PAGE_BY_ID[ref.kind](ref.id)
     if ref.kind is Kind.RUN_TEMPLATE and ref.scope_name:
         return launchpad(ref.scope_name, ref.name)
     return with_query("/tags", q=ref.name)
+
+
+_PAGE_BY_NAME: dict[Kind, Callable[[str], str]] = {
+    Kind.ASSET: asset,
+    Kind.JOB: job,
+    Kind.MODEL: model,
+}
+_PAGE_BY_ID: dict[Kind, Callable[[str], str]] = {
+    Kind.RUN: run,
+    Kind.ASSET_VERSION: asset_version,
+    Kind.MODEL_VERSION: model_version,
+}
 
 
 def query_value(text: str) -> str:

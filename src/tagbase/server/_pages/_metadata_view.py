@@ -25,6 +25,7 @@ from tagbase._metadata import (
     TimestampMetadataValue,
     UrlCodeReference,
 )
+from tagbase._tags import RESERVED_PREFIX
 from tagbase.server._pages import _links
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -84,9 +85,14 @@ def show(key: str, value: object) -> Shown:
     return Shown(key, value.type_name, style, data)
 
 
+def user_keys_first(key: str) -> tuple[bool, str]:
+    """A sort key: the user's keys, then `tagbase/` ones, each by name."""
+    return key.startswith(RESERVED_PREFIX), key
+
+
 def show_all(metadata: Mapping[str, object]) -> list[Shown]:
     """Every entry, user keys first, then `tagbase/` ones, each sorted by key."""
-    ordered = sorted(metadata, key=lambda k: (k.startswith("tagbase/"), k))
+    ordered = sorted(metadata, key=user_keys_first)
     return [show(key, metadata[key]) for key in ordered]
 
 

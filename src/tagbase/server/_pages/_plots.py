@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from tagbase._client import Client
 from tagbase._records import Entity
 from tagbase._run_records import MetadataPoint
-from tagbase.server._pages._metadata_view import numeric_keys
+from tagbase.server._pages._metadata_view import numeric_keys, user_keys_first
 
 ACCENT = "#4338ca"
 GRID = "#e5e7eb"
@@ -66,7 +66,7 @@ def children_plots(
     for child in children:
         keys.update(dict.fromkeys(numeric_keys(child.metadata)))
     plots = []
-    for key in sorted(keys, key=lambda k: (k.startswith("tagbase/"), k))[:limit]:
+    for key in sorted(keys, key=user_keys_first)[:limit]:
         points = client.metadata_series(parent.kind, parent.id, key)
         if points:
             plots.append(series_plot(key, points))

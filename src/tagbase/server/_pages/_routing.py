@@ -19,10 +19,9 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 TITLES = {400: "Bad request", 403: "Refused", 404: "Not found", 409: "Conflict"}
 
 
-def error_page(request: Request, error: TagbaseError | HTTPError) -> Response:
-    info = describe(error)
-    title = TITLES.get(info.status, "Error")
-    return page(request, "error.html", "", info.status, title=title, message=info.message)
+def error_page(request: Request, status: int, message: str) -> Response:
+    title = TITLES.get(status, "Error")
+    return page(request, "error.html", "", status, title=title, message=message)
 
 
 class PageRoute(APIRoute):
@@ -36,11 +35,10 @@ class PageRoute(APIRoute):
                 target = _links.with_query("/login", next=request.url.path)
                 return RedirectResponse(target, status_code=303)
             except (TagbaseError, HTTPError) as error:
-                return error_page(request, error)
+                info = describe(error)  # the status and message the API would send
+                return error_page(request, info.status, info.message)
             except HTTPException as error:
-                title = TITLES.get(error.status_code, "Error")
-                status = error.status_code
-                return page(request, "error.html", "", status, title=title, message=error.detail)
+                return error_page(request, error.status_code, error.detail)
 
         return handler
 
