@@ -27,6 +27,7 @@ from tagbase import (
     multi_asset,
     op,
     pipeline,
+    schedule,
     step,
 )
 from tagbase.definitions import plan_job
@@ -260,3 +261,17 @@ def test_an_unresolvable_step_annotation_is_named() -> None:
         @step
         def vague() -> NotImported:  # type: ignore[name-defined]  # noqa: F821
             return 1
+
+
+def test_a_schedule_decorator_keeps_its_name_when_applied_twice() -> None:
+    hourly = schedule(cron_schedule="0 * * * *", job_name="report", name="hourly_report")
+
+    @hourly
+    def first() -> None:
+        return None
+
+    @hourly
+    def second() -> None:
+        return None
+
+    assert (first.name, second.name) == ("hourly_report", "hourly_report")

@@ -49,6 +49,11 @@ def _dep_keys(deps: Iterable[DepInput] | None) -> tuple[AssetKey, ...]:
     return tuple(dict.fromkeys(keys))
 
 
+def _kind_set(kinds: Iterable[str] | None) -> frozenset[str]:
+    """`kinds="python"` means one kind, not six letters."""
+    return frozenset([kinds] if isinstance(kinds, str) else kinds or ())
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class AssetSpec:
     """What the catalog knows of an asset: key, dependencies, tags, owners, kinds, metadata."""
@@ -88,7 +93,7 @@ class AssetSpec:
         setter(self, "metadata", checks.metadata(metadata))
         setter(self, "tags", checks.tags(tags, Kind.ASSET))
         setter(self, "owners", checks.owners(owners))
-        kind_set = frozenset([kinds] if isinstance(kinds, str) else kinds or ())
+        kind_set = _kind_set(kinds)
         kind_tags(checks, kind_set)
         setter(self, "kinds", kind_set)
         group_tag(checks, group_name)
@@ -239,8 +244,7 @@ def asset(
 
     def decorate(function: Callable[..., Any]) -> AssetsDefinition:
         asset_key = _asset_key(name or function.__name__, key, key_prefix)
-        all_kinds = set([kinds] if isinstance(kinds, str) else kinds or ())
-        all_kinds |= {compute_kind} if compute_kind else set()
+        all_kinds = _kind_set(kinds) | ({compute_kind} if compute_kind else set())
         spec = AssetSpec(
             asset_key,
             deps=deps,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -97,12 +97,3 @@ def kind_tags(checks: Checks, kinds: Iterable[str] | None) -> tuple[Tag, ...]:
 
 def group_tag(checks: Checks, group_name: str | None) -> tuple[Tag, ...]:
     return checks.tags({GROUP_TAG: group_name or "default"}, Kind.ASSET)
-
-
-def merged(*groups: Sequence[Tag]) -> tuple[Tag, ...]:
-    """Tags of several groups; a later group's values for a key replace earlier ones."""
-    result: list[Tag] = []
-    for group in groups:
-        keys = {tag.key for tag in group}
-        result = [tag for tag in result if tag.key not in keys] + list(group)
-    return tuple(result)

@@ -12,6 +12,7 @@ import inspect
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Literal, overload
 
@@ -207,13 +208,7 @@ def op(
     metadata: Mapping[str, object] | None = None,
 ) -> OpDefinition | Callable[[Callable[..., Any]], OpDefinition]:
     """An op, bare (`@op`) or called (`@op(tags={"team": "ml"})`)."""
-
-    def decorate(function: Callable[..., Any]) -> OpDefinition:
-        return build_op(
-            function, style="op", name=name, tags=tags, description=description, metadata=metadata
-        )
-
-    return decorate(fn) if fn is not None else decorate
+    return _op_decorator("op", fn, name, tags, description, metadata)
 
 
 @overload
@@ -236,17 +231,21 @@ def step(
     metadata: Mapping[str, object] | None = None,
 ) -> OpDefinition | Callable[[Callable[..., Any]], OpDefinition]:
     """A step, bare (`@step`) or called; every output becomes an artifact version."""
+    return _op_decorator("step", fn, name, tags, description, metadata)
 
-    def decorate(function: Callable[..., Any]) -> OpDefinition:
-        return build_op(
-            function,
-            style="step",
-            name=name,
-            tags=tags,
-            description=description,
-            metadata=metadata,
-        )
 
+def _op_decorator(
+    style: Style,
+    fn: Callable[..., Any] | None,
+    name: str | None,
+    tags: TagsInput,
+    description: str | None,
+    metadata: Mapping[str, object] | None,
+) -> OpDefinition | Callable[[Callable[..., Any]], OpDefinition]:
+    """Both forms of `@op` and `@step`: the definition when bare, else the decorator."""
+    decorate = partial(
+        build_op, style=style, name=name, tags=tags, description=description, metadata=metadata
+    )
     return decorate(fn) if fn is not None else decorate
 
 

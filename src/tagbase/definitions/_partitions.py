@@ -67,9 +67,9 @@ class TimeWindowPartitionsDefinition:
         last = self.end or now
         keys = []
         window = self.start
-        while self._next(window) <= last:
+        while (following := self._next(window)) <= last:
             keys.append(window.strftime(self.fmt))
-            window = self._next(window)
+            window = following
         for _ in range(self.end_offset):
             keys.append(window.strftime(self.fmt))
             window = self._next(window)
@@ -154,10 +154,7 @@ def DailyPartitionsDefinition(  # noqa: N802 - named as the class it stands for,
     fmt: str = "%Y-%m-%d",
 ) -> TimeWindowPartitionsDefinition:
     """A partition per day from `start_date` (`2024-01-01`), named like it."""
-    zone = _zone(timezone)
-    end = None if end_date is None else _start(end_date, fmt, zone)
-    start = _start(start_date, fmt, zone)
-    return TimeWindowPartitionsDefinition(start, timedelta(days=1), fmt, zone, end_offset, end)
+    return _time_windows(timedelta(days=1), start_date, end_date, timezone, end_offset, fmt)
 
 
 def HourlyPartitionsDefinition(  # noqa: N802 - named as the class it stands for, as in Dagster
@@ -169,10 +166,21 @@ def HourlyPartitionsDefinition(  # noqa: N802 - named as the class it stands for
     fmt: str = "%Y-%m-%d-%H:%M",
 ) -> TimeWindowPartitionsDefinition:
     """A partition per hour from `start_date` (`2024-01-01-00:00`), named like it."""
+    return _time_windows(timedelta(hours=1), start_date, end_date, timezone, end_offset, fmt)
+
+
+def _time_windows(
+    step: timedelta,
+    start_date: str | datetime,
+    end_date: str | datetime | None,
+    timezone: str | None,
+    end_offset: int,
+    fmt: str,
+) -> TimeWindowPartitionsDefinition:
     zone = _zone(timezone)
     end = None if end_date is None else _start(end_date, fmt, zone)
     start = _start(start_date, fmt, zone)
-    return TimeWindowPartitionsDefinition(start, timedelta(hours=1), fmt, zone, end_offset, end)
+    return TimeWindowPartitionsDefinition(start, step, fmt, zone, end_offset, end)
 
 
 PartitionsDefinition = StaticPartitionsDefinition | TimeWindowPartitionsDefinition

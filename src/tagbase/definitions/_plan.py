@@ -124,13 +124,23 @@ def plan_job(job: JobDefinition) -> ExecutionPlan:
     return ExecutionPlan(job, _ordered(steps, job.name))
 
 
-def _node_step(job: JobDefinition, node: NodeInvocation, prefix: str = "") -> PlannedStep:
+def _node_inputs(
+    node: NodeInvocation, prefix: str, producers: Mapping[str, FromStep] | None = None
+) -> Mapping[str, Source]:
+    """Where each input of a graph node comes from: a step of the graph (its key under
+    `prefix`), a constant, or, in a graph asset (`producers` given), an upstream asset."""
     inputs: dict[str, Source] = {}
     for name, binding in node.inputs.items():
-        if isinstance(binding, OutputHandle):
-            inputs[name] = FromStep(prefix + binding.node, binding.output)
-        else:
+        if not isinstance(binding, OutputHandle):
             inputs[name] = binding
+        elif producers is not None and binding.node.startswith(ASSET_INPUT_PREFIX):
+            inputs[name] = _asset_source(binding.node.removeprefix(ASSET_INPUT_PREFIX), producers)
+        else:
+            inputs[name] = FromStep(prefix + binding.node, binding.output)
+    return MappingProxyType(inputs)
+
+
+def _node_step(job: JobDefinition, node: NodeInvocation) -> PlannedStep:
     outputs = tuple(
         PlannedOutput(
             o.name,
@@ -141,7 +151,7 @@ def _node_step(job: JobDefinition, node: NodeInvocation, prefix: str = "") -> Pl
         )
         for o in node.op.outputs
     )
-    return PlannedStep(prefix + node.name, node.op, MappingProxyType(inputs), outputs)
+    return PlannedStep(node.name, node.op, _node_inputs(node, ""), outputs)
 
 
 def plan_assets(job: JobDefinition, assets: Sequence[AssetsDefinition]) -> ExecutionPlan:
@@ -208,18 +218,9 @@ def _graph_asset_steps(
 ) -> list[PlannedStep]:
     prefix = _graph_prefix(definition)
     final = definition.graph_outputs[0]
+    after = _after(definition, producers)
     steps = []
     for node in definition.nodes:
-        inputs: dict[str, Source] = {}
-        for name, binding in node.inputs.items():
-            if isinstance(binding, OutputHandle) and binding.node.startswith(ASSET_INPUT_PREFIX):
-                inputs[name] = _asset_source(
-                    binding.node.removeprefix(ASSET_INPUT_PREFIX), producers
-                )
-            elif isinstance(binding, OutputHandle):
-                inputs[name] = FromStep(prefix + binding.node, binding.output)
-            else:
-                inputs[name] = binding
         outputs = tuple(
             PlannedOutput(
                 o.name,
@@ -231,11 +232,7 @@ def _graph_asset_steps(
         )
         steps.append(
             PlannedStep(
-                prefix + node.name,
-                node.op,
-                MappingProxyType(inputs),
-                outputs,
-                _after(definition, producers),
+                prefix + node.name, node.op, _node_inputs(node, prefix, producers), outputs, after
             )
         )
     return steps

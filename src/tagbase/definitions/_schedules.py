@@ -218,9 +218,9 @@ def schedule(
         )  # fmt: skip
 
     def decorate(function: Callable[..., Evaluated]) -> ScheduleDefinition:
-        return ScheduleDefinition(
-            options.pop("name", None) or function.__name__, execution_fn=function, **options
-        )
+        # `options` is not changed: the same decorator may be applied again
+        named = {**options, "name": options.get("name") or function.__name__}
+        return ScheduleDefinition(execution_fn=function, **named)
 
     return decorate
 

@@ -16,6 +16,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from tagbase._errors import UnknownDefinitionError
@@ -106,6 +107,12 @@ class AssetGraph:
             lineage.name, self.children, lineage.down
         )
 
+    @cached_property
+    def candidates(self) -> dict[str, Candidate]:
+        """Each asset as the query language sees it, built once: every term of a selection
+        tests every asset."""
+        return {name: self.candidate(spec) for name, spec in self.specs.items()}
+
     def candidate(self, spec: AssetSpec) -> Candidate:
         encoded = {key: encode_metadata_value(value) for key, value in spec.metadata.items()}
         return Candidate(
@@ -129,7 +136,7 @@ def _evaluate(node: Node, graph: AssetGraph, lineages: Sequence[Lineage]) -> set
             return set.union(*(_evaluate(o, graph, lineages) for o in operands))
         case Not(operand):
             return set(graph.specs) - _evaluate(operand, graph, lineages)
-    return {name for name, spec in graph.specs.items() if matches(node, graph.candidate(spec))}
+    return {name for name, candidate in graph.candidates.items() if matches(node, candidate)}
 
 
 def selected_names(selection: Any, graph: AssetGraph) -> set[str]:
