@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tagbase.store._queue import writing
+from tagbase.store._engine import writing
 from tagbase.store._schema import Id, Millis, metadata_obj
 
 daemon_cursor = sa.Table(

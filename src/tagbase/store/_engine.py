@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,13 @@ from tagbase._errors import SchemaVersionError, StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "tagbase_write"
+
+
+@contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write transaction; on SQLite it takes the write lock when it begins (see `_on_begin`)."""
+    with engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
+        yield connection
 
 
 def normalize_url(url: str) -> str:

@@ -12,15 +12,14 @@ database lock at BEGIN IMMEDIATE, which serialises claims the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from tagbase._concurrency import TagConcurrencyLimit, blocking_limit
-from tagbase.store._engine import WRITE
+from tagbase.store._engine import writing
 from tagbase.store._runs import Event, _event_rows, run_event
 from tagbase.store._schema import Id, Millis, entity, metadata_obj
 
@@ -81,12 +80,6 @@ class Lease:
     claimed_ms: int
     deadline_ms: int | None
     cancel_requested: bool = False
-
-
-@contextmanager
-def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
-    with engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
-        yield connection
 
 
 def enqueue(engine: sa.Engine, runs: Sequence[QueuedRun], at_ms: int) -> None:

@@ -6,8 +6,7 @@ own events. The run itself is a catalog entity (kind `run`); rows point at it an
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import from_millis
 from tagbase._run_records import RunEvent, StepRecord
-from tagbase.store._engine import WRITE
+from tagbase.store._engine import writing
 from tagbase.store._schema import Id, Millis, bytewise_text, entity, metadata_obj
 
 run_step = sa.Table(
@@ -58,12 +57,6 @@ class Event:
     message: str | None = None
 
 
-@contextmanager
-def _writing(engine: sa.Engine) -> Iterator[sa.Connection]:
-    with engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
-        yield connection
-
-
 def run_row_id(engine: sa.Engine, run_uuid: str) -> int:
     """The surrogate key of a run entity, by its public id."""
     with engine.connect() as connection:
@@ -89,13 +82,13 @@ def _event_rows(run_id: int, events: Sequence[Event]) -> list[dict[str, Any]]:
 
 
 def add_events(engine: sa.Engine, run_id: int, events: Sequence[Event]) -> None:
-    with _writing(engine) as connection:
+    with writing(engine) as connection:
         connection.execute(run_event.insert(), _event_rows(run_id, events))
 
 
 def start_step(engine: sa.Engine, run_id: int, step_key: str, op_name: str, at_ms: int) -> None:
     """The step's row, as started, and its event, in one transaction."""
-    with _writing(engine) as connection:
+    with writing(engine) as connection:
         connection.execute(
             run_step.insert().values(
                 run_id=run_id,
@@ -125,7 +118,7 @@ def end_steps(
     engine: sa.Engine, run_id: int, ends: Sequence[StepEnd], events: Sequence[Event]
 ) -> None:
     """Steps that ended (or were skipped), with their events, in one transaction."""
-    with _writing(engine) as connection:
+    with writing(engine) as connection:
         for end in ends:
             values = {
                 "status": end.status,

@@ -57,7 +57,7 @@ from tagbase._tags import (
 from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._dictionary import ensure_tags
-from tagbase.store._engine import WRITE, check_schema, create_engine
+from tagbase.store._engine import check_schema, create_engine, writing
 from tagbase.store._facets import facet_counts
 from tagbase.store._loading import ID, NAME, Names, load_entities, page_rows, records
 from tagbase.store._numbering import Numbering
@@ -164,9 +164,8 @@ class Store:
 
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
-        writer = self.engine.connect().execution_options(**{WRITE: True})
         try:
-            with writer as connection, connection.begin():
+            with writing(self.engine) as connection:
                 yield connection
         except BaseException:
             self._actor_ids.clear()  # an actor added by the rolled-back write is gone again

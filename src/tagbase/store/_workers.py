@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tagbase.store._queue import Lease, leases, run_lease, writing
+from tagbase.store._engine import writing
+from tagbase.store._queue import Lease, leases, run_lease
 from tagbase.store._schema import Millis, metadata_obj
 
 queue_worker = sa.Table(
