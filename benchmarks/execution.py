@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from catalog import fresh_store
 from rich.console import Console
 from rich.table import Table
 
@@ -35,9 +36,7 @@ from tagbase.execution import materialize
 from tagbase.execution._launch import execute_job
 from tagbase.store import Store
 from tagbase.store import _runs as run_records
-from tagbase.store._engine import normalize_url
 
-PG_URL = os.environ.get("TAGBASE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "tagbase_bench_execution"
 OPS = 100
 METADATA_ENTRIES = 20
@@ -155,17 +154,6 @@ def timed_run_records(meter: Meter) -> Iterator[None]:
 # -- running ----------------------------------------------------------------------------------
 
 
-def fresh_store(backend: str, workdir: Path) -> Store:
-    if backend == "sqlite":
-        return Store(f"sqlite:///{workdir / 'bench.db'}")
-    engine = sa.create_engine(normalize_url(PG_URL))
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
-    engine.dispose()
-    return Store(f"{PG_URL}?options=-csearch_path%3D{SCHEMA}")
-
-
 @dataclass
 class Sample:
     wall: float
@@ -206,7 +194,7 @@ def median_p95(values: list[float], scale: float) -> str:
 def bench(backend: str, repetitions: int) -> dict[str, str]:
     with tempfile.TemporaryDirectory() as folder:
         os.environ["TAGBASE_HOME"] = folder  # the artifact store
-        store = fresh_store(backend, Path(folder))
+        store = fresh_store(backend, Path(folder), SCHEMA)
         meter = Meter()
         meter.watch(store.engine)
         timed = TimedStore(store, meter)
