@@ -475,7 +475,7 @@ class Client:
             found = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
         else:
             found = self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
-        return ArtifactVersion(*(getattr(found, f.name) for f in fields(Entity)))
+        return _loadable(found)
 
     def _latest_version(self, kind: Kind, parent: Ref) -> Entity:
         newest = self.list(kind, scope=parent, size=1).items
@@ -490,8 +490,7 @@ class Client:
     def load_artifact(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Any:
         """The stored value of an artifact version (of the newest, without `version`)."""
         if version is None and self.store.find(Kind.ASSET, name_id_or_prefix) is not None:
-            newest = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
-            return self.get_artifact_version(newest.id).load()
+            return _loadable(self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)).load()
         return self.get_artifact_version(name_id_or_prefix, version).load()
 
     def list_artifacts(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
@@ -701,6 +700,10 @@ class Client:
             definitions=definitions,
             store=self.store,
         )
+
+
+def _loadable(version: Entity) -> ArtifactVersion:
+    return ArtifactVersion(*(getattr(version, f.name) for f in fields(Entity)))
 
 
 def _is_uuid(ref: Ref) -> bool:

@@ -89,7 +89,7 @@ def add_tags(tags: TagsInput, *, infer_artifact: bool = False, **target: Ref | N
     Inside a step, no target means the current run; `infer_artifact=True` means the step's
     output (`artifact_name=` names it when the step has several)."""
     step = current_step()
-    named = {key: value for key, value in target.items() if value is not None}
+    named = _named(target)
     if infer_artifact:
         step, output = _inferred_output(step, named)
         step.add_output_tags(tags, output)
@@ -106,7 +106,7 @@ def remove_tags(tags: Sequence[str] | str, **target: Ref | None) -> None:
     Inside a step, no target means the current run."""
     names = [tags] if isinstance(tags, str) else list(tags)
     step = current_step()
-    if step is not None and all(value is None for value in target.values()):
+    if step is not None and not _named(target):
         Client().remove_tags(Kind.RUN, step.run_id, names)
         return
     kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
@@ -125,7 +125,7 @@ def log_metadata(
     Inside a step, no target means the current run; `infer_artifact=True` the step's output
     (`artifact_name=` names one of several); `infer_model=True` the pipeline's model version."""
     step = current_step()
-    named = {key: value for key, value in target.items() if value is not None}
+    named = _named(target)
     if infer_model:
         _only(named, None, "infer_model=True")
         _step_for("infer_model=True", step).add_model_metadata(metadata)
@@ -139,6 +139,11 @@ def log_metadata(
         return
     kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
     Client().log_metadata(kind, ref, metadata, scope)
+
+
+def _named(target: Mapping[str, Ref | None]) -> dict[str, Ref]:
+    """The target keywords actually given (None means not given)."""
+    return {key: value for key, value in target.items() if value is not None}
 
 
 def _step_for(what: str, step: StepContext | None) -> StepContext:

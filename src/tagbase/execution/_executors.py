@@ -209,11 +209,12 @@ def schedule(
     pending: dict[Future[StepOutcome], PlannedStep] = {}
     keys = set(runner.plan.keys)
     while remaining or pending:
+        succeeded = {k for k, o in runner.outcomes.items() if o.succeeded}  # fixed this pass
         for step in list(remaining):
             if runner.blocked(step):
                 runner.skipped.append(step)
                 remaining.remove(step)
-            elif (step.upstream & keys) <= {k for k, o in runner.outcomes.items() if o.succeeded}:
+            elif (step.upstream & keys) <= succeeded:
                 busy = [op_tags(other) for other in pending.values()]
                 if blocking_limit(limits, op_tags(step), busy) is None:
                     remaining.remove(step)

@@ -31,6 +31,7 @@ from tagbase.execution._recorder import RunInfo, RunRecorder
 from tagbase.execution._result import RunResult
 from tagbase.execution._sync import sync_plan
 from tagbase.store import Store
+from tagbase.store._runs import list_steps
 
 ASSET_JOB_NAME = "__asset_job"
 
@@ -54,7 +55,7 @@ def execute_job(
     system = system_tags(plan, op_selection, parent_run_id, root_run_id)
     store = store or shared_store(Config.load())
     artifacts = ArtifactStore.from_environment()
-    asset_uris = {name: latest_uri(store, name) for name in _loaded_assets(plan)}
+    asset_uris = _read_asset_uris(store, plan)
     sync_plan(store, plan)
     recorder = RunRecorder(store)
     run = recorder.begin(plan, launch, system)
@@ -81,7 +82,7 @@ def execute_recorded(
         plan = plan.subset(keys)
     added = {} if recorded is not None or keys is None else _selection_tag(plan)
     artifacts = ArtifactStore.from_environment()
-    asset_uris = {name: latest_uri(store, name) for name in _loaded_assets(plan)}
+    asset_uris = _read_asset_uris(store, plan)
     recorder = RunRecorder(store)
     system = normalize_tags(added, kind=Kind.RUN)
     info = recorder.start(plan, run_id, system, row_id=row_id)
@@ -163,13 +164,15 @@ def system_tags(
     return normalize_tags(tags, kind=Kind.RUN)
 
 
-def _loaded_assets(plan: ExecutionPlan) -> set[str]:
-    return {
+def _read_asset_uris(store: Store, plan: ExecutionPlan) -> dict[str, str]:
+    """Where the newest version of each asset the plan reads (but does not make) is stored."""
+    read = {
         source.name
         for step in plan.steps
         for source in step.inputs.values()
         if isinstance(source, FromAsset)
     }
+    return {name: latest_uri(store, name) for name in read}
 
 
 def latest_uri(store: Store, asset: str) -> str:
@@ -224,8 +227,6 @@ def reexecute(
 ) -> RunResult:
     """Run a job again after a run of it; from the failure, its steps that did not succeed
     (and what follows them) run, reading earlier outputs from the artifact store."""
-    from tagbase.store._runs import list_steps
-
     store = store or shared_store(Config.load())
     parent = store.get(Kind.RUN, parent_run_id)
     if parent.scope is None or parent.scope.name != job.name:
@@ -237,8 +238,7 @@ def reexecute(
     given = [Tag(t.key, t.value) for t in launch] + list(normalize_tags(tags, kind=Kind.RUN))
     selection = None
     if from_failure:
-        done = {s.key for s in list_steps(store.engine, parent.id) if s.status == "success"}
-        selection = steps_to_rerun(job, done)
+        selection = steps_to_rerun(job, succeeded_steps(store, parent.id))
     return execute_job(
         job,
         tags=given,
@@ -250,10 +250,17 @@ def reexecute(
     )
 
 
-def steps_to_rerun(job: JobDefinition, done: set[str]) -> list[str] | None:
-    """The steps to run again, or None (all) when an earlier output cannot be read back."""
+def succeeded_steps(store: Store, run_id: str) -> set[str]:
+    return {s.key for s in list_steps(store.engine, run_id) if s.status == "success"}
+
+
+def steps_to_rerun(
+    job: JobDefinition, done: set[str], among: Sequence[str] | None = None
+) -> list[str] | None:
+    """The steps (of `among`, else of the whole job) to run again, or None when an earlier
+    output cannot be read back."""
     plan = plan_job(job)
-    wanted = [key for key in plan.keys if key not in done]
+    wanted = [key for key in (plan.keys if among is None else among) if key not in done]
     try:
         plan.subset(wanted)
     except DefinitionError:

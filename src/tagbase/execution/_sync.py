@@ -41,9 +41,13 @@ class Desired:
     description: str | None = None
 
 
-def job_entity(job: JobDefinition, exclusive: set[str]) -> Desired:
+def _job_tags(tags: Sequence[Tag], exclusive: set[str]) -> tuple[Tag, ...]:
     """A job holds its tags, except exclusive ones: those move between its runs."""
-    tags = tuple(t for t in job.tags if not (t.exclusive or t.name in exclusive))
+    return tuple(t for t in tags if not (t.exclusive or t.name in exclusive))
+
+
+def job_entity(job: JobDefinition, exclusive: set[str]) -> Desired:
+    tags = _job_tags(job.tags, exclusive)
     return Desired(Kind.JOB, job.name, tags, job.metadata, job.owners, job.description)
 
 
@@ -76,7 +80,7 @@ def definitions_entities(defs: Definitions, exclusive: set[str]) -> list[Desired
     for job in defs.jobs:
         desired += [d for d in plan_entities(plan_job(job), exclusive) if d.kind is not Kind.ASSET]
     for pipeline in defs.pipelines:
-        tags = tuple(t for t in pipeline.tags if not (t.exclusive or t.name in exclusive))
+        tags = _job_tags(pipeline.tags, exclusive)
         desired.append(Desired(Kind.JOB, pipeline.name, tags, None, (), pipeline.description))
     unique: dict[tuple[Kind, str], Desired] = {}
     for item in desired:
@@ -99,7 +103,7 @@ def sync(store: Store, desired: Sequence[Desired]) -> None:
 
 
 def _sync_kind(store: Store, kind: Kind, of_kind: Sequence[Desired]) -> None:
-    existing = _existing(store, kind, [d.name for d in of_kind])
+    existing = store.find_named(kind, [d.name for d in of_kind])
     missing = [d for d in of_kind if d.name not in existing]
     if missing:
         store.add_many([_spec(d) for d in missing], source="definition")
@@ -137,10 +141,6 @@ def _spec(item: Desired) -> EntitySpec:
         owners=item.owners or None,
         description=item.description,
     )
-
-
-def _existing(store: Store, kind: Kind, names: Sequence[str]) -> dict[str, Entity]:
-    return store.find_named(kind, names)
 
 
 def _update(store: Store, current: Entity, item: Desired) -> None:

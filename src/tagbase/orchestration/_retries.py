@@ -11,16 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from tagbase._errors import DefinitionError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
-from tagbase.definitions._plan import plan_job
-from tagbase.execution._launch import steps_to_rerun
+from tagbase.execution._launch import steps_to_rerun, succeeded_steps
 from tagbase.orchestration._launching import launch_run
 from tagbase.store import Store
-from tagbase.store._runs import list_steps
 
 CARRIED = (
     "tagbase/partition",
@@ -60,15 +57,11 @@ def retry_selection(
         return None
     if "tagbase/op_selection" in tags:
         return None
-    done = {s.key for s in list_steps(store.engine, parent) if s.status == "success"}
+    done = succeeded_steps(store, parent)
     parent_run = store.get(Kind.RUN, parent)
     chosen = parent_run.tag_dict.get("tagbase/op_selection")
     if chosen is None:
         return steps_to_rerun(job, done)
     every: list[str] = json.loads(chosen)
-    wanted = [key for key in every if key not in done]
-    try:
-        plan_job(job).subset(wanted)
-    except DefinitionError:  # an earlier output cannot be read back: run them all again
-        return every
-    return wanted
+    wanted = steps_to_rerun(job, done, among=every)
+    return every if wanted is None else wanted  # None: an earlier output is gone, run all again

@@ -77,6 +77,9 @@ class Worker:
     def running(self) -> dict[int, RunProcess]:
         return {p.lease.run_id: p for p in self.processes if p.lease is not None}
 
+    def _leased(self) -> list[RunProcess]:
+        return [p for p in self.processes if p.lease is not None]
+
     def run(self, *, max_runs: int | None = None, stop: Callable[[], bool] | None = None) -> None:
         """Work until `stop()` says so (or `max_runs` runs ended); then wait for the runs
         in progress and leave."""
@@ -122,9 +125,9 @@ class Worker:
     def wait(self, busy: bool) -> None:
         """Sleep until a run ends or the next poll of the queue is due."""
         timeout = self.settings.poll_interval_s if not busy else _CANCEL_CHECK_S
-        busy_processes = [p for p in self.processes if p.lease is not None]
-        if busy_processes:
-            select.select(busy_processes, [], [], timeout)
+        leased = self._leased()
+        if leased:
+            select.select(leased, [], [], timeout)
         else:
             time.sleep(timeout)
 
@@ -160,7 +163,7 @@ class Worker:
         self.processes.remove(process)
 
     def _look_after_runs(self, now: float) -> None:
-        busy = [p for p in self.processes if p.lease is not None]
+        busy = self._leased()
         readable, _, _ = select.select(busy, [], [], 0) if busy else ([], [], [])
         for process in readable:
             lease = process.lease
