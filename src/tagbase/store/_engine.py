@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,8 +39,9 @@ def create_engine(url: str) -> sa.Engine:
     if url.startswith("postgresql"):
         # Prepared statements save parsing, but a generic plan cached while a table was small
         # goes on scanning it once it is big: plan each execution for its own parameters.
-        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        engine = sa.create_engine(url, pool_size=5, max_overflow=10)
         event.listen(engine, "connect", _plan_every_execution)
+        _ping_when_idle(engine)
         return engine
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 
@@ -48,6 +50,29 @@ def _plan_every_execution(dbapi_connection: Any, _record: Any) -> None:
     with dbapi_connection.cursor() as cursor:
         cursor.execute("SET plan_cache_mode = force_custom_plan")
     dbapi_connection.commit()
+
+
+IDLE_BEFORE_PING = 1.0  # seconds
+
+
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Check a pooled connection before use only when it sat idle for a while: a server restart
+    or an idle timeout drops idle connections, not ones in use a moment ago. A ping on every
+    checkout (SQLAlchemy's pre-ping) is a round trip on every small write."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise sa.exc.DisconnectionError(str(error)) from error  # the pool reconnects
 
 
 def _sqlite_engine(url: str) -> sa.Engine:
