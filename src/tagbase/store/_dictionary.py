@@ -14,9 +14,9 @@ from tagbase._tags import tag_string
 from tagbase.store._schema import tag, tag_key
 from tagbase.store._sql import (
     CHUNK,
+    add_named,
     bound_list,
     chunks,
-    ensure_named,
     fetch,
     in_bound_list,
     insert_new,
@@ -50,43 +50,60 @@ class TagRow:
         return tag_string(self.key, self.value)
 
 
-def find_tags(connection: sa.Connection, pairs: Iterable[Pair]) -> dict[Pair, TagRow]:
-    """Dictionary rows for the pairs that exist."""
+def find_tags(
+    connection: sa.Connection, pairs: Iterable[Pair]
+) -> tuple[dict[Pair, TagRow], dict[str, tuple[int, bool]]]:
+    """Dictionary rows for the pairs that exist, and (id, multi-valued) for their keys that
+    exist: what adding the missing pairs needs, read in the same statement."""
     wanted = sorted(set(pairs))
     found: dict[Pair, TagRow] = {}
+    keys: dict[str, tuple[int, bool]] = {}
     for part in chunks(wanted):
-        digests = {f"d{i}": pair_digest(*pair) for i, pair in enumerate(part)}
+        given: dict[str, Any] = {f"d{i}": pair_digest(*pair) for i, pair in enumerate(part)}
+        given["values"] = bound_list(connection, sorted({key for key, _ in part}))
+        statement = _find(connection.dialect.name, len(part))
         for tag_id, key_id, key, value, exclusive, multi_valued in fetch(
-            connection, _find(len(part)), digests
+            connection, statement, given
         ):
-            found[(key, value)] = TagRow(
-                tag_id, key_id, key, value, bool(exclusive), bool(multi_valued)
-            )
-    return found
+            keys[key] = (key_id, bool(multi_valued))
+            if tag_id is not None:
+                found[(key, value)] = TagRow(
+                    tag_id, key_id, key, value, bool(exclusive), bool(multi_valued)
+                )
+    return found, keys
 
 
-@functools.lru_cache(maxsize=CHUNK)
-def _find(count: int) -> sa.Select[Any]:
-    """The lookup of `count` digests, built once per count: run through the driver, it costs
-    less than an expanding IN that SQLAlchemy renders anew on every call."""
+@functools.lru_cache(maxsize=2 * CHUNK)
+def _find(dialect: str, count: int) -> sa.CompoundSelect[Any]:
+    """The lookup of `count` digests and of the keys bound as `values`, built once per count:
+    run through the driver, it costs less than an expanding IN that SQLAlchemy renders anew on
+    every call. Key rows come with a NULL tag id."""
     digests = [sa.bindparam(f"d{i}", type_=sa.LargeBinary) for i in range(count)]
-    return (
+    tags = (
         sa.select(
             tag.c.id, tag.c.key_id, tag.c.key, tag.c.value, tag.c.exclusive, tag_key.c.multi_valued
         )
         .join(tag_key, tag_key.c.id == tag.c.key_id)
         .where(tag.c.digest.in_(digests))
     )
+    keys = sa.select(
+        sa.null(), tag_key.c.id, tag_key.c.key, sa.null(), sa.null(), tag_key.c.multi_valued
+    ).where(in_bound_list(tag_key.c.key, dialect, element=sa.Text))
+    return sa.union_all(tags, keys)
 
 
 def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
     """Dictionary rows for the pairs, adding the missing ones."""
     wanted = set(pairs)
-    found = find_tags(connection, wanted)
+    found, keys = find_tags(connection, wanted)
     missing = sorted(wanted - found.keys())
     if not missing:
         return found
-    keys = ensure_named(connection, tag_key, "key", (k for k, _ in missing), ("id", "multi_valued"))
+    new_keys = sorted({key for key, _ in missing} - keys.keys())
+    for key, (key_id, multi_valued) in add_named(
+        connection, tag_key, "key", new_keys, ("id", "multi_valued")
+    ).items():
+        keys[key] = (key_id, bool(multi_valued))
     rows = [
         {
             "key_id": keys[key][0],
@@ -100,10 +117,10 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
     ]
     added = insert_new(connection, tag, rows, ["digest"], _NEW_TAG)
     for tag_id, key, value in added:
-        found[(key, value)] = TagRow(tag_id, keys[key][0], key, value, False, bool(keys[key][1]))
+        found[(key, value)] = TagRow(tag_id, keys[key][0], key, value, False, keys[key][1])
     _index_string_forms(connection, [tag_id for tag_id, _, _ in added])
     unreturned = wanted - found.keys()  # added by a racing writer meanwhile
-    return found | find_tags(connection, unreturned) if unreturned else found
+    return found | find_tags(connection, unreturned)[0] if unreturned else found
 
 
 _NEW_TAG = ("id", "key", "value")

@@ -163,15 +163,31 @@ def ensure_named(
     adding rows for the missing names (keys, actors: rows found by a unique name)."""
     wanted = sorted(set(names))
     found = _rows_named(connection, table, name, wanted, columns)
-    missing = [one for one in wanted if one not in found]
-    if missing:
-        rows = [{name: one} for one in missing]
-        for row in insert_new(connection, table, rows, [name], (name, *columns)):
-            found[row[0]] = tuple(row[1:])
-        unreturned = [one for one in missing if one not in found]  # a racing writer's
-        if unreturned:
-            found |= _rows_named(connection, table, name, unreturned, columns)
-    return found
+    return found | add_named(
+        connection, table, name, [one for one in wanted if one not in found], columns
+    )
+
+
+def add_named(
+    connection: sa.Connection,
+    table: sa.Table,
+    name: str,
+    names: Sequence[str],
+    columns: tuple[str, ...],
+) -> dict[str, tuple[Any, ...]]:
+    """Add rows for names just found missing; the `columns` of each (of a racing writer's row
+    where one added it first)."""
+    if not names:
+        return {}
+    rows = [{name: one} for one in names]
+    added = {
+        row[0]: tuple(row[1:])
+        for row in insert_new(connection, table, rows, [name], (name, *columns))
+    }
+    unreturned = [one for one in names if one not in added]
+    return (
+        added | _rows_named(connection, table, name, unreturned, columns) if unreturned else added
+    )
 
 
 def _rows_named(
