@@ -62,17 +62,24 @@ def insert_ids(
     table: sa.Table,
     rows: Sequence[Mapping[str, Any]],
     key: tuple[str, ...],
+    along: Sequence[Rows] = (),
 ) -> list[int]:
-    """Insert rows into a table with an `id` column; their ids, in order. One row comes back
-    from RETURNING. Many go through the driver (SQLite would run a RETURNING insert once per
-    row), then their ids are read back by `key`, unique among the rows, from the rows newer
-    than the newest before: ids only grow."""
+    """Insert rows into a table with an `id` column, and the `along` rows into other tables
+    (counters) in the same statement where the database allows; the ids, in order. One row
+    comes back from RETURNING. Many go through the driver (SQLite would run a RETURNING insert
+    once per row), then their ids are read back by `key`, unique among the rows, from the rows
+    newer than the newest before: ids only grow."""
     statements = _id_statements(table)
+    if len(rows) == 1 and connection.dialect.name == "postgresql":
+        written = [*along, as_rows(statements.many, rows)]
+        ((inserted,),) = on_driver(connection, *_together(connection.dialect, written, "id"))
+        return [int(inserted)]
     if len(rows) == 1:
+        execute_together(connection, along)
         ((inserted,),) = fetch(connection, statements.one, rows[0], tuple(rows[0]))
         return [int(inserted)]
     before = connection.execute(statements.newest).scalar_one()
-    execute_many(connection, statements.many, [dict(row) for row in rows])
+    execute_together(connection, [*along, as_rows(statements.many, rows)])
     ids = dict(_inserted(connection, table, before, rows, key, ("id",)))
     return [ids[tuple(row[name] for name in key)][0] for row in rows]
 
@@ -208,29 +215,65 @@ def _named(dialect: str, table: sa.Table, name: str, columns: tuple[str, ...]) -
     return sa.select(table.c[name], *(table.c[c] for c in columns)).where(wanted)
 
 
-def add_counts(
+def counting(
     connection: sa.Connection,
     table: sa.Table,
     keys: list[str],
     column: str,
     deltas: Mapping[tuple[Any, ...], int],
-) -> None:
-    """Add each delta to the counter row keyed by `keys`, creating the row when missing."""
-    rows = [dict(zip(keys, key, strict=True)) | {column: delta} for key, delta in deltas.items()]
-    if not rows:
-        return
+) -> Rows:
+    """The upsert adding each delta to the counter row keyed by `keys` (made when missing)."""
     statement = _adding(connection.dialect.name, table, tuple(keys), column)
-    rows.sort(key=lambda row: tuple(row[k] for k in keys))  # a fixed lock order: no deadlocks
-    execute_many(connection, statement, rows)
+    rows = sorted((*key, delta) for key, delta in deltas.items())  # a fixed lock order
+    return Rows(statement, (*keys, column), rows)
+
+
+class Rows(NamedTuple):
+    """An INSERT (maybe with ON CONFLICT) and its rows, as tuples in `columns` order."""
+
+    statement: Any
+    columns: tuple[str, ...]
+    rows: list[Any]
+
+
+def as_rows(statement: Any, rows: Sequence[Mapping[str, Any]]) -> Rows:
+    """Rows given as dicts of one shape, as tuples."""
+    if not rows:
+        return Rows(statement, (), [])
+    columns = tuple(rows[0])
+    get = operator.itemgetter(*columns)  # one C call a row, where a genexpr costs more
+    values = [get(row) for row in rows] if len(columns) > 1 else [(get(row),) for row in rows]
+    return Rows(statement, columns, values)
 
 
 def execute_many(connection: sa.Connection, statement: Any, rows: list[dict[str, Any]]) -> None:
     """Run an INSERT (maybe with ON CONFLICT) for the rows, given as dicts of one shape."""
-    if rows:
-        columns = tuple(rows[0])
-        get = operator.itemgetter(*columns)  # one C call a row, where a genexpr costs more
-        values = [get(row) for row in rows] if len(columns) > 1 else [(get(row),) for row in rows]
-        execute_rows(connection, statement, columns, values)
+    execute_rows(connection, *as_rows(statement, rows))
+
+
+def execute_together(connection: sa.Connection, writes: Sequence[Rows]) -> None:
+    """Run INSERTs into different tables that do not read each other's rows: in one statement
+    on PostgreSQL, where a statement's round trip and overhead cost more than a small insert;
+    one after another on SQLite, where statements cost little."""
+    writes = [write for write in writes if write.rows]
+    if writes and connection.dialect.name == "postgresql":
+        on_driver(connection, *_together(connection.dialect, writes))
+        return
+    for write in writes:
+        execute_rows(connection, *write)
+
+
+def _together(
+    dialect: sa.Dialect, writes: Sequence[Rows], returning: str | None = None
+) -> tuple[str, tuple[list[Any], ...]]:
+    """PostgreSQL SQL running the writes (all but the last as writable CTEs, each run exactly
+    once) and its arguments: the column arrays of each write in turn."""
+    parts = [_driver_sql(dialect, write.statement, write.columns)[0] for write in writes]
+    sql = parts[-1] + (f" RETURNING {returning}" if returning else "")
+    if len(parts) > 1:
+        sql = f"WITH {', '.join(f'w{i} AS ({part})' for i, part in enumerate(parts[:-1]))} {sql}"
+    arguments = tuple(list(column) for write in writes for column in zip(*write.rows, strict=True))
+    return sql, arguments
 
 
 def execute_rows(
@@ -242,10 +285,10 @@ def execute_rows(
     statement over column arrays on PostgreSQL (one round trip however many rows)."""
     if not rows:
         return
-    sql, order = _driver_sql(connection.dialect, statement, columns)
-    if connection.dialect.name == "postgresql":  # `order` is `columns` here
-        on_driver(connection, sql, tuple(list(column) for column in zip(*rows, strict=True)))
+    if connection.dialect.name == "postgresql":
+        on_driver(connection, *_together(connection.dialect, [Rows(statement, columns, rows)]))
         return
+    sql, order = _driver_sql(connection.dialect, statement, columns)
     if order != columns:
         get = operator.itemgetter(*(columns.index(name) for name in order))
         rows = [get(row) for row in rows] if len(order) > 1 else [(get(row),) for row in rows]

@@ -82,13 +82,15 @@ from tagbase.store._schema import (
     tag_usage,
 )
 from tagbase.store._sql import (
-    add_counts,
+    Rows,
     analyze_when_grown,
     bound_list,
     chunks,
     collector_paused,
+    counting,
     ensure_named,
     execute_many,
+    execute_together,
     fetch,
     in_bound_list,
     insert_ids,
@@ -247,7 +249,6 @@ class Store:
                 for item in checked
             ]
             ids = self._insert_entities(connection, rows)
-            _count_entities(connection, [(row["kind"], row["scope_id"]) for row in rows], +1)
             targets = [
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
                 for i, row in zip(ids, rows, strict=True)
@@ -343,8 +344,9 @@ class Store:
     def _insert_entities(
         self, connection: sa.Connection, rows: builtins.list[dict[str, Any]]
     ) -> builtins.list[int]:
+        counted = _entity_counts(connection, [(row["kind"], row["scope_id"]) for row in rows], +1)
         try:
-            return insert_ids(connection, entity, rows, ("uuid",))
+            return insert_ids(connection, entity, rows, ("uuid",), along=[counted])
         except sa.exc.IntegrityError:
             connection.rollback()
             raise self._duplicate_error(rows) from None
@@ -606,7 +608,10 @@ class Store:
                 )
             targets = [Target(*child) for child in children] + [found]
             _tagging.unassign_all(connection, targets, change)
-            _count_entities(connection, [(t.kind, t.scope_id) for t in targets], -1)
+            execute_together(
+                connection,
+                [_entity_counts(connection, [(t.kind, t.scope_id) for t in targets], -1)],
+            )
             for part in chunks([target.id for target in targets]):
                 connection.execute(entity.delete().where(entity.c.id.in_(part)))
 
@@ -808,10 +813,10 @@ class Store:
             return _history.holders_at(connection, tag_id, millis, kind_code, scope_id)
 
 
-def _count_entities(connection: sa.Connection, slots: Sequence[tuple[int, int]], sign: int) -> None:
-    """Keep `entity_count` right: `sign` is +1 for created entities, -1 for deleted ones."""
+def _entity_counts(connection: sa.Connection, slots: Sequence[tuple[int, int]], sign: int) -> Rows:
+    """What keeps `entity_count` right: `sign` is +1 for created entities, -1 for deleted ones."""
     deltas = {slot: sign * times for slot, times in Counter(slots).items()}
-    add_counts(connection, entity_count, ["kind", "scope_id"], "count", deltas)
+    return counting(connection, entity_count, ["kind", "scope_id"], "count", deltas)
 
 
 def _record(

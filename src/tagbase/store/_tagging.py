@@ -28,11 +28,12 @@ from tagbase.store._schema import (
     tag_usage,
 )
 from tagbase.store._sql import (
-    add_counts,
+    Rows,
     bound_list,
     chunks,
+    counting,
     execute_many,
-    execute_rows,
+    execute_together,
     fetch,
     in_bound_list,
     lock_rows,
@@ -120,8 +121,8 @@ def assign(
             inserts.append(_assignment(target, row, change, added_ms))
             counts[(row.id, target.kind)] += 1
             added[target.id].append((row, added_ms))
-    execute_rows(connection, _INSERT_ASSIGNMENTS, _ASSIGNMENT_COLUMNS, inserts)
-    _count(connection, counts)
+    assigned = Rows(_INSERT_ASSIGNMENTS, _ASSIGNMENT_COLUMNS, inserts)
+    execute_together(connection, [assigned, _counting(connection, counts)])
     return added
 
 
@@ -130,8 +131,12 @@ Counts = dict[tuple[int, int], int]  # (tag id, kind) -> change of its usage cou
 
 def _count(connection: sa.Connection, counts: Counts) -> None:
     """Apply the counter changes of a whole call in one statement."""
+    execute_together(connection, [_counting(connection, counts)])
+
+
+def _counting(connection: sa.Connection, counts: Counts) -> Rows:
     changed = {key: delta for key, delta in counts.items() if delta}
-    add_counts(connection, tag_usage, ["tag_id", "kind"], "count", changed)
+    return counting(connection, tag_usage, ["tag_id", "kind"], "count", changed)
 
 
 _INSERT_ASSIGNMENTS = tag_assignment.insert()
