@@ -1,4 +1,4 @@
-"""The store's connections to PostgreSQL survive the server dropping them while idle."""
+"""The store's PostgreSQL connections: transactions, their plan settings, idle drops."""
 
 from __future__ import annotations
 
@@ -48,5 +48,56 @@ def test_a_connection_in_recent_use_is_not_pinged(
         store.add(EntitySpec("job", "warm"))  # the pool now holds a connection used just now
         store.add(EntitySpec("job", "next"))
         assert pings == []
+    finally:
+        store.close()
+
+
+def _settings(connection: sa.Connection) -> tuple[str, str]:
+    plans = connection.exec_driver_sql("SHOW plan_cache_mode").scalar_one()
+    scans = connection.exec_driver_sql("SHOW enable_seqscan").scalar_one()
+    return plans, scans
+
+
+def test_writes_reuse_plans_of_point_lookups_and_reads_plan_for_their_parameters(
+    postgresql_url_clean: str,
+) -> None:
+    store = Store(postgresql_url_clean)
+    try:
+        with _engine.writing(store.engine) as connection:
+            assert _settings(connection) == ("auto", "off")
+            _engine.plan_for_parameters(connection)  # a write that selects by a user's query
+            assert _settings(connection) == ("force_custom_plan", "on")
+        with store.engine.connect() as connection:  # the same pooled connection, settings gone
+            assert _settings(connection) == ("force_custom_plan", "on")
+    finally:
+        store.close()
+
+
+def _failing_write(store: Store) -> None:
+    with _engine.writing(store.engine) as connection:
+        connection.exec_driver_sql("INSERT INTO actor (name) VALUES ('kept?')")
+        connection.exec_driver_sql("SELECT no_such_column FROM actor")
+
+
+def test_a_failed_write_leaves_nothing_and_the_connection_usable(postgresql_url_clean: str) -> None:
+    store = Store(postgresql_url_clean)
+    try:
+        with pytest.raises(sa.exc.ProgrammingError):
+            _failing_write(store)
+        with store.engine.connect() as connection:
+            names = connection.exec_driver_sql("SELECT name FROM actor").scalars().all()
+            assert names == []
+    finally:
+        store.close()
+
+
+def test_maintenance_runs_outside_a_transaction(postgresql_url_clean: str) -> None:
+    store = Store(postgresql_url_clean)
+    try:
+        autocommit = store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        with autocommit as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE entity")  # refused inside a transaction
+        store.add(EntitySpec("job", "afterwards"))
+        assert [job.name for job in store.list("job")] == ["afterwards"]
     finally:
         store.close()

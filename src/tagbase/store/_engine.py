@@ -37,19 +37,55 @@ def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
     if url.startswith("postgresql"):
-        # Prepared statements save parsing, but a generic plan cached while a table was small
-        # goes on scanning it once it is big: plan each execution for its own parameters.
-        engine = sa.create_engine(url, pool_size=5, max_overflow=10)
-        event.listen(engine, "connect", _plan_every_execution)
-        _ping_when_idle(engine)
-        return engine
+        return _postgresql_engine(url)
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 
 
-def _plan_every_execution(dbapi_connection: Any, _record: Any) -> None:
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute("SET plan_cache_mode = force_custom_plan")
-    dbapi_connection.commit()
+# A write transaction's statements are point lookups and inserts, the same few shapes over and
+# over: PostgreSQL may reuse a plan for them (planning costs more than running them). The ban on
+# sequential scans keeps a plan cached while a table was small from scanning it once it is big.
+_BEGIN_WRITE = "BEGIN; SET LOCAL plan_cache_mode = auto; SET LOCAL enable_seqscan = off"
+
+
+def _postgresql_engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(url, pool_size=5, max_overflow=10)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # A read is planned for its own parameters: how many entities a tag selects varies
+        # from one to millions, and a reused plan suits only some of them.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        # Begun here rather than by the driver, so a writer's settings ride on its BEGIN.
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.autocommit = True  # the driver sends no BEGIN of its own; COMMIT still ends ours
+        driver.execute(_BEGIN_WRITE if options.get(WRITE, False) else "BEGIN")
+
+    _ping_when_idle(engine)
+    return engine
+
+
+_PLAN_FOR_PARAMETERS = (
+    "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = on"
+)
+
+
+def plan_for_parameters(connection: sa.Connection) -> None:
+    """For the rest of a write transaction on PostgreSQL, plan statements for their parameters
+    and allow sequential scans, as reads do: for a write that selects by a user's query."""
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql" and driver is not None:
+        driver.execute(
+            "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = on"
+        )
 
 
 IDLE_BEFORE_PING = 1.0  # seconds

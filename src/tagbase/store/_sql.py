@@ -448,14 +448,6 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def point_lookups_only(connection: sa.Connection) -> None:
-    """For the rest of this transaction, keep PostgreSQL on its indexes. While rows pour in
-    faster than statistics follow, the planner takes big tables for small ones and scans them
-    for every lookup; ingest only ever looks rows up by key."""
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-
-
 def analyze_when_grown(
     engine: sa.Engine, added: int, measured: sa.Table, grown: Sequence[sa.Table]
 ) -> None:

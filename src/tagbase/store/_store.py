@@ -57,7 +57,7 @@ from tagbase._tags import (
 from tagbase.query import Everything, Node
 from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._dictionary import ensure_tags
-from tagbase.store._engine import check_schema, create_engine, writing
+from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
 from tagbase.store._facets import facet_counts
 from tagbase.store._loading import ID, NAME, Names, load_entities, page_rows, records
 from tagbase.store._numbering import Numbering
@@ -95,7 +95,6 @@ from tagbase.store._sql import (
     in_bound_list,
     insert_ids,
     now_ms,
-    point_lookups_only,
 )
 from tagbase.store._tagging import TARGET_COLUMNS, Change, Target
 
@@ -237,8 +236,6 @@ class Store:
         """Write the entities; returns their records, built from what was written (a read-back
         would double the cost of a small create), or just their UUIDs."""
         with self._writing() as connection:
-            if len(checked) > 1:  # a single create is a handful of point lookups anyway
-                point_lookups_only(connection)
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
             numbering = self._numbering(connection, checked, scopes)
@@ -730,6 +727,7 @@ class Store:
             raise InvalidInputError("nothing to change: give tags to add or to remove")
         opened = self._reading() if dry_run else self._writing()
         with opened as connection:
+            plan_for_parameters(connection)
             planned = self._plan(connection, kind, scope, query)
             ordered = planned.select.order_by(planned.ident.desc())
             ids = [] if planned.empty else list(connection.execute(ordered).scalars())
