@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tagbase import EntitySpec, SchemaVersionError
+from tagbase import EntitySpec, SchemaVersionError, StoreError
 from tagbase.query import from_operator_strings, parse
 from tagbase.store import Store
-from tagbase.store._engine import create_engine, head_revision
+from tagbase.store._engine import create_engine, current_revision, head_revision, upgrade
 from tagbase.store._schema import metadata_obj
 
 
@@ -100,3 +100,55 @@ def test_the_trigram_index_is_built_for_tags_that_existed_before_it(store_url: s
         assert [model.name for model in found] == ["m"]
     finally:
         store.close()
+
+
+def _downgrade(engine: sa.Engine, revision: str) -> None:
+    from alembic import command
+
+    from tagbase.store._engine import alembic_config
+
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), revision)
+
+
+def test_a_catalog_made_before_4_byte_tag_ids_answers_the_same_after(store_url: str) -> None:
+    """Revision 0009 rewrites the tag tables (4-byte ids on PostgreSQL) and reorders the unique
+    name index; tags, names and new writes work as before on a catalog that holds data."""
+    store = Store(store_url)
+    store.add(EntitySpec("job", "j"))
+    runs = [
+        EntitySpec("run", scope="j", tags={"env": f"e{n % 3}", f"run-{n}": ""}) for n in range(30)
+    ]
+    store.add_many(runs)
+    _downgrade(store.engine, "0008")
+    upgrade(store.engine)
+    store.close()
+    store = Store(store_url)
+    try:
+        store.add(EntitySpec("run", scope="j", tags={"env": "e1"}))
+        assert store.count("run", query=parse("tag:env=e1")) == 11
+        assert store.count("run", query=parse("tag:run-7=")) == 1
+        assert store.get("run", "j-7").name == store.get("run", "j-7", scope="j").name == "j-7"
+    finally:
+        store.close()
+
+
+def test_tag_ids_beyond_4_bytes_stop_the_upgrade_before_it_changes_anything(
+    postgresql_url_clean: str,
+) -> None:
+    Store(postgresql_url_clean).close()
+    engine = create_engine(postgresql_url_clean)
+    used = "SELECT setval(pg_get_serial_sequence('tag', 'id'), {})"
+    try:
+        _downgrade(engine, "0008")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(used.format(2**31))
+        with pytest.raises(StoreError, match="4 bytes"):
+            upgrade(engine)
+        with engine.connect() as connection:
+            assert current_revision(connection) == "0008"
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(used.format(1))
+        upgrade(engine)
+        engine.dispose()
