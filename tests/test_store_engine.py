@@ -1,11 +1,15 @@
-"""The store's PostgreSQL connections: transactions, their plan settings, idle drops."""
+"""The store's connections: durability, and on PostgreSQL transactions, their plan settings
+and connections dropped while idle."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tagbase import EntitySpec
+from tagbase import Durability, EntitySpec, InvalidInputError
+from tagbase._config import CONFIG_FILE, Config
 from tagbase.store import Store, _engine
 from tagbase.store._engine import normalize_url
 
@@ -101,3 +105,36 @@ def test_maintenance_runs_outside_a_transaction(postgresql_url_clean: str) -> No
         assert [job.name for job in store.list("job")] == ["afterwards"]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("durability", "sqlite_level", "postgresql_setting"),
+    [(Durability.NORMAL, 1, "off"), (Durability.FULL, 2, "on")],
+)
+def test_durability_sets_both_databases_alike(
+    store_url: str, durability: Durability, sqlite_level: int, postgresql_setting: str
+) -> None:
+    store = Store(store_url, durability=durability)
+    try:
+        with store.engine.connect() as connection:
+            if store.engine.dialect.name == "sqlite":
+                setting = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
+                assert setting == sqlite_level  # 1 NORMAL: WAL synced at checkpoints; 2 FULL
+            else:
+                setting = connection.exec_driver_sql("SHOW synchronous_commit").scalar_one()
+                assert setting == postgresql_setting
+    finally:
+        store.close()
+
+
+def test_durability_comes_from_the_environment_or_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert Config.load(tmp_path).durability is Durability.NORMAL
+    (tmp_path / CONFIG_FILE).write_text("durability: full\n")
+    assert Config.load(tmp_path).durability is Durability.FULL
+    monkeypatch.setenv("TAGBASE_DURABILITY", "normal")
+    assert Config.load(tmp_path).durability is Durability.NORMAL
+    monkeypatch.setenv("TAGBASE_DURABILITY", "fsync")
+    with pytest.raises(InvalidInputError, match=r"durability 'fsync' is unknown.*normal or full"):
+        Config.load(tmp_path)

@@ -4,6 +4,7 @@ Everything public is importable from here; `tagbase.client.Client` also works, a
 """
 
 from tagbase._client import Client
+from tagbase._config import Durability
 from tagbase._errors import (
     AlreadyExistsError,
     ConflictError,
@@ -121,6 +122,7 @@ __all__ = [
     "DailyPartitionsDefinition",
     "DefinitionError",
     "Definitions",
+    "Durability",
     "Entity",
     "EntityRef",
     "EntitySpec",

@@ -9,6 +9,7 @@ import getpass
 import os
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,29 @@ def _seconds(name: str, value: object) -> float:
     return float(value)
 
 
+class Durability(StrEnum):
+    """How sure a commit is to survive a crash, alike on SQLite and PostgreSQL.
+
+    `normal`: a commit survives the application crashing; a crash of the machine (or of the
+    PostgreSQL server) may lose the last fraction of a second of commits, whole, never corrupt
+    the catalog (SQLite's WAL with `synchronous=NORMAL`, PostgreSQL's `synchronous_commit=off`).
+    `full`: a commit is on disk before the call returns, at the cost of a disk flush each."""
+
+    NORMAL = "normal"
+    FULL = "full"
+
+    @classmethod
+    def parse(cls, given: object) -> Durability:
+        try:
+            return cls(str(given))
+        except ValueError:
+            choices = " or ".join(choice.value for choice in cls)
+            raise InvalidInputError(
+                f"durability {given!r} is unknown; set TAGBASE_DURABILITY (or durability in "
+                f"{CONFIG_FILE}) to {choices}"
+            ) from None
+
+
 _TOKEN = re.compile(r"[!-+\--~]+")  # printable ASCII but the comma
 
 
@@ -72,6 +96,7 @@ class Config:
     read_tokens: tuple[str, ...] = ()  # API/UI tokens that may read; see tagbase.server
     write_tokens: tuple[str, ...] = ()  # tokens that may also write
     run_queue: RunQueueConfig = RunQueueConfig()
+    durability: Durability = Durability.NORMAL
 
     @classmethod
     def load(cls, home: str | Path | None = None, database_url: str | None = None) -> Config:
@@ -100,6 +125,9 @@ class Config:
             read_tokens=_tokens("read", settings),
             write_tokens=_tokens("write", settings),
             run_queue=RunQueueConfig.parse(settings.get("run_queue")),
+            durability=Durability.parse(
+                os.environ.get("TAGBASE_DURABILITY") or settings.get("durability") or "normal"
+            ),
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from tagbase._config import Durability
 from tagbase._errors import SchemaVersionError, StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,12 +33,12 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str) -> sa.Engine:
+def create_engine(url: str, durability: Durability = Durability.NORMAL) -> sa.Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, durability)
     if url.startswith("postgresql"):
-        return _postgresql_engine(url)
+        return _postgresql_engine(url, durability)
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 
 
@@ -47,15 +48,17 @@ def create_engine(url: str) -> sa.Engine:
 _BEGIN_WRITE = "BEGIN; SET LOCAL plan_cache_mode = auto; SET LOCAL enable_seqscan = off"
 
 
-def _postgresql_engine(url: str) -> sa.Engine:
+def _postgresql_engine(url: str, durability: Durability) -> sa.Engine:
     engine = sa.create_engine(url, pool_size=5, max_overflow=10)
+    # A read is planned for its own parameters: how many entities a tag selects varies from
+    # one to millions, and a reused plan suits only some of them.
+    settings = "SET plan_cache_mode = force_custom_plan"
+    if durability is Durability.NORMAL:  # see Durability: SQLite's WAL guarantee, alike
+        settings += "; SET synchronous_commit = off"
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # A read is planned for its own parameters: how many entities a tag selects varies
-        # from one to millions, and a reused plan suits only some of them.
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.execute(settings)
         dbapi_connection.commit()
 
     @event.listens_for(engine, "begin")
@@ -111,7 +114,7 @@ def _ping_when_idle(engine: sa.Engine) -> None:
             raise sa.exc.DisconnectionError(str(error)) from error  # the pool reconnects
 
 
-def _sqlite_engine(url: str) -> sa.Engine:
+def _sqlite_engine(url: str, durability: Durability) -> sa.Engine:
     database = sa.engine.make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +127,7 @@ def _sqlite_engine(url: str) -> sa.Engine:
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",
-            "synchronous=NORMAL",
+            f"synchronous={durability.value.upper()}",
             "foreign_keys=ON",
             "busy_timeout=60000",
             "cache_size=-65536",

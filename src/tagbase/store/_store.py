@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from uuid_utils import uuid7
 
-from tagbase._config import Config
+from tagbase._config import Config, Durability
 from tagbase._errors import (
     AlreadyExistsError,
     ConflictError,
@@ -136,10 +136,15 @@ class Store:
     """A catalog on SQLite or PostgreSQL."""
 
     def __init__(
-        self, url: str, *, tag_policy: TagPolicy = TagPolicy.DEFAULT, actor: str | None = None
+        self,
+        url: str,
+        *,
+        tag_policy: TagPolicy = TagPolicy.DEFAULT,
+        actor: str | None = None,
+        durability: Durability = Durability.NORMAL,
     ) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, durability)
         self.tag_policy = tag_policy
         self.actor = actor
         self._actor_ids: dict[str, int] = {}
@@ -153,7 +158,12 @@ class Store:
     @classmethod
     def from_config(cls, config: Config | None = None) -> Store:
         config = config or Config.load()
-        return cls(config.database_url, tag_policy=config.tag_policy, actor=config.actor)
+        return cls(
+            config.database_url,
+            tag_policy=config.tag_policy,
+            actor=config.actor,
+            durability=config.durability,
+        )
 
     def close(self) -> None:
         self.engine.dispose()
