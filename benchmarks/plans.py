@@ -57,11 +57,12 @@ def facet_sql(store: Store) -> str:
 def contains_lookup_sql(store: Store) -> str:
     """How `contains:xp-12` finds its tags: through the trigram index of tag string forms."""
     from tagbase.query import from_operator_strings
-    from tagbase.store._plan import _WITH_USAGE, _fts_search, _tag_condition
+    from tagbase.store._dictionary import has_tag_search
+    from tagbase.store._plan import _WITH_USAGE, _tag_condition
 
     node = from_operator_strings(["contains:xp-12"])  # one item: a single tag predicate
     with store.engine.connect() as connection:
-        query = _WITH_USAGE.where(_tag_condition(node, _fts_search(connection)))
+        query = _WITH_USAGE.where(_tag_condition(node, has_tag_search(connection)))
         query = query.params(kind=Kind.RUN.code)
         return str(query.compile(connection, compile_kwargs={"literal_binds": True}))
 
