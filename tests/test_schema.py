@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tagbase import EntitySpec, SchemaVersionError, StoreError
+from tagbase import ConflictError, EntitySpec, SchemaVersionError, StoreError
 from tagbase.query import from_operator_strings, parse
 from tagbase.store import Store
 from tagbase.store._engine import create_engine, current_revision, head_revision, upgrade
@@ -152,3 +152,66 @@ def test_tag_ids_beyond_4_bytes_stop_the_upgrade_before_it_changes_anything(
             connection.exec_driver_sql(used.format(1))
         upgrade(engine)
         engine.dispose()
+
+
+def test_a_catalog_made_before_uuid_ids_and_8_column_assignments_answers_the_same_after(
+    store_url: str,
+) -> None:
+    """Revision 0010 makes entity ids PostgreSQL uuids and rebuilds `tag_assignment` with
+    `single_key_id` for `single` and `key_id` (its downgrade rebuilds those): ids, one value
+    per key, multi-valued keys and exclusive tags work as before on a catalog holding data."""
+    store = Store(store_url)
+    store.add(EntitySpec("job", "j"))
+    store.register_tag("label", multi_valued=True)
+    store.register_tag("best", exclusive=True)
+    specs = [
+        EntitySpec("run", scope="j", tags={"env": f"e{n % 3}", "label": f"l{n % 2}", f"r{n}": ""})
+        for n in range(30)
+    ]
+    ids = store.add_many(specs)
+    store.add_tags("run", "j-1", "j", tags={"best": "", "label": "extra"})
+    _downgrade(store.engine, "0009")
+    with store.engine.connect() as connection:
+        single = "SELECT count(*) FROM tag_assignment WHERE single"  # env, r<n> and best
+        assert connection.exec_driver_sql(single).scalar_one() == 61
+    upgrade(store.engine)
+    store.close()
+    store = Store(store_url)
+    try:
+        assert store.get("run", ids[7]).name == "j-8"
+        assert store.get("run", "j-8", "j").id == ids[7]
+        store.add(EntitySpec("run", scope="j", tags={"env": "e1"}))
+        store.add_tags("run", "j-2", "j", tags={"env": "e2", "label": "extra", "best": ""})
+        held = sorted(tag.name for tag in store.get("run", "j-2", "j").tags)
+        assert held == ["best", "env=e2", "label=extra", "label=l1", "r1"]
+        assert store.count("run", query=parse("tag:env=e1")) == 10
+        assert store.count("run", query=parse("tag:label=extra")) == 2
+        assert [run.name for run in store.list("run", query=parse("tag:best"))] == ["j-2"]
+        with pytest.raises(ConflictError, match="j-1 \\(2 values\\)"):
+            store.register_tag("label", multi_valued=False)
+    finally:
+        store.close()
+
+
+def test_an_entity_id_postgresql_would_rewrite_stops_the_upgrade_before_it_changes_anything(
+    postgresql_url_clean: str,
+) -> None:
+    store = Store(postgresql_url_clean)
+    made = store.add(EntitySpec("job", "j")).id
+    engine = create_engine(postgresql_url_clean)
+    uppercase = "UPDATE entity SET uuid = upper(uuid)"
+    try:
+        _downgrade(engine, "0009")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(uppercase)
+        with pytest.raises(StoreError, match="not a lowercase uuid"):
+            upgrade(engine)
+        with engine.connect() as connection:
+            assert current_revision(connection) == "0009"
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(uppercase.replace("upper", "lower"))
+        upgrade(engine)
+        engine.dispose()
+    assert store.get("job", made).name == "j"
+    store.close()

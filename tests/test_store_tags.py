@@ -265,10 +265,9 @@ def insert_assignment(store: Store, entity_uuid: str, tag_name: str, **columns: 
         values = {
             "entity_id": entity_id,
             "tag_id": row.id,
-            "key_id": row.key_id,
+            "single_key_id": row.key_id,
             "kind": kind,
             "exclusive_scope": None,
-            "single": True,
             "source": 0,
             "actor_id": None,
             "added_ms": 0,
@@ -294,7 +293,7 @@ def test_the_database_refuses_a_second_value_of_a_single_valued_key(
     client.create_model("m", tags=["stage=dev"])
     client.create_model("other", tags=["stage"])
     with pytest.raises(sa.exc.IntegrityError):
-        insert_assignment(store, client.get_model("m").id, "stage", single=True)
+        insert_assignment(store, client.get_model("m").id, "stage")
 
 
 def test_run_tag_values_up_to_8_kib_are_stored(client: Client) -> None:

@@ -119,11 +119,14 @@ def _names(connection: sa.Connection, ids: list[int]) -> dict[int, str]:
 
 
 def _set_multi_valued(connection: sa.Connection, key_id: int, key: str, multi: bool) -> None:
+    """Let a key take several values per entity, or one: its assignments then carry its id in
+    `single_key_id`, unique per entity."""
+    of_key = tag_assignment.c.tag_id.in_(sa.select(tag.c.id).where(tag.c.key == key))
     if not multi:
         doubled = connection.execute(
             sa.select(entity.c.name, sa.func.count())
             .join(entity, entity.c.id == tag_assignment.c.entity_id)
-            .where(tag_assignment.c.key_id == key_id)
+            .where(of_key)
             .group_by(entity.c.id, entity.c.name)
             .having(sa.func.count() > 1)
             .limit(_MAX_LISTED)
@@ -135,9 +138,8 @@ def _set_multi_valued(connection: sa.Connection, key_id: int, key: str, multi: b
                 f"Fix: remove the extra values of {key!r} first"
             )
     connection.execute(tag_key.update().where(tag_key.c.id == key_id).values(multi_valued=multi))
-    connection.execute(
-        tag_assignment.update().where(tag_assignment.c.key_id == key_id).values(single=not multi)
-    )
+    single_key_id = None if multi else key_id
+    connection.execute(tag_assignment.update().where(of_key).values(single_key_id=single_key_id))
 
 
 _DEFINITION_COLUMNS = (

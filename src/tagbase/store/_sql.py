@@ -314,12 +314,15 @@ def _insert_arrays(
     """INSERT ... SELECT FROM unnest(column arrays), keeping the statement's ON CONFLICT."""
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in columns)
-    arrays = ", ".join(f"%s::{_array_type(table.c[name].type)}" for name in columns)
+    types = (table.c[name].type.dialect_impl(dialect) for name in columns)  # variants resolved
+    arrays = ", ".join(f"%s::{_array_type(column_type)}" for column_type in types)
     conflict = compiled[compiled.index(" ON CONFLICT") :] if " ON CONFLICT" in compiled else ""
     return f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays}){conflict}"
 
 
 def _array_type(column_type: Any) -> str:
+    if isinstance(column_type, sa.Uuid):  # text is not assigned to a uuid column without a cast
+        return "uuid[]"
     for python_type, array in ((bool, "boolean[]"), (int, "bigint[]"), (float, "float8[]")):
         if column_type.python_type is python_type:
             return array
@@ -398,6 +401,15 @@ def _driver_form(
     order = compiled.positiontup
     defaults = {name: value for name, value in compiled.params.items() if value is not None}
     return str(compiled), (tuple(order) if order is not None else None), defaults
+
+
+def use_text_uuids(dbapi_connection: Any) -> None:
+    """Have a new psycopg connection read `uuid` columns as text, as SQLite stores them: rows
+    read through the driver (`fetch`, `on_driver`) skip SQLAlchemy's conversions, and the store
+    handles entity ids as strings. (Only text results: no cursor here asks for binary ones.)"""
+    from psycopg.types.string import TextLoader
+
+    dbapi_connection.adapters.register_loader("uuid", TextLoader)
 
 
 def in_bound_list(

@@ -113,7 +113,7 @@ def assign(
             if row.id in held:
                 continue
             if not row.multi_valued:
-                for old in [old for old, key_id in held.items() if key_id == row.key_id]:
+                for old in [old for old, single_key in held.items() if single_key == row.key_id]:
                     _unassign(connection, target, old, change, "replaced", counts)
             added_ms = change.time_for(target)
             if row.exclusive:
@@ -179,29 +179,32 @@ def _check_call(wanted: Sequence[tuple[Target, list[TagRow]]]) -> None:
             )
 
 
-def _current_tags(connection: sa.Connection, entity_ids: list[int]) -> dict[int, dict[int, int]]:
-    """Entity id -> {tag id: key id} of the tags it holds."""
-    held: dict[int, dict[int, int]] = defaultdict(dict)
+def _current_tags(
+    connection: sa.Connection, entity_ids: list[int]
+) -> dict[int, dict[int, int | None]]:
+    """Entity id -> {tag id: its key id while the key takes one value, else None} of the tags
+    it holds."""
+    held: dict[int, dict[int, int | None]] = defaultdict(dict)
     given = {"values": bound_list(connection, entity_ids)}
-    for entity_id, tag_id, key_id in fetch(connection, _current(connection.dialect.name), given):
-        held[entity_id][tag_id] = key_id
+    current = fetch(connection, _current(connection.dialect.name), given)
+    for entity_id, tag_id, single_key_id in current:
+        held[entity_id][tag_id] = single_key_id
     return held
 
 
 @functools.cache
 def _current(dialect: str) -> sa.Select[Any]:
     return sa.select(
-        tag_assignment.c.entity_id, tag_assignment.c.tag_id, tag_assignment.c.key_id
+        tag_assignment.c.entity_id, tag_assignment.c.tag_id, tag_assignment.c.single_key_id
     ).where(in_bound_list(tag_assignment.c.entity_id, dialect))
 
 
 _ASSIGNMENT_COLUMNS = (
     "entity_id",
     "tag_id",
-    "key_id",
+    "single_key_id",
     "kind",
     "exclusive_scope",
-    "single",
     "source",
     "actor_id",
     "added_ms",
@@ -213,10 +216,9 @@ def _assignment(target: Target, row: TagRow, change: Change, added_ms: int) -> t
     return (
         target.id,
         row.id,
-        row.key_id,
+        None if row.multi_valued else row.key_id,
         target.kind,
         target.scope_id if row.exclusive else None,
-        not row.multi_valued,
         change.source_code,
         change.actor_id,
         added_ms,
