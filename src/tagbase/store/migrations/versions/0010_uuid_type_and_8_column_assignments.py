@@ -7,8 +7,8 @@ Create Date: 2026-11-23
 Less disk per run on PostgreSQL: 16.78 -> 15.87 MB per 10,000 runs at a million runs (SQLite
 6.98 -> 6.92 at 100,000).
 
-- Entity uuids are PostgreSQL's 16-byte `uuid` instead of 37 bytes of text: entity rows 24
-  bytes smaller, the uuid index half its size. SQLite keeps the text.
+- Entity uuids are PostgreSQL's 16-byte `uuid` instead of 37 bytes of text: entity rows 16 to
+  24 bytes smaller (by alignment), the uuid index half its size. SQLite keeps the text.
 - `tag_assignment` has 8 columns instead of 9: `single_key_id`, the key id while the key takes
   one value per entity (else NULL), replaces the `single` flag and `key_id`. PostgreSQL's row
   header holds one null bit a column: 23 + 1 bytes for up to 8 columns, 23 + 2 (padded to 32)
