@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from tagbase._config import Durability
 from tagbase._errors import SchemaVersionError, StoreError
+from tagbase.store._sql import use_text_uuids
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "tagbase_write"
@@ -58,6 +59,7 @@ def _postgresql_engine(url: str, durability: Durability) -> sa.Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        use_text_uuids(dbapi_connection)
         dbapi_connection.execute(settings)
         dbapi_connection.commit()
 
