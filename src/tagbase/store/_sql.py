@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
+from psycopg.pq import ExecStatus
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
@@ -375,19 +376,37 @@ def fetch(
 def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = False) -> list[Any]:
     """Run SQL on a cursor of the driver inside the connection's transaction, with its errors
     raised as SQLAlchemy would raise them; the rows it returns, if any."""
-    cursor = connection.connection.cursor()
+    cursor = _driver_cursor(connection)
     try:
         if many:
             cursor.executemany(sql, arguments)
             return []
         cursor.execute(sql, arguments)
-        return list(cursor.fetchall()) if cursor.description else []
+        return list(cursor.fetchall()) if _returned_rows(cursor) else []
     except connection.dialect.loaded_dbapi.Error as error:
         raise sa.exc.DBAPIError.instance(
             sql, arguments, error, connection.dialect.loaded_dbapi.Error
         ) from error
-    finally:
-        cursor.close()
+
+
+def _driver_cursor(connection: sa.Connection) -> Any:
+    """One cursor per database connection, kept with it: making a cursor costs more than a
+    small statement's work. The connection's statements run one at a time, and each fetches
+    all its rows before the next, so they can share it."""
+    pooled = connection.connection
+    cursor = pooled.info.get("driver_cursor")  # info lives as long as the database connection
+    if cursor is None:
+        assert pooled.driver_connection is not None
+        cursor = pooled.info["driver_cursor"] = pooled.driver_connection.cursor()
+    return cursor
+
+
+def _returned_rows(cursor: Any) -> bool:
+    """Whether the statement returned rows; psycopg tells without building its column list."""
+    result = getattr(cursor, "pgresult", None)
+    if result is None:
+        return cursor.description is not None
+    return bool(result.status == ExecStatus.TUPLES_OK)
 
 
 @functools.lru_cache(maxsize=256)
