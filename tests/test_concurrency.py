@@ -6,9 +6,11 @@ import itertools
 import multiprocessing
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +18,8 @@ import sqlalchemy as sa
 from tagbase import Client, Kind
 from tagbase._records import from_millis
 from tagbase.store import Store
+from tagbase.store._dictionary import ensure_tags, pair_digest
+from tagbase.store._engine import writing
 from tagbase.store._schema import REMOVAL_REASONS, entity, tag, tag_assignment, tag_history
 
 WORKERS = 8
@@ -136,3 +140,57 @@ def test_concurrent_moves_of_an_exclusive_tag(store: Store, client: Client, stor
         assert [ref.id for ref in refs] == [uuids[interval.entity_id]]
     now = client.tag_holders(TAG, datetime.now(UTC), kind=Kind.MODEL_VERSION, scope=MODEL)
     assert [ref.id for ref in now] == [holder.id]
+
+
+@pytest.mark.parametrize("racing_table", ["tag_key", "tag"])
+def test_a_tag_added_by_a_racing_writer_is_found_not_duplicated(
+    postgresql_url_clean: str, racing_table: str
+) -> None:
+    """Two writers add the same new tag: the second waits for the first, then uses its rows."""
+    store = Store(postgresql_url_clean)
+    try:
+        with writing(store.engine) as connection:  # the tag's key exists; the tag does not
+            ensure_tags(connection, [("racy", "other")], now=1)
+        first = store.engine.connect()
+        first.begin()
+        key_id = first.execute(sa.select(tag.c.key_id).where(tag.c.key == "racy")).scalar_one()
+        if racing_table == "tag_key":
+            first.exec_driver_sql("INSERT INTO tag_key (key) VALUES ('racy2')")
+            wanted = ("racy2", "")
+        else:
+            first.execute(
+                tag.insert().values(
+                    key_id=key_id,
+                    key="racy",
+                    value="v",
+                    digest=pair_digest("racy", "v"),
+                    created_ms=1,
+                    updated_ms=1,
+                )
+            )
+            wanted = ("racy", "v")
+        results: dict[str, Any] = {}
+
+        def second_writer() -> None:
+            with writing(store.engine) as connection:
+                results["rows"] = ensure_tags(connection, [wanted, ("racy", "other")], now=2)
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        time.sleep(0.5)  # the second writer now waits on the first one's uncommitted row
+        first.commit()
+        first.close()
+        thread.join(timeout=30)
+        rows = results["rows"]
+        assert set(rows) == {wanted, ("racy", "other")}
+        with store.engine.connect() as connection:
+            stored = (
+                connection.execute(
+                    sa.select(tag.c.id).where(tag.c.key == wanted[0], tag.c.value == wanted[1])
+                )
+                .scalars()
+                .all()
+            )
+        assert stored == [rows[wanted].id]  # the first writer's row, not a second one
+    finally:
+        store.close()

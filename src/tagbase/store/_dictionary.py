@@ -20,6 +20,7 @@ from tagbase.store._sql import (
     fetch,
     in_bound_list,
     insert_new,
+    on_driver,
 )
 
 Pair = tuple[str, str]
@@ -95,6 +96,15 @@ def _find(dialect: str, count: int) -> sa.CompoundSelect[Any]:
 def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> dict[Pair, TagRow]:
     """Dictionary rows for the pairs, adding the missing ones."""
     wanted = set(pairs)
+    if connection.dialect.name == "postgresql" and wanted:
+        found = _ensure_at_once(connection, sorted(wanted), now)
+        unreturned = wanted - found.keys()  # a racing writer added their key or tag meanwhile
+        return found | _ensure(connection, unreturned, now) if unreturned else found
+    return _ensure(connection, wanted, now)
+
+
+def _ensure(connection: sa.Connection, wanted: set[Pair], now: int) -> dict[Pair, TagRow]:
+    """`ensure_tags` a statement at a time: look up, add missing keys, add missing tags."""
     found, keys = find_tags(connection, wanted)
     missing = sorted(wanted - found.keys())
     if not missing:
@@ -124,6 +134,55 @@ def ensure_tags(connection: sa.Connection, pairs: Iterable[Pair], now: int) -> d
 
 
 _NEW_TAG = ("id", "key", "value")
+
+
+def _ensure_at_once(connection: sa.Connection, wanted: list[Pair], now: int) -> dict[Pair, TagRow]:
+    """`ensure_tags` in one PostgreSQL statement (a round trip costs more than its work): the
+    rows of the pairs that exist, and of those it adds with their new keys. A pair whose key or
+    tag a racing writer adds meanwhile is left out (its insert does nothing, and this
+    statement's snapshot does not see it); the caller looks it up again."""
+    keys = [key for key, _ in wanted]
+    values = [value for _, value in wanted]
+    digests = [pair_digest(key, value) for key, value in wanted]
+    rows = on_driver(connection, _ENSURE_AT_ONCE, (keys, values, digests, now, now))
+    return {
+        (key, value): TagRow(tag_id, key_id, key, value, bool(exclusive), bool(multi_valued))
+        for tag_id, key_id, key, value, exclusive, multi_valued in rows
+    }
+
+
+# Keys and tags are inserted only where missing (an insert that conflicts still spends an id of
+# the sequence), in a fixed order so that concurrent writers take row locks alike.
+_ENSURE_AT_ONCE = """
+WITH wanted (key, value, digest) AS (
+    SELECT * FROM unnest(%s::text[], %s::text[], %s::bytea[])
+), found AS (
+    SELECT tag.id, tag.key_id, tag.key, tag.value, tag.exclusive, tag_key.multi_valued, tag.digest
+    FROM tag JOIN tag_key ON tag_key.id = tag.key_id
+    WHERE tag.digest IN (SELECT digest FROM wanted)
+), missing AS (
+    SELECT * FROM wanted WHERE digest NOT IN (SELECT digest FROM found)
+), old_keys AS (
+    SELECT id, key, multi_valued FROM tag_key WHERE key IN (SELECT key FROM missing)
+), new_keys AS (
+    INSERT INTO tag_key (key)
+    SELECT DISTINCT key FROM missing WHERE key NOT IN (SELECT key FROM old_keys) ORDER BY key
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, key, multi_valued
+), keys AS (
+    SELECT * FROM old_keys UNION ALL SELECT * FROM new_keys
+), new_tags AS (
+    INSERT INTO tag (key_id, key, value, digest, created_ms, updated_ms)
+    SELECT keys.id, missing.key, missing.value, missing.digest, %s, %s
+    FROM missing JOIN keys USING (key) ORDER BY missing.key, missing.value
+    ON CONFLICT (digest) DO NOTHING
+    RETURNING id, key_id, key, value
+)
+SELECT id, key_id, key, value, exclusive, multi_valued FROM found
+UNION ALL
+SELECT new_tags.id, new_tags.key_id, new_tags.key, new_tags.value, false, keys.multi_valued
+FROM new_tags JOIN keys ON keys.id = new_tags.key_id
+"""
 
 
 # SQLite's FTS5 trigram table over tag string forms (revision 0005), where it could be made.
