@@ -194,3 +194,21 @@ def test_a_tag_added_by_a_racing_writer_is_found_not_duplicated(
         assert stored == [rows[wanted].id]  # the first writer's row, not a second one
     finally:
         store.close()
+
+
+def test_runs_created_at_once_in_one_job_get_distinct_numbers(store: Store, client: Client) -> None:
+    client.create_pipeline("busy")
+
+    def create_runs() -> None:
+        for _ in range(25):
+            client.create_run("busy", tags={"env": "prod"})
+
+    threads = [threading.Thread(target=create_runs) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    runs = client.list("run", size=200).items
+    assert sorted(run.number or 0 for run in runs) == list(range(1, 101))
+    assert sorted(run.name for run in runs) == sorted(f"busy-{n}" for n in range(1, 101))
+    assert client.count("run") == client.count("run", tags=["env=prod"]) == 100

@@ -216,6 +216,9 @@ def test_automatic_names_avoid_names_users_chose(client: Client, kind: Kind) -> 
     assert automatic.name != taken
     assert automatic.name == (str(automatic.number) if kind.is_version else f"{scope}-3")
     assert client.get(kind, automatic.number, scope).id == automatic.id
+    following = make(client, kind, name=None)  # the next number's name is free again
+    assert following.number == 4
+    assert count(client, kind) == len(client.list(kind).items) == 3  # each counted once
 
 
 def test_automatic_names_avoid_names_chosen_in_the_same_batch(client: Client) -> None:

@@ -8,13 +8,14 @@ names are read a window at a time, sized by how many automatic names the call ne
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
 from tagbase._kinds import Kind
 from tagbase.store._schema import entity
-from tagbase.store._sql import chunks, fetch
+from tagbase.store._sql import chunks, fetch, on_driver
 
 Slot = tuple[int, int]  # (scope id, kind code)
 
@@ -59,8 +60,7 @@ class Numbering:
     def _first_guess(self, slot: Slot, kind: Kind, scope_name: str) -> None:
         """For a single automatic name, read the next number and whether its name is taken in
         one query (the common one-run-per-call case)."""
-        prefix = _name(kind, scope_name, 0).removesuffix("0")
-        given = {"scope_id": slot[0], "kind": slot[1], "prefix": prefix}
+        given = {"scope_id": slot[0], "kind": slot[1], "prefix": automatic_prefix(kind, scope_name)}
         ((number, taken),) = fetch(self.connection, _NEXT_AND_TAKEN, given)
         self.next[slot] = number
         self.taken[slot] = {_name(kind, scope_name, number)} if taken else set()
@@ -95,4 +95,42 @@ _NEXT_AND_TAKEN = sa.select(
 
 
 def _name(kind: Kind, scope_name: str, number: int) -> str:
-    return str(number) if kind.is_version else f"{scope_name}-{number}"
+    return automatic_prefix(kind, scope_name) + str(number)
+
+
+def automatic_prefix(kind: Kind, scope_name: str) -> str:
+    """What an automatic name puts before the number: `3` for a version, `etl-3` for a run."""
+    return "" if kind.is_version else f"{scope_name}-"
+
+
+def insert_numbered(
+    connection: sa.Connection, row: Mapping[str, Any], prefix: str
+) -> tuple[int, int, str] | None:
+    """Insert one entity of a scope with the scope's next number, named `prefix` and the
+    number, and count it, in one PostgreSQL statement: (id, number, name). Its snapshot is
+    taken after the caller locked the scope, so no writer numbers alongside. None when a user
+    took that name already: the caller numbers the entity the long way."""
+    written = on_driver(connection, _INSERT_NUMBERED, {**row, "prefix": prefix})
+    return (int(written[0][0]), int(written[0][1]), str(written[0][2])) if written else None
+
+
+_INSERT_NUMBERED = """
+WITH next AS (
+    SELECT coalesce((
+        SELECT number FROM entity WHERE scope_id = %(scope_id)s AND kind = %(kind)s
+        ORDER BY id DESC LIMIT 1
+    ), 0) + 1 AS number
+), added AS (
+    INSERT INTO entity
+        (uuid, kind, name, scope_id, number, description, status, created_ms, updated_ms)
+    SELECT %(uuid)s::uuid, %(kind)s, %(prefix)s || next.number, %(scope_id)s, next.number,
+        %(description)s, %(status)s, %(created_ms)s, %(updated_ms)s
+    FROM next
+    ON CONFLICT (kind, name, scope_id) DO NOTHING
+    RETURNING id, kind, scope_id, number, name
+), counted AS (
+    INSERT INTO entity_count (kind, scope_id, count) SELECT kind, scope_id, 1 FROM added
+    ON CONFLICT (kind, scope_id) DO UPDATE SET count = entity_count.count + excluded.count
+)
+SELECT id, number, name FROM added
+"""

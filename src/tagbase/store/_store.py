@@ -60,7 +60,7 @@ from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
 from tagbase.store._facets import facet_counts
 from tagbase.store._loading import ID, NAME, Names, load_entities, page_rows, records
-from tagbase.store._numbering import Numbering
+from tagbase.store._numbering import Numbering, automatic_prefix, insert_numbered
 from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
     definition_query,
@@ -248,14 +248,7 @@ class Store:
         with self._writing() as connection:
             change = self._change(connection, source, actor_name)
             scopes = self._scopes(connection, checked)
-            numbering = self._numbering(connection, checked, scopes)
-            rows = [
-                self._entity_row(
-                    item, scopes.get((item.kind, item.spec.scope)), numbering, change.now
-                )
-                for item in checked
-            ]
-            ids = self._insert_entities(connection, rows)
+            rows, ids = self._write_entities(connection, checked, scopes, change.now)
             targets = [
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
                 for i, row in zip(ids, rows, strict=True)
@@ -324,17 +317,41 @@ class Store:
                 chosen.append((scope.id, item.kind.code, item.spec.name))
         return Numbering(connection, chosen, unnamed)
 
-    def _entity_row(
-        self, item: _Checked, scope: Target | None, numbering: Numbering, now: int
-    ) -> dict[str, Any]:
-        number = None
-        name = item.spec.name
-        if scope is not None:
-            if name is None:
+    def _write_entities(
+        self,
+        connection: sa.Connection,
+        checked: Sequence[_Checked],
+        scopes: dict[tuple[Kind, Any], Target],
+        now: int,
+    ) -> tuple[builtins.list[dict[str, Any]], builtins.list[int]]:
+        """Insert the entity rows; the rows and their ids. On PostgreSQL a single entity that
+        takes its scope's next number as its name is numbered by its own insert."""
+        if len(checked) == 1 and connection.dialect.name == "postgresql":
+            (item,) = checked
+            scope = scopes.get((item.kind, item.spec.scope))
+            if scope is not None and item.spec.name is None:
+                row = self._entity_row(item, scope, None, None, now)
+                prefix = automatic_prefix(item.kind, scope.label)
+                written = insert_numbered(connection, row, prefix)
+                if written is not None:
+                    entity_id, row["number"], row["name"] = written
+                    return [row], [entity_id]
+        numbering = self._numbering(connection, checked, scopes)
+        rows = []
+        for item in checked:
+            scope = scopes.get((item.kind, item.spec.scope))
+            number, name = None, item.spec.name
+            if scope is not None and name is None:
                 number, name = numbering.automatic(scope.id, scope.label, item.kind)
-            else:
+            elif scope is not None:
                 number = numbering.number(scope.id, item.kind)
-        assert name is not None  # top-level kinds are refused without a name in _validate
+            assert name is not None  # top-level kinds are refused without a name in _validate
+            rows.append(self._entity_row(item, scope, number, name, now))
+        return rows, self._insert_entities(connection, rows)
+
+    def _entity_row(
+        self, item: _Checked, scope: Target | None, number: int | None, name: str | None, now: int
+    ) -> dict[str, Any]:
         created = now if item.spec.created_at is None else to_millis(item.spec.created_at)
         return {
             "uuid": str(uuid7()),  # time-ordered: new ids land at the end of the index
