@@ -133,25 +133,35 @@ def test_a_catalog_made_before_4_byte_tag_ids_answers_the_same_after(store_url: 
         store.close()
 
 
+def _assert_upgrade_refused(
+    url: str, revision: str, breaking: str, mending: str, message: str
+) -> None:
+    """From `revision`, data made unfit by `breaking` stops the next upgrade with `message`
+    before it changes anything; `mending` undoes it and the catalog upgrades after all."""
+    engine = create_engine(url)
+    try:
+        _downgrade(engine, revision)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(breaking)
+        with pytest.raises(StoreError, match=message):
+            upgrade(engine)
+        with engine.connect() as connection:
+            assert current_revision(connection) == revision
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(mending)
+        upgrade(engine)
+        engine.dispose()
+
+
 def test_tag_ids_beyond_4_bytes_stop_the_upgrade_before_it_changes_anything(
     postgresql_url_clean: str,
 ) -> None:
     Store(postgresql_url_clean).close()
-    engine = create_engine(postgresql_url_clean)
     used = "SELECT setval(pg_get_serial_sequence('tag', 'id'), {})"
-    try:
-        _downgrade(engine, "0008")
-        with engine.begin() as connection:
-            connection.exec_driver_sql(used.format(2**31))
-        with pytest.raises(StoreError, match="4 bytes"):
-            upgrade(engine)
-        with engine.connect() as connection:
-            assert current_revision(connection) == "0008"
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(used.format(1))
-        upgrade(engine)
-        engine.dispose()
+    _assert_upgrade_refused(
+        postgresql_url_clean, "0008", used.format(2**31), used.format(1), "4 bytes"
+    )
 
 
 def test_a_catalog_made_before_uuid_ids_and_8_column_assignments_answers_the_same_after(
@@ -198,20 +208,10 @@ def test_an_entity_id_postgresql_would_rewrite_stops_the_upgrade_before_it_chang
 ) -> None:
     store = Store(postgresql_url_clean)
     made = store.add(EntitySpec("job", "j")).id
-    engine = create_engine(postgresql_url_clean)
     uppercase = "UPDATE entity SET uuid = upper(uuid)"
-    try:
-        _downgrade(engine, "0009")
-        with engine.begin() as connection:
-            connection.exec_driver_sql(uppercase)
-        with pytest.raises(StoreError, match="not a lowercase uuid"):
-            upgrade(engine)
-        with engine.connect() as connection:
-            assert current_revision(connection) == "0009"
-    finally:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(uppercase.replace("upper", "lower"))
-        upgrade(engine)
-        engine.dispose()
+    lowercase = "UPDATE entity SET uuid = lower(uuid)"
+    _assert_upgrade_refused(
+        postgresql_url_clean, "0009", uppercase, lowercase, "not a lowercase uuid"
+    )
     assert store.get("job", made).name == "j"
     store.close()
