@@ -783,3 +783,28 @@ def test_listing_tags_works_past_the_databases_parameter_limits(client: Client) 
     listed = client.list_tags()
     assert len(listed) == 40_000
     assert {definition.usage_count for definition in listed} == {1}
+
+
+def test_searching_tags_ranks_registered_then_most_used_and_counts_all_matches(
+    client: Client,
+) -> None:
+    client.create_pipeline("p")
+    for number in range(6):
+        tags = {"env": "prod" if number < 4 else "dev", "team": "ml", f"only-{number}": ""}
+        client.create_run("p", tags=tags)
+    client.create_tag("Release_100%", description="registered, never used")
+
+    found, total = client.search_tags(limit=3)
+    assert [d.name for d in found] == ["Release_100%", "team=ml", "env=prod"]
+    assert total == 1 + 3 + 6  # the registered tag, env=prod/dev and team=ml, six labels
+
+    found, total = client.search_tags("ENV", limit=10)  # ASCII letters in either case
+    assert ([d.name for d in found], total) == (["env=prod", "env=dev"], 2)
+    found, total = client.search_tags("_100%")  # LIKE wildcards are plain text
+    assert ([d.name for d in found], total) == (["Release_100%"], 1)
+    assert client.search_tags("se%1") == ([], 0)  # as a LIKE pattern it would match
+
+    found, total = client.search_tags(registered_only=True)
+    assert ([d.name for d in found], total) == (["Release_100%"], 1)
+    with pytest.raises(InvalidInputError, match="limit 0 is not positive"):
+        client.search_tags(limit=0)

@@ -324,6 +324,13 @@ class Client:
     ) -> builtins.list[TagDefinition]:
         return self.store.list_tags(registered_only=registered_only, key=key)
 
+    def search_tags(
+        self, containing: str = "", *, registered_only: bool = False, limit: int = 500
+    ) -> tuple[builtins.list[TagDefinition], int]:
+        """Registered (and, unless `registered_only`, used) tags whose name holds `containing`,
+        registered first, then the most used: at most `limit`, and how many match."""
+        return self.store.search_tags(containing, registered_only=registered_only, limit=limit)
+
     def delete_tag(self, tag_name_or_id: str) -> int:
         """Unregister the tag and take it off every entity; returns how many held it."""
         return self.store.delete_tag(tag_name_or_id)

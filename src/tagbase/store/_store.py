@@ -54,8 +54,9 @@ from tagbase._tags import (
     tag_problems,
     tag_string,
 )
-from tagbase.query import Everything, Node
+from tagbase.query import Everything, Match, Node
 from tagbase.store import _history, _metadata_store, _tagging
+from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
 from tagbase.store._facets import facet_counts
@@ -731,6 +732,39 @@ class Store:
         # Sorted here: ordered in SQL, SQLite walks the key index of the whole dictionary
         # instead of the few registered tags' partial index.
         return sorted(found, key=lambda definition: (definition.key, definition.value))
+
+    def search_tags(
+        self, containing: str = "", *, registered_only: bool = False, limit: int = 500
+    ) -> tuple[builtins.list[TagDefinition], int]:
+        """Registered tags and, unless `registered_only`, tags in use, whose string form holds
+        `containing` (ASCII letters in either case, as both databases' lower() agree on them):
+        registered first, then the most used, at most `limit` of them; and how many match.
+        Ranked in SQL: a catalog may hold a tag per run."""
+        if limit < 1:
+            raise InvalidInputError(f"limit {limit} is not positive; give 1 or more")
+        used = (
+            sa.select(sa.func.sum(tag_usage.c.count))
+            .where(tag_usage.c.tag_id == tag.c.id, tag_usage.c.count > 0)
+            .scalar_subquery()
+        )
+        wanted = tag.c.registered if registered_only else tag.c.registered | used.is_not(None)
+        if containing:
+            lowered = sa.func.lower(tag.c.string_form)
+            needle = "".join(c.lower() if c.isascii() else c for c in containing)
+            wanted = wanted & like(lowered, Match.CONTAINS, needle)
+        ranked = (
+            definition_query()
+            .where(wanted)
+            .order_by(
+                tag.c.registered.desc(), sa.func.coalesce(used, 0).desc(), tag.c.key, tag.c.value
+            )
+            .limit(limit)
+        )
+        counted = sa.select(sa.func.count()).select_from(tag).where(wanted)
+        with self._reading() as connection:
+            found = load_definitions(connection, ranked)  # in the ranking's order
+            total = connection.execute(counted).scalar_one()
+        return found, int(total)
 
     def retag(
         self,

@@ -28,18 +28,15 @@ HISTORY = 200
 def tags(request: Request, q: str = "", used: bool = False) -> HTMLResponse:
     """Registered tags (and, with `used`, every tag in use) whose string form contains `q`,
     registered first, then most used."""
-    found = client_of(request).list_tags(registered_only=not used)
-    needle = q.strip().lower()
-    matching = [d for d in found if needle in d.name.lower()]
-    matching.sort(key=lambda d: (not d.registered, -d.usage_count, d.name))
+    found, total = client_of(request).search_tags(q.strip(), registered_only=not used, limit=LISTED)
     return page(
         request,
         "tags.html",
         "tags",
         q=q,
         used=used,
-        tags=matching[:LISTED],
-        total=len(matching),
+        tags=found,
+        total=total,
         kinds=list(Kind),
         colors=NAMED_COLORS,
     )
