@@ -88,9 +88,7 @@ def plan_for_parameters(connection: sa.Connection) -> None:
     and allow sequential scans, as reads do: for a write that selects by a user's query."""
     driver = connection.connection.driver_connection
     if connection.dialect.name == "postgresql" and driver is not None:
-        driver.execute(
-            "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = on"
-        )
+        driver.execute(_PLAN_FOR_PARAMETERS)
 
 
 IDLE_BEFORE_PING = 1.0  # seconds

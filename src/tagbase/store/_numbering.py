@@ -7,15 +7,17 @@ names are read a window at a time, sized by how many automatic names the call ne
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from tagbase._kinds import Kind
-from tagbase.store._schema import entity
-from tagbase.store._sql import chunks, fetch, on_driver
+from tagbase.store._schema import entity, entity_count
+from tagbase.store._sql import adding, chunks, fetch
 
 Slot = tuple[int, int]  # (scope id, kind code)
 
@@ -81,11 +83,15 @@ class Numbering:
 
 # Built once: a small create runs both, and building a statement costs more than running it.
 _SLOT = (entity.c.scope_id == sa.bindparam("scope_id"), entity.c.kind == sa.bindparam("kind"))
-_LATEST = sa.select(entity.c.number).where(*_SLOT).order_by(entity.c.id.desc()).limit(1)
+# Constants written into the SQL, not bound: PostgreSQL plans `LIMIT 1` as the single-row
+# probe it is, where a bound limit makes a reused plan guess.
+_ONE: sa.ColumnClause[Any] = sa.literal_column("1")
+_ZERO: sa.ColumnClause[Any] = sa.literal_column("0")
+_LATEST = sa.select(entity.c.number).where(*_SLOT).order_by(entity.c.id.desc()).limit(_ONE)
 _TAKEN = sa.select(entity.c.name).where(
     *_SLOT, entity.c.name.in_(sa.bindparam("names", expanding=True))
 )
-_NEXT = sa.func.coalesce(_LATEST.scalar_subquery(), 0) + 1
+_NEXT = sa.func.coalesce(_LATEST.scalar_subquery(), _ZERO) + _ONE
 _NEXT_AND_TAKEN = sa.select(
     _NEXT,
     sa.exists().where(
@@ -110,27 +116,28 @@ def insert_numbered(
     number, and count it, in one PostgreSQL statement: (id, number, name). Its snapshot is
     taken after the caller locked the scope, so no writer numbers alongside. None when a user
     took that name already: the caller numbers the entity the long way."""
-    written = on_driver(connection, _INSERT_NUMBERED, {**row, "prefix": prefix})
+    written = fetch(connection, _inserting_numbered(), {**row, "prefix": prefix})
     return (int(written[0][0]), int(written[0][1]), str(written[0][2])) if written else None
 
 
-_INSERT_NUMBERED = """
-WITH next AS (
-    SELECT coalesce((
-        SELECT number FROM entity WHERE scope_id = %(scope_id)s AND kind = %(kind)s
-        ORDER BY id DESC LIMIT 1
-    ), 0) + 1 AS number
-), added AS (
-    INSERT INTO entity
-        (uuid, kind, name, scope_id, number, description, status, created_ms, updated_ms)
-    SELECT %(uuid)s::uuid, %(kind)s, %(prefix)s || next.number, %(scope_id)s, next.number,
-        %(description)s, %(status)s, %(created_ms)s, %(updated_ms)s
-    FROM next
-    ON CONFLICT (kind, name, scope_id) DO NOTHING
-    RETURNING id, kind, scope_id, number, name
-), counted AS (
-    INSERT INTO entity_count (kind, scope_id, count) SELECT kind, scope_id, 1 FROM added
-    ON CONFLICT (kind, scope_id) DO UPDATE SET count = entity_count.count + excluded.count
-)
-SELECT id, number, name FROM added
-"""
+@functools.cache
+def _inserting_numbered() -> sa.Select[Any]:
+    """The statement of `insert_numbered`, from the same next number (`_NEXT`) and counter
+    upsert (`adding`) as the step-by-step path: the insert and the count as writable CTEs."""
+    following = sa.select(_NEXT.label("number")).cte("next")
+    columns = ("uuid", "kind", "name", "scope_id", "number", "description", "status")
+    given: dict[str, Any] = {n: sa.bindparam(n, type_=entity.c[n].type) for n in columns}
+    given["name"] = sa.bindparam("prefix", type_=sa.String) + sa.cast(following.c.number, sa.String)
+    given["number"] = following.c.number
+    times = [sa.bindparam(name, type_=entity.c[name].type) for name in ("created_ms", "updated_ms")]
+    added = (
+        postgresql.insert(entity)
+        .from_select([*columns, "created_ms", "updated_ms"], sa.select(*given.values(), *times))
+        .on_conflict_do_nothing(index_elements=["kind", "name", "scope_id"])
+        .returning(entity.c.id, entity.c.kind, entity.c.scope_id, entity.c.number, entity.c.name)
+        .cte("added")
+    )
+    counted = adding("postgresql", entity_count, ("kind", "scope_id"), "count").from_select(
+        ["kind", "scope_id", "count"], sa.select(added.c.kind, added.c.scope_id, _ONE)
+    )
+    return sa.select(added.c.id, added.c.number, added.c.name).add_cte(counted.cte("counted"))

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from psycopg.pq import ExecStatus
+from psycopg.types.string import TextLoader
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
@@ -41,7 +42,8 @@ def _ignoring(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> Any:
 
 
 @functools.cache
-def _adding(dialect: str, table: sa.Table, keys: tuple[str, ...], column: str) -> Any:
+def adding(dialect: str, table: sa.Table, keys: tuple[str, ...], column: str) -> Any:
+    """The upsert that adds to a counter column (see `counting`); built once per shape."""
     insert = _insert(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=list(keys), set_={column: table.c[column] + insert.excluded[column]}
@@ -224,7 +226,7 @@ def counting(
     deltas: Mapping[tuple[Any, ...], int],
 ) -> Rows:
     """The upsert adding each delta to the counter row keyed by `keys` (made when missing)."""
-    statement = _adding(connection.dialect.name, table, tuple(keys), column)
+    statement = adding(connection.dialect.name, table, tuple(keys), column)
     rows = sorted((*key, delta) for key, delta in deltas.items())  # a fixed lock order
     return Rows(statement, (*keys, column), rows)
 
@@ -426,8 +428,6 @@ def use_text_uuids(dbapi_connection: Any) -> None:
     """Have a new psycopg connection read `uuid` columns as text, as SQLite stores them: rows
     read through the driver (`fetch`, `on_driver`) skip SQLAlchemy's conversions, and the store
     handles entity ids as strings. (Only text results: no cursor here asks for binary ones.)"""
-    from psycopg.types.string import TextLoader
-
     dbapi_connection.adapters.register_loader("uuid", TextLoader)
 
 
