@@ -7,6 +7,7 @@ from tagbase._client import Client
 from tagbase._config import Durability
 from tagbase._errors import (
     AlreadyExistsError,
+    ArtifactIntegrityError,
     ConflictError,
     DefinitionError,
     ExclusiveTagConflictError,
@@ -110,6 +111,7 @@ __all__ = [
     "AlreadyExistsError",
     "AnchorBasedFilePathMapping",
     "ArtifactConfig",
+    "ArtifactIntegrityError",
     "AssetExecutionContext",
     "AssetKey",
     "AssetOut",

@@ -10,12 +10,12 @@ import builtins
 import threading
 import uuid as uuidlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from tagbase._artifact_version import ArtifactVersion, loadable
 from tagbase._config import Config
-from tagbase._errors import InvalidInputError, NotFoundError
+from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import (
     Entity,
@@ -43,27 +43,6 @@ from tagbase.store._series import metadata_series
 from tagbase.store._store import Ref
 
 TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ArtifactVersion(Entity):
-    """An asset (artifact) version whose stored value `load()` reads back."""
-
-    @property
-    def uri(self) -> str | None:
-        value = self.metadata.get("tagbase/uri")
-        return None if value is None else str(value.value)
-
-    def load(self) -> Any:
-        """The value the step stored (a DataFrame, an arrow table, or any pickled object)."""
-        from tagbase.execution._artifacts import ArtifactStore
-
-        if self.uri is None:
-            raise InvalidInputError(
-                f"artifact version {self.ref.display_name} has no stored value (no tagbase/uri "
-                "metadata): it was recorded, not produced by a step. Fix: load another version"
-            )
-        return ArtifactStore.from_environment().load(self.uri)
 
 
 _stores: dict[tuple[str, str], Store] = {}
@@ -482,7 +461,10 @@ class Client:
             found = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
         else:
             found = self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
-        return _loadable(found)
+        return self._loadable(found)
+
+    def _loadable(self, version: Entity) -> ArtifactVersion:
+        return loadable(version, self.store.find_stored_artifact(version.id))
 
     def _latest_version(self, kind: Kind, parent: Ref) -> Entity:
         newest = self.list(kind, scope=parent, size=1).items
@@ -497,7 +479,8 @@ class Client:
     def load_artifact(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Any:
         """The stored value of an artifact version (of the newest, without `version`)."""
         if version is None and self.store.find(Kind.ASSET, name_id_or_prefix) is not None:
-            return _loadable(self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)).load()
+            newest = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
+            return self._loadable(newest).load()
         return self.get_artifact_version(name_id_or_prefix, version).load()
 
     def list_artifacts(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
@@ -707,10 +690,6 @@ class Client:
             definitions=definitions,
             store=self.store,
         )
-
-
-def _loadable(version: Entity) -> ArtifactVersion:
-    return ArtifactVersion(*(getattr(version, f.name) for f in fields(Entity)))
 
 
 def _is_uuid(ref: Ref) -> bool:

@@ -14,7 +14,8 @@
     │   ├── AlreadyExistsError                   an entity of that name exists in that scope
     │   └── ExclusiveTagConflictError            an exclusive tag would be held twice in a scope
     └── StoreError                               the store itself cannot be used
-        └── SchemaVersionError                   the schema is older or newer than this code
+        ├── SchemaVersionError                   the schema is older or newer than this code
+        └── ArtifactIntegrityError               a stored value is not what tagbase wrote
 
 Every message names the bad value, the rule it breaks and how to fix it.
 """
@@ -123,3 +124,8 @@ class StoreError(TagbaseError):
 
 class SchemaVersionError(StoreError):
     """The database schema does not match this version of tagbase."""
+
+
+class ArtifactIntegrityError(StoreError):
+    """A stored value's bytes or location differ from what tagbase recorded when it wrote
+    them; nothing was deserialised."""

@@ -165,6 +165,18 @@ class Retagging:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredArtifact:
+    """What tagbase wrote for an asset version's value, as the run recorder keeps it beside the
+    version (where no client can change it): the location relative to the artifact store's
+    root, the sha256 of the bytes written, their format and size. Loading follows only this."""
+
+    location: str
+    sha256: str
+    format: str  # json, pandas-parquet, arrow-parquet or pickle
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     """One page of results. Iterate it, or read `items`; pass `next_cursor` for the next."""
 

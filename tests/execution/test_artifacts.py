@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tagbase import AssetExecutionContext, Client, asset, materialize
+from tagbase import AssetExecutionContext, Client, StoreError, asset, materialize
 from tagbase.execution import ArtifactStore
 from tagbase.execution._artifacts import table_metadata
 
@@ -48,8 +48,8 @@ def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     store = ArtifactStore(str(tmp_path))
     stored = store.save([1], "assets", "x", "v1")
     Path(stored.uri.removeprefix("file://")).unlink()
-    with pytest.raises(Exception, match="is gone"):
-        store.load(stored.uri)
+    with pytest.raises(StoreError, match="the stored value of v1 is gone"):
+        store.load(stored.artifact, "v1")
 
 
 def test_tables_with_duplicate_columns_get_a_row_count_only() -> None:

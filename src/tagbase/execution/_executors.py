@@ -19,6 +19,7 @@ from typing import Any
 from tagbase import _client
 from tagbase._concurrency import TagConcurrencyLimit, blocking_limit
 from tagbase._errors import NotFoundError
+from tagbase._records import StoredArtifact
 from tagbase.definitions._compose import Constant
 from tagbase.definitions._plan import ExecutionPlan, FromAsset, FromStep, PlannedStep
 from tagbase.execution._artifacts import ArtifactStore
@@ -30,9 +31,9 @@ from tagbase.execution._steps import execute_step, now_ms
 
 @dataclass(frozen=True, slots=True)
 class Load:
-    """An input to read from the artifact store."""
+    """An input to read from the artifact store: what tagbase stored, and whose it is."""
 
-    uri: str
+    stored: StoredArtifact
     what: str
 
 
@@ -44,9 +45,9 @@ class Runner:
     run: RunInfo
     recorder: RunRecorder
     artifacts: ArtifactStore
-    asset_uris: Mapping[str, str]
+    asset_inputs: Mapping[str, Load]  # the stored version of each asset read, not made
     values: dict[tuple[str, str], Any] = field(default_factory=dict)
-    uris: dict[tuple[str, str], str] = field(default_factory=dict)
+    stored: dict[tuple[str, str], StoredArtifact] = field(default_factory=dict)
     outcomes: dict[str, StepOutcome] = field(default_factory=dict)
     skipped: list[PlannedStep] = field(default_factory=list)
 
@@ -56,7 +57,7 @@ class Runner:
             if isinstance(source, Constant):
                 inputs[name] = source.value
             elif isinstance(source, FromAsset):
-                inputs[name] = Load(self.asset_uris[source.name], f"asset {source.name!r}")
+                inputs[name] = self.asset_inputs[source.name]
             else:
                 inputs[name] = self._from_step(source, in_memory)
         return inputs
@@ -65,8 +66,9 @@ class Runner:
         slot = (source.step, source.output)
         if in_memory and slot in self.values:
             return self.values[slot]
-        if slot in self.uris:
-            return Load(self.uris[slot], f"output {source.output!r} of step {source.step!r}")
+        if slot in self.stored:
+            what = f"output {source.output!r} of step {source.step!r} of run {self.run.id}"
+            return Load(self.stored[slot], what)
         raise NotFoundError(
             f"output {source.output!r} of step {source.step!r} holds no stored value "
             "(it returned a MaterializeResult without value=). Fix: return the value, or "
@@ -90,8 +92,8 @@ class Runner:
         recorded = self.recorder.step_finished(self.run, outcome)
         self.outcomes[recorded.key] = recorded
         for output in recorded.outputs:
-            if output.uri is not None:
-                self.uris[(recorded.key, output.name)] = output.uri
+            if output.stored is not None:
+                self.stored[(recorded.key, output.name)] = output.stored
         return recorded
 
     def blocked(self, step: PlannedStep) -> bool:
@@ -106,7 +108,7 @@ class Runner:
 
 def resolve_inputs(inputs: Mapping[str, Any], artifacts: ArtifactStore) -> dict[str, Any]:
     return {
-        name: artifacts.load(value.uri) if isinstance(value, Load) else value
+        name: artifacts.load(value.stored, value.what) if isinstance(value, Load) else value
         for name, value in inputs.items()
     }
 

@@ -26,7 +26,7 @@ from tagbase.definitions._jobs import (
 from tagbase.definitions._plan import ExecutionPlan, FromAsset, plan_job
 from tagbase.definitions._selection import select_assets
 from tagbase.execution._artifacts import ArtifactStore
-from tagbase.execution._executors import Runner, run_in_process, run_in_processes
+from tagbase.execution._executors import Load, Runner, run_in_process, run_in_processes
 from tagbase.execution._recorder import RunInfo, RunRecorder
 from tagbase.execution._result import RunResult
 from tagbase.execution._sync import sync_plan
@@ -55,11 +55,11 @@ def execute_job(
     system = system_tags(plan, op_selection, parent_run_id, root_run_id)
     store = store or shared_store(Config.load())
     artifacts = ArtifactStore.from_environment()
-    asset_uris = _read_asset_uris(store, plan)
+    asset_inputs = _stored_inputs(store, plan)
     sync_plan(store, plan)
     recorder = RunRecorder(store)
     run = recorder.begin(plan, launch, system)
-    return _run(plan, recorder, run, artifacts, asset_uris, executor, raise_on_error)
+    return _run(plan, recorder, run, artifacts, asset_inputs, executor, raise_on_error)
 
 
 def execute_recorded(
@@ -82,11 +82,11 @@ def execute_recorded(
         plan = plan.subset(keys)
     added = {} if recorded is not None or keys is None else _selection_tag(plan)
     artifacts = ArtifactStore.from_environment()
-    asset_uris = _read_asset_uris(store, plan)
+    asset_inputs = _stored_inputs(store, plan)
     recorder = RunRecorder(store)
     system = normalize_tags(added, kind=Kind.RUN)
     info = recorder.start(plan, run_id, system, row_id=row_id)
-    return _run(plan, recorder, info, artifacts, asset_uris, executor, raise_on_error=False)
+    return _run(plan, recorder, info, artifacts, asset_inputs, executor, raise_on_error=False)
 
 
 def _selection_tag(plan: ExecutionPlan) -> dict[str, str]:
@@ -98,12 +98,12 @@ def _run(
     recorder: RunRecorder,
     run: RunInfo,
     artifacts: ArtifactStore,
-    asset_uris: dict[str, str],
+    asset_inputs: dict[str, Load],
     executor: ExecutorDefinition | None,
     raise_on_error: bool,
 ) -> RunResult:
     job = plan.job
-    runner = Runner(plan, run, recorder, artifacts, asset_uris)
+    runner = Runner(plan, run, recorder, artifacts, asset_inputs)
     chosen = executor or job.executor
     try:
         run_with(chosen, runner)
@@ -164,32 +164,30 @@ def system_tags(
     return normalize_tags(tags, kind=Kind.RUN)
 
 
-def _read_asset_uris(store: Store, plan: ExecutionPlan) -> dict[str, str]:
-    """Where the newest version of each asset the plan reads (but does not make) is stored."""
+def _stored_inputs(store: Store, plan: ExecutionPlan) -> dict[str, Load]:
+    """What tagbase stored for the newest version of each asset the plan reads (but does not
+    make): the record the recorder kept, never the `tagbase/uri` a client may have set."""
     read = {
         source.name
         for step in plan.steps
         for source in step.inputs.values()
         if isinstance(source, FromAsset)
     }
-    return {name: latest_uri(store, name) for name in read}
+    return {name: stored_input(store, name) for name in read}
 
 
-def latest_uri(store: Store, asset: str) -> str:
-    """Where the newest stored version of an asset is; NotFoundError if there is none."""
-    page = (
-        store.list(Kind.ASSET_VERSION, scope=asset, size=20, with_total=False)
-        if store.find(Kind.ASSET, asset)
-        else None
-    )
-    for version in page or ():
-        uri = version.metadata.get("tagbase/uri")
-        if uri is not None:
-            return str(uri.value)
-    raise NotFoundError(
-        f"asset {asset!r} is read by this run but has no stored version. Fix: materialize "
-        f"{asset!r} first, or select it in the same run"
-    )
+def stored_input(store: Store, asset: str) -> Load:
+    """The newest version of an asset holding a value tagbase stored; NotFoundError if none."""
+    found = store.find_latest_stored(asset)
+    if found is None:
+        raise NotFoundError(
+            f"asset {asset!r} is read by this run but has no version whose value tagbase "
+            "stored and can verify (versions made by hand, or recorded before tagbase kept "
+            f"digests, are not read). Fix: materialize {asset!r} first, or select it in the "
+            "same run"
+        )
+    version, stored = found
+    return Load(stored, f"asset version {version.display_name} ({version.id})")
 
 
 def materialize(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tagbase._metadata import MetadataValue
+from tagbase._records import StoredArtifact
 from tagbase._tags import Tag
 from tagbase.execution._context import StepEffects
 
@@ -16,12 +17,13 @@ class OutputResult:
     name: str
     artifact: str | None
     value: Any = None
-    uri: str | None = None
+    uri: str | None = None  # where the value was stored, for people
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
     tags: list[Tag] = field(default_factory=list)
     definition_tags: tuple[Tag, ...] = ()  # from the output's ArtifactConfig
     version: str | None = None  # the version name asked for; None: the next number
     version_id: str | None = None  # set once the asset version is recorded
+    stored: StoredArtifact | None = None  # what was stored: the one thing a load follows
 
 
 @dataclass

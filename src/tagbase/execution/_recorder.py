@@ -217,7 +217,8 @@ class RunRecorder:
         if not made:
             return
         specs = [_version_spec(run, outcome, output) for output in made]
-        ids = self.store.add_many(specs, source="definition")
+        stored = [output.stored for output in made]
+        ids = self.store.add_asset_versions(specs, stored, source="definition")
         self.written.extend(ids)
         for output, version_id in zip(made, ids, strict=True):
             output.version_id = version_id

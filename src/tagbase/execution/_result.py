@@ -59,6 +59,7 @@ class RunResult:
         raise NotFoundError(f"run {self.run_id} materialized no asset {name!r}")
 
     def _value(self, output: OutputResult) -> Any:
-        if output.value is None and output.uri is not None:
-            return ArtifactStore(self.artifact_base).load(output.uri)
+        if output.value is None and output.stored is not None:
+            what = f"output {output.name!r} of run {self.run_id}"
+            return ArtifactStore(self.artifact_base).load(output.stored, what)
         return output.value

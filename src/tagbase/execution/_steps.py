@@ -154,7 +154,7 @@ def _output(
     )
     if made.has_value and (planned.artifact is not None or store_every_output):
         stored = artifacts.save(made.value, *_location(context, step.key, name, planned.artifact))
-        result.uri = stored.uri
+        result.uri, result.stored = stored.uri, stored.artifact
         result.metadata = {**stored.metadata, **result.metadata}
     result.metadata.update(context.effects.output_metadata.get(name, {}))
     result.tags.extend(context.effects.output_tags.get(name, []))
@@ -162,6 +162,7 @@ def _output(
 
 
 def _location(context: StepContext, step: str, output: str, artifact: str | None) -> list[str]:
+    """The names an output is stored under; the artifact store encodes each as one component."""
     if artifact is not None:
-        return ["assets", *artifact.split("/"), f"{context.run_id}.{step}.{output}"]
+        return ["assets", artifact, context.run_id, step, output]
     return ["runs", context.run_id, step, output]

@@ -40,6 +40,7 @@ from tagbase._records import (
     MetadataEntry,
     Page,
     Retagging,
+    StoredArtifact,
     TagDefinition,
     TagEvent,
     from_millis,
@@ -55,7 +56,7 @@ from tagbase._tags import (
     tag_string,
 )
 from tagbase.query import Everything, Match, Node
-from tagbase.store import _history, _metadata_store, _tagging
+from tagbase.store import _artifact_records, _history, _metadata_store, _tagging
 from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
@@ -207,15 +208,59 @@ class Store:
         self, specs: Sequence[EntitySpec], *, source: str = "api", actor: str | None = None
     ) -> builtins.list[str]:
         """Create many entities in one transaction; returns their UUIDs in order."""
+        return self._add_many(specs, None, source, actor)
+
+    def add_asset_versions(
+        self,
+        specs: Sequence[EntitySpec],
+        stored: Sequence[StoredArtifact | None],
+        *,
+        source: str = "definition",
+        actor: str | None = None,
+    ) -> builtins.list[str]:
+        """Create asset versions as `add_many` does, each with the record of the value tagbase
+        wrote for it (None: no stored value), in the same transaction. The run recorder's door:
+        no front-end (Client, REST API, CLI) reaches it, so the record the artifact loader
+        follows is never a client's word."""
+        if len(stored) != len(specs):
+            raise InvalidInputError(f"{len(specs)} versions but {len(stored)} stored records")
+        for spec, item in zip(specs, stored, strict=True):
+            if item is not None and Kind.parse(spec.kind) is not Kind.ASSET_VERSION:
+                raise InvalidInputError(f"a {spec.kind} holds no stored value; only versions do")
+        return self._add_many(specs, stored, source, actor)
+
+    def _add_many(
+        self,
+        specs: Sequence[EntitySpec],
+        stored: Sequence[StoredArtifact | None] | None,
+        source: str,
+        actor: str | None,
+    ) -> builtins.list[str]:
         with collector_paused():
             checked = [self._validate(spec) for spec in specs]
             if not checked:
                 return []
             created: builtins.list[str] = self._add(
-                checked, source=source, actor_name=actor, records=False
+                checked, source=source, actor_name=actor, records=False, stored=stored
             )
         analyze_when_grown(self.engine, len(created), entity, _GROWN_BY_CREATES)
         return created
+
+    def find_stored_artifact(self, version_id: str) -> StoredArtifact | None:
+        """What tagbase wrote for an asset version (by its id), or None: a version made by
+        hand, or one recorded before revision 0011, has no stored value tagbase can verify."""
+        with self._reading() as connection:
+            return _artifact_records.find(connection, version_id)
+
+    def find_latest_stored(self, asset: Ref) -> tuple[EntityRef, StoredArtifact] | None:
+        """The newest version of an asset that holds a value tagbase stored, with its record;
+        None if the asset does not exist or has no such version."""
+        with self._reading() as connection:
+            try:
+                found = self._resolve(connection, Kind.ASSET, asset, None)
+            except NotFoundError:
+                return None
+            return _artifact_records.latest(connection, found.id, found.label)
 
     def _validate(self, spec: EntitySpec) -> _Checked:
         kind = Kind.parse(spec.kind)
@@ -243,6 +288,7 @@ class Store:
         source: str,
         actor_name: str | None,
         records: bool,
+        stored: Sequence[StoredArtifact | None] | None = None,
     ) -> builtins.list[Any]:
         """Write the entities; returns their records, built from what was written (a read-back
         would double the cost of a small create), or just their UUIDs."""
@@ -272,6 +318,8 @@ class Store:
             ]
             if owner_rows:
                 execute_many(connection, _INSERT_OWNERS, owner_rows)
+            if stored is not None:
+                _artifact_records.add(connection, ids, stored)
         if not records:
             return [row["uuid"] for row in rows]
         actor_name = actor_name or self.actor
