@@ -215,3 +215,44 @@ def test_an_entity_id_postgresql_would_rewrite_stops_the_upgrade_before_it_chang
     )
     assert store.get("job", made).name == "j"
     store.close()
+
+
+def test_versions_stored_before_digests_are_refused_until_materialized_again(
+    store_url: str,
+) -> None:
+    """Revision 0011 adds `stored_artifact`, what the loader follows. A version stored before
+    it has only its `tagbase/uri`, which any client could have set: it is not read back (nor
+    passed to a downstream asset) until the asset is materialized again. The downgrade drops
+    the table and leaves the catalog as it was."""
+    from tagbase import Client, NotFoundError, asset, materialize
+
+    @asset
+    def numbers() -> list[int]:
+        return [1, 2, 3]
+
+    @asset
+    def total(numbers: list[int]) -> int:
+        return sum(numbers)
+
+    store = Store(store_url)
+    materialize([numbers], store=store)
+    assert Client(store).load_artifact("numbers") == [1, 2, 3]
+    _downgrade(store.engine, "0010")
+    with store.engine.connect() as connection:
+        assert not sa.inspect(connection).has_table("stored_artifact")
+    upgrade(store.engine)
+    store.close()
+    store = Store(store_url)
+    try:
+        client = Client(store)
+        assert client.get_artifact_version("numbers", 1).uri is not None  # kept, for people
+        with pytest.raises(NotFoundError, match=r"before tagbase kept digests.*'numbers' again"):
+            client.load_artifact("numbers")
+        with pytest.raises(NotFoundError, match="Fix: materialize 'numbers' first"):
+            materialize([numbers, total], selection="total", store=store)
+        materialize([numbers], store=store)
+        assert materialize([numbers, total], selection="total", store=store).success
+        assert client.load_artifact("total") == 6
+        assert client.get_artifact_version("numbers", 2).load() == [1, 2, 3]
+    finally:
+        store.close()

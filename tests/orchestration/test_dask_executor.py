@@ -3,13 +3,24 @@ the same records as in process; op tags become Dask resources and annotations.""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from distributed import LocalCluster
 
-from tagbase import Client, ExecutorDefinition, dask_executor, in_process_executor, job, op
+from tagbase import (
+    Client,
+    ExecutorDefinition,
+    asset,
+    dask_executor,
+    in_process_executor,
+    job,
+    materialize,
+    op,
+)
 from tagbase.definitions._plan import plan_job
 from tagbase.execution._dask import task_options
 
@@ -78,3 +89,29 @@ def test_op_tags_become_task_options() -> None:
     plan = plan_job(fan_out)
     assert task_options(plan.step("leaf_0")) == {"resources": {"GPU": 1.0}}
     assert task_options(plan.step("leaf_1")) == {}
+
+
+@asset
+def stored_up() -> tuple[int, int]:
+    return (1, 2)  # pickled by tagbase
+
+
+@asset
+def stored_down(stored_up: tuple[int, int]) -> int:
+    return sum(stored_up)
+
+
+def test_a_task_reads_only_verified_values(client: Client, cluster: LocalCluster) -> None:
+    on_dask = dask_executor.configured({"address": cluster.scheduler_address})
+    materialize([stored_up])
+    assert materialize([stored_up, stored_down], selection="stored_down", executor=on_dask).success
+    assert client.load_artifact("stored_down") == 3
+    uri = client.get_artifact_version("stored_up", 1).uri
+    assert uri is not None
+    Path(uri.removeprefix("file://")).write_bytes(pickle.dumps((5, 5)))  # other bytes
+    failed = materialize(
+        [stored_up, stored_down], selection="stored_down", executor=on_dask, raise_on_error=False
+    )
+    assert not failed.success
+    assert "ArtifactIntegrityError" in str(failed.steps["stored_down"].error)
+    assert "asset version stored_up:1" in str(failed.steps["stored_down"].error)

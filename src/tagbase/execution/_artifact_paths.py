@@ -26,17 +26,28 @@ _COMPONENT = re.compile(r"[A-Za-z0-9_%~-][A-Za-z0-9_.%~-]*")
 def encode_component(name: str) -> str:
     """One path component for a name: the same name always gives the same component, and two
     different names never do."""
-    encoded = quote(name, safe="", errors="surrogatepass").replace("~", "%7E")
+    encoded = _quoted(name)
     if encoded.startswith("."):
         encoded = "%2E" + encoded[1:]
     if not encoded:
         return _EMPTY
-    if len(encoded) <= MAX_COMPONENT:
-        return encoded
+    return encoded if len(encoded) <= MAX_COMPONENT else _shortened(name)
+
+
+def _quoted(text: str) -> str:
+    return quote(text, safe="", errors="surrogatepass").replace("~", "%7E")
+
+
+def _shortened(name: str) -> str:
+    """A readable start of a long name (whole characters, so it decodes), `~`, its digest."""
+    budget = MAX_COMPONENT - _DIGEST_CHARS - 1
+    prefix = ""
+    for char in name:
+        piece = "%2E" if char == "." and not prefix else _quoted(char)
+        if len(prefix) + len(piece) > budget:
+            break
+        prefix += piece
     digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGEST_CHARS]
-    prefix = encoded[: MAX_COMPONENT - _DIGEST_CHARS - 1]
-    if "%" in prefix[-2:]:  # do not cut an escape in half
-        prefix = prefix[: prefix.rindex("%")]
     return f"{prefix}~{digest}"
 
 
