@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from tagbase._errors import InvalidInputError
 from tagbase._kinds import Kind
 from tagbase._records import EntityRef, StoredArtifact
 from tagbase.store._schema import Id, entity, metadata_obj
@@ -40,6 +41,15 @@ _COLUMNS = (
     stored_artifact.c.format,
     stored_artifact.c.size,
 )
+
+
+def check(kinds: Sequence[Kind | str], stored: Sequence[StoredArtifact | None]) -> None:
+    """One record (or None) per entity to create, and records for asset versions only."""
+    if len(stored) != len(kinds):
+        raise InvalidInputError(f"{len(kinds)} versions but {len(stored)} stored records")
+    for kind, item in zip(kinds, stored, strict=True):
+        if item is not None and Kind.parse(kind) is not Kind.ASSET_VERSION:
+            raise InvalidInputError(f"a {kind} holds no stored value; only versions do")
 
 
 def add(

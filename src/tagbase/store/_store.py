@@ -222,11 +222,7 @@ class Store:
         wrote for it (None: no stored value), in the same transaction. The run recorder's door:
         no front-end (Client, REST API, CLI) reaches it, so the record the artifact loader
         follows is never a client's word."""
-        if len(stored) != len(specs):
-            raise InvalidInputError(f"{len(specs)} versions but {len(stored)} stored records")
-        for spec, item in zip(specs, stored, strict=True):
-            if item is not None and Kind.parse(spec.kind) is not Kind.ASSET_VERSION:
-                raise InvalidInputError(f"a {spec.kind} holds no stored value; only versions do")
+        _artifact_records.check([spec.kind for spec in specs], stored)
         return self._add_many(specs, stored, source, actor)
 
     def _add_many(
