@@ -22,6 +22,7 @@ class OutputResult:
     definition_tags: tuple[Tag, ...] = ()  # from the output's ArtifactConfig
     version: str | None = None  # the version name asked for; None: the next number
     version_id: str | None = None  # set once the asset version is recorded
+    partitioned: bool = False  # its version is of the run's partition
 
 
 @dataclass
