@@ -70,14 +70,9 @@ class TimeWindowPartitionsDefinition:
     end: datetime | None = None
 
     def get_partition_keys(self, current_time: datetime | None = None) -> list[str]:
-        now = (current_time or datetime.now(UTC)).astimezone(self._zone)
-        last = self.end or now
         keys = []
         window = self.start
-        while (following := self._next(window)) <= last:
-            keys.append(window.strftime(self.fmt))
-            window = following
-        for _ in range(self.end_offset):
+        while self._exists(window, current_time):
             keys.append(window.strftime(self.fmt))
             window = self._next(window)
         return keys
@@ -100,6 +95,11 @@ class TimeWindowPartitionsDefinition:
             window = self.window_of(key)
         except InvalidInputError:
             return False
+        return self._exists(window, current_time)
+
+    def _exists(self, window: datetime, current_time: datetime | None) -> bool:
+        """Whether a window has ended by `end` (else by now), or is one of the `end_offset`
+        windows after the last that has."""
         last = self.end or current_time or datetime.now(UTC)
         return self._shift(window, 1 - self.end_offset).astimezone(UTC) <= last.astimezone(UTC)
 
