@@ -62,12 +62,12 @@ def plan_rerun(store: Store, job: JobDefinition, parent: Entity, from_failure: b
             f"run {parent.name} ({parent.id}) is {parent.status}: which of its steps fail is "
             "not known yet. Fix: re-execute it once it ended, or re-execute all its steps"
         )
-    wanted = failed_selection(store, job, parent.id, among)
-    if wanted == []:
+    wanted = None if parent.status == "success" else failed_selection(store, job, parent.id, among)
+    if parent.status == "success" or wanted == []:
         raise ConflictError(
-            f"run {parent.name} ({parent.id}) has no failed step: every step it ran "
-            "succeeded, so from its failure there is nothing to run. Fix: re-execute all its "
-            "steps (from_failure=False; `tagbase run reexecute` without --from-failure)"
+            f"run {parent.name} ({parent.id}) has no failed step: it ended {parent.status}, "
+            "so from its failure there is nothing to run. Fix: re-execute all its steps "
+            "(from_failure=False; `tagbase run reexecute` without --from-failure)"
         )
     return Rerun(parent, launch, partition, among if wanted is None else wanted)
 
