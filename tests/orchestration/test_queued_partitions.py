@@ -52,9 +52,17 @@ def test_a_queued_launch_checks_its_partition(client: Client) -> None:
         client.launch_run(painting, tags={"tagbase/partition": "purple"})
     with pytest.raises(PartitionKeyError, match="has no partitions"):
         client.launch_run(plain, tags={"tagbase/partition": "red"})
+    with pytest.raises(PartitionKeyError, match="'purple'"):
+        client.launch_run(painting, partition_key="purple")
+    with pytest.raises(PartitionKeyError, match="'blue', 'red'"):
+        client.launch_run(painting, tags={"tagbase/partition": "red"}, partition_key="blue")
     assert client.count("run") == 0
-    run = client.launch_run(painting, tags={"tagbase/partition": "red"})
-    assert {t.key: t.source for t in run.tags}["tagbase/partition"] == "system"
+    by_tag = client.launch_run(painting, tags={"tagbase/partition": "red"})
+    by_argument = client.launch_run(painting, partition_key="green")
+    for run, key in ((by_tag, "red"), (by_argument, "green")):
+        assert {t.key: (t.value, t.source) for t in run.tags} == {
+            "tagbase/partition": (key, "system")
+        }
 
 
 def test_a_launch_by_job_name_is_checked_against_the_catalog(client: Client, store: Store) -> None:

@@ -19,7 +19,6 @@ from tagbase.cli._entities import show_entity
 from tagbase.cli._execution import _load, launch_tag_option, partition_option, source_options
 from tagbase.cli._options import json_option
 from tagbase.cli._render import emit_json
-from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.store._queue import Lease
 
 
@@ -53,8 +52,9 @@ def launch(
     it here and now instead.
     """
     definitions = None if file is None and module is None else _load(state, file, module)
-    partition = [] if partition_key is None else [f"{PARTITION_TAG}={partition_key}"]
-    run = state.client.launch_run(job_name, tags=[*tags, *partition], definitions=definitions)
+    run = state.client.launch_run(
+        job_name, tags=list(tags), definitions=definitions, partition_key=partition_key
+    )
     _queued(run, as_json)
 
 
