@@ -62,8 +62,9 @@ def plan_rerun(store: Store, job: JobDefinition, parent: Entity, from_failure: b
             f"run {parent.name} ({parent.id}) is {parent.status}: which of its steps fail is "
             "not known yet. Fix: re-execute it once it ended, or re-execute all its steps"
         )
-    wanted = None if parent.status == "success" else failed_selection(store, job, parent.id, among)
-    if parent.status == "success" or wanted == []:
+    succeeded = parent.status == "success"  # even if its steps went unrecorded
+    wanted = [] if succeeded else failed_selection(store, job, parent.id, among)
+    if wanted == []:
         raise ConflictError(
             f"run {parent.name} ({parent.id}) has no failed step: it ended {parent.status}, "
             "so from its failure there is nothing to run. Fix: re-execute all its steps "
