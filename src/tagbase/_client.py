@@ -639,10 +639,13 @@ class Client:
         definitions: Any = None,
         file: str | None = None,
         module: str | None = None,
+        partition_key: str | None = None,
     ) -> Entity:
         """Queue a run of a job and return at once with the run (status `queued`); a worker
         (`tagbase worker`) runs it. `job` is a job definition or a job name: of
-        `definitions`, of the definitions in `file` or `module`, else of the catalog."""
+        `definitions`, of the definitions in `file` or `module`, else of the catalog. A job
+        with partitions runs one: `partition_key` (or the tag `tagbase/partition`)."""
+        from tagbase.definitions._partitions import PARTITION_TAG
         from tagbase.orchestration import launch_run
 
         if file is not None or module is not None:
@@ -650,7 +653,12 @@ class Client:
 
             definitions = load_definitions(file, module)
         return launch_run(
-            job, tags=tags, op_selection=op_selection, definitions=definitions, store=self.store
+            job,
+            tags=tags,
+            op_selection=op_selection,
+            definitions=definitions,
+            system=None if partition_key is None else {PARTITION_TAG: partition_key},
+            store=self.store,
         )
 
     def launch_run_template(

@@ -7,6 +7,7 @@
     │   ├── OwnerValidationError                 an owner that is no email or team:<name>
     │   ├── TargetError                          wrong combination of target arguments
     │   ├── DefinitionError                      a decorator or definition breaks rules, all listed
+    │   ├── PartitionKeyError                    a partition key a job lacks, or a missing one
     │   └── QueryError                           a malformed query, with its position
     ├── NotFoundError (also LookupError)         no entity or tag of that name or id
     │   └── UnknownDefinitionError               no asset, op or job of that name is defined
@@ -80,6 +81,14 @@ class DefinitionError(_ProblemsError):
 
     headline = "invalid definition"
     headline_plural = "invalid definitions"
+
+
+class PartitionKeyError(_ProblemsError):
+    """A partition key that is not one of a job's partitions, one given to a job without
+    partitions, or none given to a job with partitions."""
+
+    headline = "invalid partition key"
+    headline_plural = "invalid partition keys"
 
 
 class TargetError(InvalidInputError):

@@ -8,6 +8,8 @@ from typing import Any
 
 from tagbase._records import EntityRef
 
+ENDED = frozenset({"success", "failed", "canceled"})  # the statuses a run ends with
+
 
 @dataclass(frozen=True, slots=True)
 class StepRecord:

@@ -5,9 +5,10 @@ tagbase [--database-url URL] [--home PATH]
 ├── artifact  list, show, update; version list, show, update   (also: artifacts, asset)
 ├── model     list, show, update; version list, show, update
 ├── pipeline  list, show, update                                (also: job)
-├── run       list, show, update, steps, cancel; run JOB -f FILE --tag k=v runs a job now
+├── run       list, show, update, steps, cancel, reexecute; run JOB -f FILE --tag k=v runs a
+│             job now (--partition KEY for a job with partitions)
 ├── load      -f FILE | -m MODULE: record definitions in the catalog
-├── materialize --select SELECTION -f FILE | -m MODULE
+├── materialize --select SELECTION [--partition KEY] -f FILE | -m MODULE
 ├── launch    JOB [-f FILE | -m MODULE] --tag k=v: queue a run for a worker
 ├── worker    -f FILE | -m MODULE: run queued runs
 ├── daemon    -f FILE | -m MODULE: tick schedules and sensors
@@ -23,7 +24,13 @@ from tagbase.cli._app import cli
 from tagbase.cli._db import db
 from tagbase.cli._demo import demo
 from tagbase.cli._dev import dev
-from tagbase.cli._execution import artifact_metadata, load, materialize_command, run_steps
+from tagbase.cli._execution import (
+    artifact_metadata,
+    load,
+    materialize_command,
+    run_reexecute,
+    run_steps,
+)
 from tagbase.cli._queue import backfill, daemon, launch, run_cancel, template, worker
 from tagbase.cli._runs import pipeline, run
 from tagbase.cli._serve import serve
@@ -51,6 +58,7 @@ for _command in (
     cli.add_command(_command)
 artifact.add_command(artifact_metadata)
 run.add_command(run_steps)
+run.add_command(run_reexecute)
 run.add_command(run_cancel)
 
 __all__ = ["cli", "main"]

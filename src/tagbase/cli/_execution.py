@@ -1,5 +1,5 @@
-"""Commands that load definitions and run them: `load`, `materialize`, `run JOB`, and the
-metadata series and steps that runs leave behind."""
+"""Commands that load definitions and run them: `load`, `materialize`, `run JOB`,
+`run reexecute RUN`, and the metadata series and steps that runs leave behind."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
 from tagbase.cli._render import console, emit_json
 from tagbase.definitions import Definitions
-from tagbase.execution import RunResult, load_definitions, materialize
+from tagbase.execution import RunResult, load_definitions, materialize, reexecute
 from tagbase.execution._launch import execute_job
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +41,12 @@ launch_tag_option = click.option(
 )
 multiprocess_option = click.option(
     "--multiprocess", is_flag=True, help="Run steps in worker processes instead of this one."
+)
+partition_option = click.option(
+    "--partition",
+    "partition_key",
+    metavar="KEY",
+    help="The partition to run, of a job (or assets) with partitions.",
 )
 
 
@@ -93,6 +99,7 @@ def load(state: State, file: str | None, module: str | None, as_json: bool) -> N
 @source_options
 @click.option("--select", "selection", metavar="SELECTION", help="Which assets (default: all).")
 @launch_tag_option
+@partition_option
 @multiprocess_option
 @json_option
 @pass_state
@@ -102,15 +109,18 @@ def materialize_command(
     module: str | None,
     selection: str | None,
     tags: tuple[str, ...],
+    partition_key: str | None,
     multiprocess: bool,
     as_json: bool,
 ) -> None:
-    """Materialize assets: `--select 'tag:team=ml and +orders'` picks them."""
+    """Materialize assets: `--select 'tag:team=ml and +orders'` picks them; partitioned
+    ones one partition, `--partition 2024-01-02`."""
     defs = _load(state, file, module)
     result = materialize(
         defs.assets,
         selection=selection,
         tags=list(tags),
+        partition_key=partition_key,
         raise_on_error=False,
         executor=_executor(multiprocess),
         store=state.client.store,
@@ -122,6 +132,7 @@ def materialize_command(
 @click.argument("job_name", metavar="JOB")
 @source_options
 @launch_tag_option
+@partition_option
 @multiprocess_option
 @json_option
 @pass_state
@@ -131,6 +142,7 @@ def run_now(
     file: str | None,
     module: str | None,
     tags: tuple[str, ...],
+    partition_key: str | None,
     multiprocess: bool,
     as_json: bool,
 ) -> None:
@@ -139,6 +151,48 @@ def run_now(
     job = _load(state, file, module).get_job_def(job_name)
     result = execute_job(
         job,
+        tags=list(tags),
+        partition_key=partition_key,
+        raise_on_error=False,
+        executor=_executor(multiprocess) if multiprocess else None,
+        store=state.client.store,
+    )
+    _report(result, as_json)
+
+
+@click.command("reexecute")
+@click.argument("run_ref", metavar="RUN_NAME_OR_ID")
+@source_options
+@click.option(
+    "--from-failure",
+    is_flag=True,
+    help="Only the steps that did not succeed, and those after them (default: every step "
+    "the run ran).",
+)
+@launch_tag_option
+@multiprocess_option
+@json_option
+@pass_state
+def run_reexecute(
+    state: State,
+    run_ref: str,
+    file: str | None,
+    module: str | None,
+    from_failure: bool,
+    tags: tuple[str, ...],
+    multiprocess: bool,
+    as_json: bool,
+) -> None:
+    """Run a run's job again here and now, as its child, for its partition:
+    `tagbase run reexecute RUN_ID --from-failure -f file.py`. Its launch tags are kept;
+    --tag adds to them. The job's definitions come from -f FILE or -m MODULE."""
+    parent = state.client.get_run(run_ref)
+    assert parent.scope is not None  # a run always belongs to a job
+    job = _load(state, file, module).get_job_def(parent.scope.name)
+    result = reexecute(
+        job,
+        parent.id,
+        from_failure=from_failure,
         tags=list(tags),
         raise_on_error=False,
         executor=_executor(multiprocess) if multiprocess else None,

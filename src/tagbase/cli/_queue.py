@@ -16,7 +16,7 @@ from tagbase._json import entity_json
 from tagbase._records import Entity
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._entities import show_entity
-from tagbase.cli._execution import _load, launch_tag_option, source_options
+from tagbase.cli._execution import _load, launch_tag_option, partition_option, source_options
 from tagbase.cli._options import json_option
 from tagbase.cli._render import emit_json
 from tagbase.store._queue import Lease
@@ -34,6 +34,7 @@ def _queued(run: Entity, as_json: bool) -> None:
 @click.argument("job_name", metavar="JOB")
 @source_options
 @launch_tag_option
+@partition_option
 @json_option
 @pass_state
 def launch(
@@ -42,6 +43,7 @@ def launch(
     file: str | None,
     module: str | None,
     tags: tuple[str, ...],
+    partition_key: str | None,
     as_json: bool,
 ) -> None:
     """Queue a run of a job for a worker: `tagbase launch JOB --tag tagbase/priority=5`.
@@ -50,7 +52,9 @@ def launch(
     it here and now instead.
     """
     definitions = None if file is None and module is None else _load(state, file, module)
-    run = state.client.launch_run(job_name, tags=list(tags), definitions=definitions)
+    run = state.client.launch_run(
+        job_name, tags=list(tags), definitions=definitions, partition_key=partition_key
+    )
     _queued(run, as_json)
 
 

@@ -2,7 +2,8 @@
 
 An asset's parameters name the assets it reads; `deps=` adds assets it depends on without
 reading them. Asset tags follow the strict rules; `kinds` become `tagbase/kind/<kind>` labels
-and the group becomes the `tagbase/group` tag, so the query language finds them.
+and the group becomes the `tagbase/group` tag, so the query language finds them. An asset with
+`partitions_def=` is materialized one partition per run, each a version of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tagbase.definitions._ops import (
     build_op,
     handle_outputs,
 )
+from tagbase.definitions._partitions import PartitionsDefinition
 
 AssetKeyInput = AssetKey | str | Sequence[str]
 DepInput = Any  # an AssetKey, str, AssetSpec or AssetsDefinition
@@ -67,6 +69,7 @@ class AssetSpec:
     kinds: frozenset[str]
     group_name: str
     code_version: str | None
+    partitions_def: PartitionsDefinition | None
 
     def __init__(
         self,
@@ -81,6 +84,7 @@ class AssetSpec:
         tags: TagsInput = None,
         kinds: Iterable[str] | None = None,
         skippable: bool = False,
+        partitions_def: PartitionsDefinition | None = None,
     ) -> None:
         asset_key = to_key(key)
         checks = Checks(f"asset {asset_key.to_user_string()!r}")
@@ -99,6 +103,7 @@ class AssetSpec:
         group_tag(checks, group_name)
         setter(self, "group_name", group_name or "default")
         setter(self, "code_version", code_version)
+        setter(self, "partitions_def", partitions_def)
         checks.raise_if_any()
 
     @property
@@ -157,6 +162,11 @@ class AssetsDefinition:
         return tuple(spec.name for spec in self.specs)
 
     @property
+    def partitions_def(self) -> PartitionsDefinition | None:
+        """The partitions of its assets (one definition for all of them)."""
+        return self.specs[0].partitions_def
+
+    @property
     def is_executable(self) -> bool:
         return self.op is not None or bool(self.nodes)
 
@@ -168,10 +178,15 @@ class AssetsDefinition:
         return {i.name: AssetKey(i.name) for i in self.op.inputs}
 
     @property
+    def read_keys(self) -> tuple[AssetKey, ...]:
+        """Every asset whose value this one reads (its function's or graph's parameters)."""
+        return tuple(dict.fromkeys([*self.input_keys.values(), *_graph_inputs(self.nodes)]))
+
+    @property
     def upstream(self) -> tuple[AssetKey, ...]:
         """Every asset this one reads or depends on."""
-        read = list(self.input_keys.values()) + _graph_inputs(self.nodes)
-        return tuple(dict.fromkeys([*read, *(d for s in self.specs for d in s.deps)]))
+        deps = (d for s in self.specs for d in s.deps)
+        return tuple(dict.fromkeys([*self.read_keys, *deps]))
 
     def with_specs(self, specs: Sequence[AssetSpec]) -> AssetsDefinition:
         return replace(self, specs=tuple(specs))
@@ -221,6 +236,7 @@ def asset(
     kinds: Iterable[str] | None = None,
     compute_kind: str | None = None,
     op_tags: TagsInput = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
 def asset(
     fn: Callable[..., Any] | None = None,
@@ -239,8 +255,10 @@ def asset(
     kinds: Iterable[str] | None = None,
     compute_kind: str | None = None,
     op_tags: TagsInput = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> AssetsDefinition | Callable[[Callable[..., Any]], AssetsDefinition]:
-    """An asset computed by the decorated function, bare (`@asset`) or called."""
+    """An asset computed by the decorated function, bare (`@asset`) or called; with
+    `partitions_def`, one partition per run (`context.partition_key` in the body)."""
 
     def decorate(function: Callable[..., Any]) -> AssetsDefinition:
         asset_key = _asset_key(name or function.__name__, key, key_prefix)
@@ -255,6 +273,7 @@ def asset(
             owners=owners,
             tags=tags,
             kinds=all_kinds,
+            partitions_def=partitions_def,
         )
         op = build_op(
             function,
@@ -277,6 +296,7 @@ def multi_asset(
     description: str | None = None,
     group_name: str | None = None,
     op_tags: TagsInput = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Several assets computed by one function: return them in the order of `outs`, or yield
     an `Output(value, output_name=...)` or `MaterializeResult(asset_key=...)` for each."""
@@ -293,6 +313,7 @@ def multi_asset(
                 owners=out.owners,
                 tags=out.tags,
                 kinds=out.kinds,
+                partitions_def=partitions_def,
             )
             for out_name, out in outs.items()
         ]
@@ -327,6 +348,7 @@ def graph_asset(
     code_version: str | None = None,
     owners: Sequence[str] | None = None,
     kinds: Iterable[str] | None = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
 def graph_asset(
     fn: Callable[..., Any] | None = None,
@@ -342,6 +364,7 @@ def graph_asset(
     code_version: str | None = None,
     owners: Sequence[str] | None = None,
     kinds: Iterable[str] | None = None,
+    partitions_def: PartitionsDefinition | None = None,
 ) -> AssetsDefinition | Callable[[Callable[..., Any]], AssetsDefinition]:
     """An asset computed by a graph of ops: the body calls ops, and returns the final output."""
 
@@ -356,6 +379,7 @@ def graph_asset(
             owners=owners,
             tags=tags,
             kinds=kinds,
+            partitions_def=partitions_def,
         )
         params = inspect.signature(function).parameters
         handles = {p: OutputHandle(f"{ASSET_INPUT_PREFIX}{p}", "result") for p in params}

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from tagbase._concurrency import TagConcurrencyLimit, parse_limits
+from tagbase._errors import DefinitionError, Problem
 from tagbase._kinds import Kind
 from tagbase._metadata import AssetKey, MetadataValue
 from tagbase._tags import Tag, TagsInput
@@ -84,13 +85,16 @@ class JobDefinition:
         raise_on_error: bool = True,
         executor: ExecutorDefinition | None = None,
         run_config: Mapping[str, Any] | None = None,
+        partition_key: str | None = None,
     ) -> RunResult:
-        """Run the job now and record the run; `executor` may ask for worker processes."""
+        """Run the job now and record the run; `executor` may ask for worker processes. A
+        job with partitions runs one: `partition_key` (or the tag `tagbase/partition`)."""
         from tagbase.execution._launch import execute_job
 
         return execute_job(
             self,
             tags=tags,
+            partition_key=partition_key,
             op_selection=op_selection,
             raise_on_error=raise_on_error,
             executor=executor or self.executor,
@@ -149,6 +153,7 @@ class GraphDefinition:
         metadata: Mapping[str, object] | None = None,
         description: str | None = None,
         executor_def: ExecutorDefinition | None = None,
+        partitions_def: PartitionsDefinition | None = None,
     ) -> JobDefinition:
         return build_job(
             name or self.name,
@@ -157,6 +162,7 @@ class GraphDefinition:
             metadata=metadata,
             description=description or self.description,
             executor=executor_def,
+            partitions_def=partitions_def,
         )
 
     def execute_in_process(self, tags: TagsInput = None, **options: Any) -> RunResult:
@@ -247,6 +253,7 @@ class UnresolvedAssetJob:
         from tagbase.definitions._selection import select_assets
 
         chosen = select_assets(self.selection, assets)
+        partitions = asset_partitions(f"job {self.name!r}", chosen, self.partitions_def)
         return JobDefinition(
             name=self.name,
             nodes=(),
@@ -258,7 +265,7 @@ class UnresolvedAssetJob:
             assets=chosen,
             asset_graph=tuple(assets),
             selection=self.selection if isinstance(self.selection, str) else None,
-            partitions_def=self.partitions_def,
+            partitions_def=partitions,
         )
 
     def __repr__(self) -> str:
@@ -276,7 +283,8 @@ def define_asset_job(
     partitions_def: PartitionsDefinition | None = None,
 ) -> UnresolvedAssetJob:
     """A job that materializes the assets a selection picks (`"*"`, `"tag:team=ml"`,
-    `"+orders"`, a list of keys...), resolved when `Definitions` holds it."""
+    `"+orders"`, a list of keys...), resolved when `Definitions` holds it. Its partitions
+    are `partitions_def`, else those its partitioned assets share."""
     checks = Checks(f"asset job {name!r}")
     check_name(checks, name, "job")
     job_tags = checks.tags(tags, Kind.JOB)
@@ -285,3 +293,35 @@ def define_asset_job(
     return UnresolvedAssetJob(
         name, selection, job_tags, job_metadata, description, executor_def, partitions_def
     )
+
+
+def asset_partitions(
+    subject: str, assets: Sequence[AssetsDefinition], given: PartitionsDefinition | None
+) -> PartitionsDefinition | None:
+    """The partitions of a run of `assets` (`subject`, say "job 'daily'"): those given, else
+    the one definition its partitioned assets share. Assets without partitions may join."""
+    found = {d.partitions_def: d for d in assets if d.partitions_def is not None}
+    if given is not None:
+        problems = [
+            Problem(
+                f"asset {d.names[0]!r}",
+                f"its partitions differ from those of {subject}",
+                "give the job the partitions_def of its assets, or select other assets",
+            )
+            for partitions, d in found.items()
+            if partitions != given
+        ]
+    elif len(found) > 1:
+        names = ", ".join(repr(d.names[0]) for d in found.values())
+        problems = [
+            Problem(
+                subject,
+                f"its assets {names} are partitioned differently, and a run has one partition",
+                "materialize assets of one partitions_def per run (select them apart)",
+            )
+        ]
+    else:
+        return next(iter(found), None)
+    if problems:
+        raise DefinitionError(problems)
+    return given

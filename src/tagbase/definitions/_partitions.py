@@ -1,14 +1,25 @@
 """Partitions: a job's runs each process one slice of the data, named by a partition key
-(`tagbase/partition` on the run). Static lists of keys, or time windows (daily, hourly)."""
+(`tagbase/partition` on the run, and on each asset version of a partitioned asset). Static
+lists of keys, or time windows (daily, hourly).
+
+A run of a job with partitions names one of its keys; a run of a job without names none.
+`check_partition_key` is that rule, for every way a run is launched. A job's partitions are
+recorded in the catalog as its `tagbase/partitions` metadata (`partitions_json`), so that a
+launch by job name alone is checked too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tagbase._errors import DefinitionError, InvalidInputError, Problem
+from tagbase._errors import DefinitionError, InvalidInputError, PartitionKeyError, Problem
+from tagbase._tags import Tag
+
+PARTITION_TAG = "tagbase/partition"
+PARTITIONS_METADATA = "tagbase/partitions"
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -36,17 +47,13 @@ class StaticPartitionsDefinition:
         first, last = _index(keys, start), _index(keys, end)
         return keys[first : last + 1]
 
-    def has_partition_key(self, key: str) -> bool:
+    def has_partition_key(self, key: str, current_time: datetime | None = None) -> bool:
         return key in self.partition_keys
 
 
 def _index(keys: list[str], key: str) -> int:
     if key not in keys:
-        shown = ", ".join(keys[:10]) + (", ..." if len(keys) > 10 else "")
-        raise InvalidInputError(
-            f"partition key {key!r} is not one of this job's partitions ({shown}). Fix: pick "
-            "one of those"
-        )
+        raise _not_a_partition(key, "these static partitions", keys)
     return keys.index(key)
 
 
@@ -63,14 +70,9 @@ class TimeWindowPartitionsDefinition:
     end: datetime | None = None
 
     def get_partition_keys(self, current_time: datetime | None = None) -> list[str]:
-        now = (current_time or datetime.now(UTC)).astimezone(self._zone)
-        last = self.end or now
         keys = []
         window = self.start
-        while (following := self._next(window)) <= last:
-            keys.append(window.strftime(self.fmt))
-            window = following
-        for _ in range(self.end_offset):
+        while self._exists(window, current_time):
             keys.append(window.strftime(self.fmt))
             window = self._next(window)
         return keys
@@ -87,12 +89,19 @@ class TimeWindowPartitionsDefinition:
             first = self._next(first)
         return keys
 
-    def has_partition_key(self, key: str) -> bool:
+    def has_partition_key(self, key: str, current_time: datetime | None = None) -> bool:
+        """Whether `key` is one of `get_partition_keys(current_time)`, without listing them."""
         try:
-            self.window_of(key)
+            window = self.window_of(key)
         except InvalidInputError:
             return False
-        return True
+        return self._exists(window, current_time)
+
+    def _exists(self, window: datetime, current_time: datetime | None) -> bool:
+        """Whether a window has ended by `end` (else by now), or is one of the `end_offset`
+        windows after the last that has."""
+        last = self.end or current_time or datetime.now(UTC)
+        return self._shift(window, 1 - self.end_offset).astimezone(UTC) <= last.astimezone(UTC)
 
     def window_of(self, key: str) -> datetime:
         """The start of the window a key names."""
@@ -108,12 +117,22 @@ class TimeWindowPartitionsDefinition:
                 f"partition key {key!r} is before the first partition "
                 f"{self.start.strftime(self.fmt)!r}. Fix: pick a later one"
             )
+        since = window.astimezone(UTC) - self.start.astimezone(UTC)
+        if self.step < timedelta(days=1) and since % self.step:
+            raise InvalidInputError(
+                f"partition key {key!r} does not start a window of {self.step} from "
+                f"{self.start.strftime(self.fmt)!r}. Fix: pick a window's start"
+            )
         return window
 
     def _next(self, window: datetime) -> datetime:
+        return self._shift(window, 1)
+
+    def _shift(self, window: datetime, count: int) -> datetime:
+        """The window `count` windows after (or before, when negative) `window`."""
         if self.step >= timedelta(days=1):  # calendar days, across daylight-saving changes
-            return (window.replace(tzinfo=None) + self.step).replace(tzinfo=self._zone)
-        return (window.astimezone(UTC) + self.step).astimezone(self._zone)
+            return (window.replace(tzinfo=None) + self.step * count).replace(tzinfo=self._zone)
+        return (window.astimezone(UTC) + self.step * count).astimezone(self._zone)
 
     @property
     def _zone(self) -> ZoneInfo:
@@ -184,3 +203,140 @@ def _time_windows(
 
 
 PartitionsDefinition = StaticPartitionsDefinition | TimeWindowPartitionsDefinition
+
+
+# -- the rule every launch follows ----------------------------------------------------------
+
+
+def shown_keys(keys: Sequence[str]) -> str:
+    """A few keys of a long list: its first and last ones, and how many there are."""
+    if not keys:
+        return "none yet"
+    if len(keys) <= 6:
+        return ", ".join(keys)
+    return f"{', '.join(keys[:3])}, ..., {', '.join(keys[-2:])} ({len(keys)} keys)"
+
+
+def _not_a_partition(key: str, subject: str, keys: Sequence[str]) -> PartitionKeyError:
+    example = f"e.g. {keys[-1]!r}" if keys else "once there is one"
+    return PartitionKeyError(
+        [
+            Problem(
+                f"partition key {key!r}",
+                f"it is not a partition of {subject} (those are: {shown_keys(keys)})",
+                f"pick one of those, {example}",
+            )
+        ]
+    )
+
+
+def check_partition_key(
+    partitions: PartitionsDefinition | None, key: str | None, subject: str
+) -> None:
+    """Refuse a run of `subject` (say "job 'daily'") for `key`, unless the job has partitions
+    and `key` is one of them, or it has none and no key is given."""
+    if partitions is None:
+        if key is not None:
+            raise PartitionKeyError(
+                [
+                    Problem(
+                        f"partition key {key!r}",
+                        f"{subject} has no partitions, so its runs take no partition key",
+                        "drop the key (partition_key=, the tag tagbase/partition), or give "
+                        "the job partitions_def=",
+                    )
+                ]
+            )
+        return
+    if key is None:
+        keys = partitions.get_partition_keys()
+        raise PartitionKeyError(
+            [
+                Problem(
+                    subject,
+                    f"a run of it processes one of its partitions ({shown_keys(keys)})",
+                    "name one: partition_key=..., the tag tagbase/partition=..., or "
+                    "--partition KEY",
+                )
+            ]
+        )
+    if not partitions.has_partition_key(key):
+        raise _not_a_partition(key, subject, partitions.get_partition_keys())
+
+
+def split_partition(
+    subject: str,
+    partitions: PartitionsDefinition | None,
+    launch: Sequence[Tag],
+    partition_key: str | None = None,
+) -> tuple[tuple[Tag, ...], tuple[Tag, ...]]:
+    """The launch tags less `tagbase/partition`, and the run's partition (given as that tag,
+    or as `partition_key`; both must agree) as a system tag, checked against `partitions`."""
+    keys = {tag.value for tag in launch if tag.key == PARTITION_TAG}
+    keys |= set() if partition_key is None else {partition_key}
+    if len(keys) > 1:
+        shown = ", ".join(repr(key) for key in sorted(keys))
+        raise PartitionKeyError(
+            [
+                Problem(
+                    f"partition keys {shown}",
+                    f"a run of {subject} processes one partition",
+                    "give one key (partition_key= and the tag tagbase/partition must agree)",
+                )
+            ]
+        )
+    key = next(iter(keys), None)
+    check_partition_key(partitions, key, subject)
+    rest = tuple(tag for tag in launch if tag.key != PARTITION_TAG)
+    return rest, () if key is None else (Tag(PARTITION_TAG, key),)
+
+
+# -- in the catalog ---------------------------------------------------------------------------
+
+
+def partitions_json(partitions: PartitionsDefinition) -> dict[str, object]:
+    """A job's partitions as its `tagbase/partitions` metadata."""
+    if isinstance(partitions, StaticPartitionsDefinition):
+        return {"type": "static", "keys": list(partitions.partition_keys)}
+    end = partitions.end
+    return {
+        "type": "time_window",
+        "start": partitions.start.isoformat(),
+        "step_s": partitions.step.total_seconds(),
+        "fmt": partitions.fmt,
+        "timezone": partitions.timezone,
+        "end_offset": partitions.end_offset,
+        "end": None if end is None else end.isoformat(),
+    }
+
+
+def partitions_from_json(data: object, subject: str) -> PartitionsDefinition | None:
+    """The partitions `partitions_json` described (None for a JSON null); a described
+    definition that does not read back is an error naming `subject` and the fix."""
+    if data is None:
+        return None
+    try:
+        if not isinstance(data, Mapping):
+            raise TypeError(type(data).__name__)
+        if data["type"] == "static":
+            return StaticPartitionsDefinition([str(key) for key in data["keys"]])
+        zone = _zone(str(data["timezone"]))
+        start, end = (
+            None if text is None else datetime.fromisoformat(text).astimezone(ZoneInfo(zone))
+            for text in (data["start"], data["end"])
+        )
+        if start is None:
+            raise TypeError("no start")
+        return TimeWindowPartitionsDefinition(
+            start,
+            timedelta(seconds=float(data["step_s"])),
+            str(data["fmt"]),
+            zone,
+            int(data["end_offset"]),
+            end,
+        )
+    except (KeyError, TypeError, ValueError, InvalidInputError):
+        raise InvalidInputError(
+            f"the {PARTITIONS_METADATA} metadata of {subject} does not describe partitions. "
+            "Fix: record the job's definitions again (tagbase load -f FILE)"
+        ) from None

@@ -3,6 +3,11 @@
 Built from a job's graph of ops, from a set of assets (parameters read upstream assets: from
 the step that computes them in the same run, else from their latest stored version), or from
 a composed pipeline.
+
+Partitions: an output of a partitioned asset, or an artifact of a job with partitions, is
+stored per partition (its version carries the run's `tagbase/partition`). A partitioned asset
+is read only by assets partitioned alike, for the same partition key; any other reader is a
+DefinitionError, raised when the plan is made.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from tagbase.definitions._assets import ASSET_INPUT_PREFIX, AssetsDefinition, As
 from tagbase.definitions._compose import Constant, NodeInvocation, OutputHandle
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._ops import OpDefinition
+from tagbase.definitions._partitions import PartitionsDefinition
 from tagbase.definitions._selection import unknown
 
 _EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
@@ -31,9 +37,11 @@ class FromStep:
 
 @dataclass(frozen=True, slots=True)
 class FromAsset:
-    """The value of the latest stored version of an asset computed in an earlier run."""
+    """The value of the latest stored version of an asset computed in an earlier run: of the
+    run's own partition when `partitioned`."""
 
     name: str
+    partitioned: bool = False
 
 
 Source = FromStep | FromAsset | Constant
@@ -48,6 +56,7 @@ class PlannedOutput:
     tags: tuple[Tag, ...] = ()
     metadata: Mapping[str, MetadataValue] = field(default_factory=lambda: _EMPTY)
     version: str | None = None
+    partitioned: bool = False  # its version is of the run's partition
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +105,8 @@ def _cut(step: PlannedStep, chosen: set[str], by_key: Mapping[str, PlannedStep])
     inputs: dict[str, Source] = {}
     for name, source in step.inputs.items():
         if isinstance(source, FromStep) and source.step not in chosen:
-            artifact = next(
-                (o.artifact for o in by_key[source.step].outputs if o.name == source.output),
-                None,
-            )
-            if artifact is None:
+            output = next(o for o in by_key[source.step].outputs if o.name == source.output)
+            if output.artifact is None:
                 raise DefinitionError(
                     [
                         Problem(
@@ -111,7 +117,7 @@ def _cut(step: PlannedStep, chosen: set[str], by_key: Mapping[str, PlannedStep])
                         )
                     ]
                 )
-            inputs[name] = FromAsset(artifact)
+            inputs[name] = FromAsset(output.artifact, output.partitioned)
         else:
             inputs[name] = source
     return replace(step, inputs=MappingProxyType(inputs), after=step.after & chosen)
@@ -125,22 +131,23 @@ def plan_job(job: JobDefinition) -> ExecutionPlan:
 
 
 def _node_inputs(
-    node: NodeInvocation, prefix: str, producers: Mapping[str, FromStep] | None = None
+    node: NodeInvocation, prefix: str, assets: _AssetSources | None = None
 ) -> Mapping[str, Source]:
     """Where each input of a graph node comes from: a step of the graph (its key under
-    `prefix`), a constant, or, in a graph asset (`producers` given), an upstream asset."""
+    `prefix`), a constant, or, in a graph asset (`assets` given), an upstream asset."""
     inputs: dict[str, Source] = {}
     for name, binding in node.inputs.items():
         if not isinstance(binding, OutputHandle):
             inputs[name] = binding
-        elif producers is not None and binding.node.startswith(ASSET_INPUT_PREFIX):
-            inputs[name] = _asset_source(binding.node.removeprefix(ASSET_INPUT_PREFIX), producers)
+        elif assets is not None and binding.node.startswith(ASSET_INPUT_PREFIX):
+            inputs[name] = assets.source(binding.node.removeprefix(ASSET_INPUT_PREFIX))
         else:
             inputs[name] = FromStep(prefix + binding.node, binding.output)
     return MappingProxyType(inputs)
 
 
 def _node_step(job: JobDefinition, node: NodeInvocation) -> PlannedStep:
+    partitioned = job.partitions_def is not None
     outputs = tuple(
         PlannedOutput(
             o.name,
@@ -148,20 +155,60 @@ def _node_step(job: JobDefinition, node: NodeInvocation) -> PlannedStep:
             o.tags,
             o.metadata,
             o.version,
+            partitioned and o.is_artifact,
         )
         for o in node.op.outputs
     )
     return PlannedStep(node.name, node.op, _node_inputs(node, ""), outputs)
 
 
+@dataclass(frozen=True, slots=True)
+class _AssetSources:
+    """Where an asset's value comes from in a run: the step computing it, else its store."""
+
+    producers: Mapping[str, FromStep]
+    partitions: Mapping[str, PartitionsDefinition | None]
+
+    def source(self, name: str) -> Source:
+        return self.producers.get(name) or FromAsset(name, self.partitions.get(name) is not None)
+
+
 def plan_assets(job: JobDefinition, assets: Sequence[AssetsDefinition]) -> ExecutionPlan:
     """Steps computing `assets`; upstream assets outside the set are loaded from storage."""
-    producers = _producers(assets)
+    partitions = {s.name: s.partitions_def for d in (*job.asset_graph, *assets) for s in d.specs}
+    problems = [p for definition in assets for p in _read_problems(definition, partitions)]
+    if problems:
+        raise DefinitionError(problems)
+    sources = _AssetSources(_producers(assets), partitions)
     steps: list[PlannedStep] = []
     for definition in assets:
-        steps.extend(_asset_steps(definition, producers))
+        steps.extend(_asset_steps(definition, sources))
     specs = tuple(spec for definition in assets for spec in definition.specs)
     return ExecutionPlan(job, _ordered(steps, job.name), specs)
+
+
+def _read_problems(
+    definition: AssetsDefinition, partitions: Mapping[str, PartitionsDefinition | None]
+) -> list[Problem]:
+    """A partitioned asset read by an asset not partitioned alike: which partition to read?"""
+    own = definition.partitions_def
+    problems = []
+    for key in definition.read_keys:
+        name = key.to_user_string()
+        theirs = partitions.get(name)
+        if theirs is None or theirs == own:
+            continue
+        differs = "has no partitions" if own is None else "is partitioned differently"
+        problems.append(
+            Problem(
+                f"asset {definition.names[0]!r}",
+                f"it reads the partitioned asset {name!r} but {differs}; a partitioned asset "
+                "is read by assets of the same partitions, for the same partition key",
+                f"give it the partitions_def of {name!r}, or depend on it without reading "
+                f"its value (deps=[{name!r}])",
+            )
+        )
+    return problems
 
 
 def _producers(assets: Sequence[AssetsDefinition]) -> dict[str, FromStep]:
@@ -183,56 +230,44 @@ def _graph_prefix(definition: AssetsDefinition) -> str:
     return "__".join(definition.key.path) + "."
 
 
-def _asset_source(name: str, producers: Mapping[str, FromStep]) -> Source:
-    return producers.get(name) or FromAsset(name)
-
-
 def _after(definition: AssetsDefinition, producers: Mapping[str, FromStep]) -> frozenset[str]:
     deps = {d.to_user_string() for s in definition.specs for d in s.deps}
     return frozenset(producers[d].step for d in deps if d in producers)
 
 
-def _asset_steps(
-    definition: AssetsDefinition, producers: Mapping[str, FromStep]
-) -> list[PlannedStep]:
+def _asset_steps(definition: AssetsDefinition, sources: _AssetSources) -> list[PlannedStep]:
+    partitioned = definition.partitions_def is not None
     if definition.op is not None:
         op = definition.op
         inputs = {
-            param: _asset_source(key.to_user_string(), producers)
+            param: sources.source(key.to_user_string())
             for param, key in definition.input_keys.items()
         }
         outputs = tuple(
-            PlannedOutput(name, spec.name)
+            PlannedOutput(name, spec.name, partitioned=partitioned)
             for spec, name in zip(definition.specs, definition.output_names, strict=True)
         )
-        return [
-            PlannedStep(
-                op.name, op, MappingProxyType(inputs), outputs, _after(definition, producers)
-            )
-        ]
-    return _graph_asset_steps(definition, producers)
+        after = _after(definition, sources.producers)
+        return [PlannedStep(op.name, op, MappingProxyType(inputs), outputs, after)]
+    return _graph_asset_steps(definition, sources)
 
 
-def _graph_asset_steps(
-    definition: AssetsDefinition, producers: Mapping[str, FromStep]
-) -> list[PlannedStep]:
+def _graph_asset_steps(definition: AssetsDefinition, sources: _AssetSources) -> list[PlannedStep]:
     prefix = _graph_prefix(definition)
     final = definition.graph_outputs[0]
-    after = _after(definition, producers)
+    after = _after(definition, sources.producers)
+    partitioned = definition.partitions_def is not None
     steps = []
     for node in definition.nodes:
         outputs = tuple(
-            PlannedOutput(
-                o.name,
-                definition.specs[0].name
-                if (node.name, o.name) == (final.node, final.output)
-                else None,
-            )
+            PlannedOutput(o.name, definition.specs[0].name, partitioned=partitioned)
+            if (node.name, o.name) == (final.node, final.output)
+            else PlannedOutput(o.name)
             for o in node.op.outputs
         )
         steps.append(
             PlannedStep(
-                prefix + node.name, node.op, _node_inputs(node, prefix, producers), outputs, after
+                prefix + node.name, node.op, _node_inputs(node, prefix, sources), outputs, after
             )
         )
     return steps

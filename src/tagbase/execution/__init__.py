@@ -8,8 +8,9 @@ from tagbase.execution._context import (
     current_step,
     get_step_context,
 )
-from tagbase.execution._launch import execute_job, materialize, reexecute
+from tagbase.execution._launch import execute_job, materialize
 from tagbase.execution._loading import load_definitions
+from tagbase.execution._reexecute import reexecute
 from tagbase.execution._result import RunResult
 
 __all__ = [

@@ -1,7 +1,7 @@
-"""Launching runs: `job.execute_in_process(...)`, `materialize([...])`, and re-execution.
+"""Launching runs: `job.execute_in_process(...)` and `materialize([...])`.
 
-Everything that can be refused is checked before the run is recorded: launch tags, the op
-selection, and the stored versions of upstream assets a run reads.
+Everything that can be refused is checked before the run is recorded: launch tags, the
+partition key, the op selection, and the stored versions of upstream assets a run reads.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from tagbase._client import shared_store
 from tagbase._config import Config
-from tagbase._errors import DefinitionError, NotFoundError, TagbaseError
+from tagbase._errors import NotFoundError, TagbaseError
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, TagsInput, normalize_tags
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
@@ -21,8 +21,10 @@ from tagbase.definitions._definitions import _as_assets
 from tagbase.definitions._jobs import (
     ExecutorDefinition,
     JobDefinition,
+    asset_partitions,
     in_process_executor,
 )
+from tagbase.definitions._partitions import PARTITION_TAG, check_partition_key, split_partition
 from tagbase.definitions._plan import ExecutionPlan, FromAsset, plan_job
 from tagbase.definitions._selection import select_assets
 from tagbase.execution._artifacts import ArtifactStore
@@ -31,15 +33,20 @@ from tagbase.execution._recorder import RunInfo, RunRecorder
 from tagbase.execution._result import RunResult
 from tagbase.execution._sync import sync_plan
 from tagbase.store import Store
-from tagbase.store._runs import list_steps
 
 ASSET_JOB_NAME = "__asset_job"
+
+
+def run_subject(job_name: str) -> str:
+    """What a run is of, in messages: a job, or the assets `materialize` was given."""
+    return "materialize(...)" if job_name == ASSET_JOB_NAME else f"job {job_name!r}"
 
 
 def execute_job(
     job: JobDefinition,
     *,
     tags: TagsInput = None,
+    partition_key: str | None = None,
     op_selection: Sequence[str] | None = None,
     raise_on_error: bool = True,
     executor: ExecutorDefinition | None = None,
@@ -51,11 +58,16 @@ def execute_job(
     plan = plan_job(job)
     if op_selection is not None:
         plan = plan.subset(op_selection)
-    launch = normalize_tags(tags, kind=Kind.RUN)
-    system = system_tags(plan, op_selection, parent_run_id, root_run_id)
+    launch, partition = split_partition(
+        run_subject(job.name),
+        job.partitions_def,
+        normalize_tags(tags, kind=Kind.RUN),
+        partition_key,
+    )
+    system = system_tags(plan, op_selection, parent_run_id, root_run_id) + partition
     store = store or shared_store(Config.load())
     artifacts = ArtifactStore.from_environment()
-    asset_inputs = _stored_inputs(store, plan)
+    asset_inputs = _stored_inputs(store, plan, _key(partition))
     sync_plan(store, plan)
     recorder = RunRecorder(store)
     run = recorder.begin(plan, launch, system)
@@ -73,8 +85,11 @@ def execute_recorded(
     store: Store | None = None,
 ) -> RunResult:
     """Run a run recorded earlier as `queued` (a worker's part), given its id and tags: its
-    `tagbase/op_selection` picks its steps; `op_selection` given here becomes that tag."""
+    `tagbase/op_selection` picks its steps; `op_selection` given here becomes that tag. Its
+    partition is checked again: the job's partitions may have changed since it was queued."""
     store = store or shared_store(Config.load())
+    partition = tags.get(PARTITION_TAG)
+    check_partition_key(job.partitions_def, partition, run_subject(job.name))
     recorded = tags.get("tagbase/op_selection")
     keys = json.loads(recorded) if recorded is not None else op_selection
     plan = plan_job(job)
@@ -82,11 +97,15 @@ def execute_recorded(
         plan = plan.subset(keys)
     added = {} if recorded is not None or keys is None else _selection_tag(plan)
     artifacts = ArtifactStore.from_environment()
-    asset_inputs = _stored_inputs(store, plan)
+    asset_inputs = _stored_inputs(store, plan, partition)
     recorder = RunRecorder(store)
     system = normalize_tags(added, kind=Kind.RUN)
     info = recorder.start(plan, run_id, system, row_id=row_id)
     return _run(plan, recorder, info, artifacts, asset_inputs, executor, raise_on_error=False)
+
+
+def _key(partition: Sequence[Tag]) -> str | None:
+    return partition[0].value if partition else None
 
 
 def _selection_tag(plan: ExecutionPlan) -> dict[str, str]:
@@ -164,27 +183,35 @@ def system_tags(
     return normalize_tags(tags, kind=Kind.RUN)
 
 
-def _stored_inputs(store: Store, plan: ExecutionPlan) -> dict[str, Load]:
+def _stored_inputs(store: Store, plan: ExecutionPlan, partition: str | None) -> dict[str, Load]:
     """What tagbase stored for the newest version of each asset the plan reads (but does not
-    make): the record the recorder kept, never the `tagbase/uri` a client may have set."""
+    make), of the run's partition for a partitioned asset: the record the recorder kept, never
+    the `tagbase/uri` a client may have set."""
     read = {
-        source.name
+        source.name: source.partitioned
         for step in plan.steps
         for source in step.inputs.values()
         if isinstance(source, FromAsset)
     }
-    return {name: stored_input(store, name) for name in read}
+    return {
+        name: stored_input(store, name, partition if partitioned else None)
+        for name, partitioned in read.items()
+    }
 
 
-def stored_input(store: Store, asset: str) -> Load:
-    """The newest version of an asset holding a value tagbase stored; NotFoundError if none."""
-    found = store.find_latest_stored(asset)
+def stored_input(store: Store, asset: str, partition: str | None = None) -> Load:
+    """The newest version of an asset (of a partition) holding a value tagbase stored;
+    NotFoundError if none."""
+    found = store.find_latest_stored(
+        asset, None if partition is None else (PARTITION_TAG, partition)
+    )
     if found is None:
+        of, fix = ("", "") if partition is None else (f" of partition {partition!r}", " for it")
         raise NotFoundError(
-            f"asset {asset!r} is read by this run but has no version whose value tagbase "
+            f"asset {asset!r} is read by this run but has no version{of} whose value tagbase "
             "stored and can verify (versions made by hand, or recorded before tagbase kept "
-            f"digests, are not read). Fix: materialize {asset!r} first, or select it in the "
-            "same run"
+            f"digests, are not read). Fix: materialize {asset!r}{fix} first, or select it in "
+            "the same run"
         )
     version, stored = found
     return Load(stored, f"asset version {version.display_name} ({version.id})")
@@ -195,11 +222,13 @@ def materialize(
     *,
     selection: Any = None,
     tags: TagsInput = None,
+    partition_key: str | None = None,
     raise_on_error: bool = True,
     executor: ExecutorDefinition | None = None,
     store: Store | None = None,
 ) -> RunResult:
-    """Materialize assets in one run (`selection` picks among them; the rest may be read)."""
+    """Materialize assets in one run (`selection` picks among them; the rest may be read);
+    partitioned assets one partition: `partition_key`."""
     every = _as_assets(assets)
     chosen = select_assets(selection, every)
     job = JobDefinition(
@@ -210,57 +239,12 @@ def materialize(
         asset_graph=every,
         selection=selection if isinstance(selection, str) else None,
         executor=executor or in_process_executor,
+        partitions_def=asset_partitions(run_subject(ASSET_JOB_NAME), chosen, None),
     )
-    return execute_job(job, tags=tags, raise_on_error=raise_on_error, store=store)
-
-
-def reexecute(
-    job: JobDefinition,
-    parent_run_id: str,
-    *,
-    from_failure: bool = True,
-    tags: TagsInput = None,
-    raise_on_error: bool = True,
-    store: Store | None = None,
-) -> RunResult:
-    """Run a job again after a run of it; from the failure, its steps that did not succeed
-    (and what follows them) run, reading earlier outputs from the artifact store."""
-    store = store or shared_store(Config.load())
-    parent = store.get(Kind.RUN, parent_run_id)
-    if parent.scope is None or parent.scope.name != job.name:
-        raise NotFoundError(
-            f"run {parent_run_id} is not a run of job {job.name!r}. Fix: pass a run of this job"
-        )
-    root = parent.tag_dict.get("tagbase/root_run_id", parent.id)
-    launch = [t for t in parent.tags if t.source == "launch"]
-    given = [Tag(t.key, t.value) for t in launch] + list(normalize_tags(tags, kind=Kind.RUN))
-    selection = None
-    if from_failure:
-        selection = steps_to_rerun(job, succeeded_steps(store, parent.id))
     return execute_job(
         job,
-        tags=given,
-        op_selection=selection,
+        tags=tags,
+        partition_key=partition_key,
         raise_on_error=raise_on_error,
-        parent_run_id=parent.id,
-        root_run_id=root,
         store=store,
     )
-
-
-def succeeded_steps(store: Store, run_id: str) -> set[str]:
-    return {s.key for s in list_steps(store.engine, run_id) if s.status == "success"}
-
-
-def steps_to_rerun(
-    job: JobDefinition, done: set[str], among: Sequence[str] | None = None
-) -> list[str] | None:
-    """The steps (of `among`, else of the whole job) to run again, or None when an earlier
-    output cannot be read back."""
-    plan = plan_job(job)
-    wanted = [key for key in (plan.keys if among is None else among) if key not in done]
-    try:
-        plan.subset(wanted)
-    except DefinitionError:
-        return None
-    return wanted

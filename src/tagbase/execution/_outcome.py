@@ -24,6 +24,7 @@ class OutputResult:
     version: str | None = None  # the version name asked for; None: the next number
     version_id: str | None = None  # set once the asset version is recorded
     stored: StoredArtifact | None = None  # what was stored: the one thing a load follows
+    partitioned: bool = False  # its version is of the run's partition
 
 
 @dataclass

@@ -2,7 +2,8 @@
 events, the asset versions its steps create, and the tags and metadata step code asked for.
 
 Tags keep their provenance: job tags `definition`, launch tags `launch`, tagbase's own
-`system`, cascaded job tags `cascade`, and tags step code added `user`.
+`system` (the run's `tagbase/partition` on each version of a partitioned asset, too), cascaded
+job tags `cascade`, and tags step code added `user`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import Entity
 from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.definitions._plan import ExecutionPlan, PlannedStep
 from tagbase.definitions._values import Model
 from tagbase.execution._outcome import OutputResult, StepOutcome
@@ -220,8 +222,11 @@ class RunRecorder:
         stored = [output.stored for output in made]
         ids = self.store.add_asset_versions(specs, stored, source="definition")
         self.written.extend(ids)
+        partition = run.tags.get(PARTITION_TAG)
         for output, version_id in zip(made, ids, strict=True):
             output.version_id = version_id
+            if output.partitioned and partition is not None:  # one write more per version
+                self._tag(Kind.ASSET_VERSION, version_id, [Tag(PARTITION_TAG, partition)], "system")
             if output.tags:
                 self._tag(Kind.ASSET_VERSION, version_id, output.tags, "user")
             if run.cascade:

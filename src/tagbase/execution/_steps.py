@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagbase._errors import DefinitionError, Problem
-from tagbase._metadata import MetadataValue
+from tagbase._metadata import MetadataValue, StandardMetadataKeys
 from tagbase._tags import Tag
 from tagbase.definitions._plan import PlannedStep
 from tagbase.definitions._values import MaterializeResult, Output
@@ -152,13 +152,23 @@ def _output(
         planned.tags,
         planned.version,
     )
+    result.partitioned = planned.partitioned
     if made.has_value and (planned.artifact is not None or store_every_output):
         stored = artifacts.save(made.value, *_location(context, step.key, name, planned.artifact))
         result.uri, result.stored = stored.uri, stored.artifact
-        result.metadata = {**stored.metadata, **result.metadata}
+        learnt = _of_partition(stored.metadata) if planned.partitioned else stored.metadata
+        result.metadata = {**learnt, **result.metadata}
     result.metadata.update(context.effects.output_metadata.get(name, {}))
     result.tags.extend(context.effects.output_tags.get(name, []))
     return result
+
+
+def _of_partition(learnt: Mapping[str, MetadataValue]) -> dict[str, MetadataValue]:
+    """A table's rows are one partition's when its asset is partitioned."""
+    rows = StandardMetadataKeys.ROW_COUNT
+    return {
+        StandardMetadataKeys.PARTITION_ROW_COUNT if k == rows else k: v for k, v in learnt.items()
+    }
 
 
 def _location(context: StepContext, step: str, output: str, artifact: str | None) -> list[str]:

@@ -3,7 +3,9 @@ kinds and metadata (source `definition`).
 
 A definition whose tags or metadata changed gets the new ones; the old stay in the tag and
 metadata history. Tags that people or runs added are left alone. An unchanged definition
-costs one read per kind (its entities are looked up together), and no write.
+costs one read per kind (its entities are looked up together), and no write. A job's
+partitions are its `tagbase/partitions` metadata (null once it has none), so that a launch
+by job name alone is checked against them too.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tagbase.definitions._assets import AssetSpec
 from tagbase.definitions._definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._ops import OpDefinition
+from tagbase.definitions._partitions import PARTITIONS_METADATA, partitions_json
 from tagbase.definitions._plan import ExecutionPlan, plan_job
 from tagbase.query import Match, NameMatch, Or
 from tagbase.store import EntitySpec, Store
@@ -39,6 +42,7 @@ class Desired:
     metadata: Mapping[str, MetadataValue] | None = None
     owners: tuple[str, ...] = ()
     description: str | None = None
+    cleared: tuple[str, ...] = ()  # metadata keys to set to null if they hold a value
 
 
 def _job_tags(tags: Sequence[Tag], exclusive: set[str]) -> tuple[Tag, ...]:
@@ -48,7 +52,19 @@ def _job_tags(tags: Sequence[Tag], exclusive: set[str]) -> tuple[Tag, ...]:
 
 def job_entity(job: JobDefinition, exclusive: set[str]) -> Desired:
     tags = _job_tags(job.tags, exclusive)
-    return Desired(Kind.JOB, job.name, tags, job.metadata, job.owners, job.description)
+    if job.partitions_def is None:
+        return Desired(
+            Kind.JOB,
+            job.name,
+            tags,
+            job.metadata,
+            job.owners,
+            job.description,
+            cleared=(PARTITIONS_METADATA,),
+        )
+    described = MetadataValue.json(partitions_json(job.partitions_def))
+    metadata = {**job.metadata, PARTITIONS_METADATA: described}
+    return Desired(Kind.JOB, job.name, tags, metadata, job.owners, job.description)
 
 
 def op_entity(op: OpDefinition) -> Desired:
@@ -156,6 +172,7 @@ def _update(store: Store, current: Entity, item: Desired) -> None:
         and (tag.value or held_keys.count(tag.key) == 1)  # a label's removal takes its key
     ]
     metadata = _changed(current.metadata, item.metadata or {})
+    metadata.update(_cleared(current.metadata, item.cleared))
     owners = item.owners if item.owners and set(item.owners) != set(current.owners) else None
     description = item.description if item.description != current.description else None
     own = [tag for tag in add if not _is_system(tag)]
@@ -183,6 +200,14 @@ def _changed(
         for key, value in wanted.items()
         if not isinstance(current.get(key), MetadataValue)
         or encode_metadata_value(current[key]) != encode_metadata_value(value)  # type: ignore[arg-type]
+    }
+
+
+def _cleared(current: Mapping[str, object], keys: Sequence[str]) -> dict[str, MetadataValue]:
+    return {
+        key: MetadataValue.null()
+        for key in keys
+        if isinstance(held := current.get(key), MetadataValue) and held.value is not None
     }
 
 

@@ -1,5 +1,6 @@
 """Backfills: a run per partition of a range, queued together and tagged with one backfill id
-(`tagbase/backfill`) and each its partition (`tagbase/partition`)."""
+(`tagbase/backfill`) and each its partition (`tagbase/partition`). Only a job with partitions
+has a backfill; every key is checked before the first run is recorded."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tagbase._errors import InvalidInputError
+from tagbase._client import shared_store
+from tagbase._config import Config
+from tagbase._errors import InvalidInputError, PartitionKeyError, Problem
 from tagbase._tags import TagsInput
 from tagbase.definitions._definitions import Definitions
-from tagbase.orchestration._launching import JobInput, LaunchRequest, launch_runs
+from tagbase.definitions._partitions import PARTITION_TAG, PartitionsDefinition
+from tagbase.orchestration._launching import (
+    JobInput,
+    LaunchRequest,
+    catalog_job,
+    catalog_partitions,
+    launch_runs,
+)
 from tagbase.store import Store
 
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -39,43 +49,49 @@ def launch_backfill(
     definitions: Definitions | None = None,
     store: Store | None = None,
 ) -> Backfill:
+    store = store or shared_store(Config.load())
     if isinstance(job, str) and definitions is not None:
         job = definitions.get_job_def(job)
-    keys = _keys(job, partition_keys, start, end)
+    if isinstance(job, str):
+        name, partitions = job, catalog_partitions(catalog_job(store, job))
+    else:
+        name, partitions = job.name, job.partitions_def
+    keys = _keys(name, partitions, partition_keys, start, end)
     backfill = new_backfill_id()
     requests = [
-        LaunchRequest(job, tags, {"tagbase/backfill": backfill, "tagbase/partition": key})
-        for key in keys
+        LaunchRequest(job, tags, {"tagbase/backfill": backfill, PARTITION_TAG: key}) for key in keys
     ]
     runs = launch_runs(requests, definitions, store)
-    name = job if isinstance(job, str) else job.name
     return Backfill(backfill, name, tuple(keys), tuple(run.id for run in runs))
 
 
 def _keys(
-    job: JobInput, given: Sequence[str] | None, start: str | None, end: str | None
+    name: str,
+    partitions: PartitionsDefinition | None,
+    given: Sequence[str] | None,
+    start: str | None,
+    end: str | None,
 ) -> list[str]:
-    partitions = None if isinstance(job, str) else job.partitions_def
+    """The partitions to backfill; each is checked again as its run is prepared."""
+    if partitions is None:
+        raise PartitionKeyError(
+            [
+                Problem(
+                    f"job {name!r}",
+                    "it has no partitions, and a backfill launches a run per partition",
+                    "give the job partitions_def=, or launch one run (tagbase launch JOB)",
+                )
+            ]
+        )
     if given is not None:
         keys = list(given)
-        if partitions is not None:
-            for key in keys:
-                check_partition(partitions, key)
-    elif partitions is None or start is None or end is None:
+    elif start is None or end is None:
         raise InvalidInputError(
-            "a backfill needs partition keys, or a start and end key of a partitioned job. "
-            "Fix: pass partition_keys=[...], or start= and end= (tagbase backfill --from --to)"
+            "a backfill needs partition keys, or a start and end key. Fix: pass "
+            "partition_keys=[...], or start= and end= (tagbase backfill --from --to)"
         )
     else:
         keys = partitions.get_partition_keys_in_range(start, end)
     if not keys:
         raise InvalidInputError("a backfill of no partitions launches nothing. Fix: give keys")
     return keys
-
-
-def check_partition(partitions: object, key: str) -> None:
-    has = getattr(partitions, "has_partition_key", None)
-    if has is not None and not has(key):
-        raise InvalidInputError(
-            f"partition key {key!r} is not a partition of this job. Fix: pick one of its keys"
-        )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from tagbase._errors import ConflictError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
-from tagbase.orchestration._finish import ENDED, finish_run
+from tagbase._run_records import ENDED
+from tagbase.orchestration._finish import finish_run
 from tagbase.store import Store
 from tagbase.store._queue import request_cancel
 from tagbase.store._runs import run_row_id

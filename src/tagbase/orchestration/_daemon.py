@@ -16,13 +16,13 @@ from tagbase._errors import TagbaseError
 from tagbase._records import Entity, from_millis, to_millis
 from tagbase._tags import Tag
 from tagbase.definitions._definitions import Definitions
+from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.definitions._schedules import (
     RunRequest,
     ScheduleDefinition,
     SensorDefinition,
     SensorEvaluationContext,
 )
-from tagbase.orchestration._backfill import check_partition
 from tagbase.orchestration._launching import launch_run
 from tagbase.orchestration._monitor import reap
 from tagbase.store import Store
@@ -130,10 +130,8 @@ class Daemon:
         """Queue a requested run, once per run key; None if the key launched a run before."""
         job = self.definitions.get_job_def(request.job_name or job_name)
         chosen = dict(system)
-        if request.partition_key is not None:
-            if job.partitions_def is not None:
-                check_partition(job.partitions_def, request.partition_key)
-            chosen["tagbase/partition"] = request.partition_key
+        if request.partition_key is not None:  # checked against the job's partitions
+            chosen[PARTITION_TAG] = request.partition_key
         now_ms = to_millis(self.clock())
         if run_key is not None and not claim_run_key(self.store.engine, origin, run_key, now_ms):
             return None

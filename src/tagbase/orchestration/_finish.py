@@ -8,11 +8,10 @@ import sqlalchemy as sa
 from tagbase._kinds import Kind
 from tagbase._metadata import MetadataValue
 from tagbase._records import Entity
+from tagbase._run_records import ENDED
 from tagbase.execution._steps import now_ms
 from tagbase.store import Store
 from tagbase.store import _runs as runs
-
-ENDED = frozenset({"success", "failed", "canceled"})
 
 
 def finish_run(store: Store, run_id: str, status: str, reason: str) -> Entity:

@@ -2,7 +2,9 @@
 
 Everything that can be refused is refused here, before anything is written: unknown jobs,
 bad tags (a `tagbase/priority` that is not an integer names the value, the rule and a fix),
-an op selection that cannot run alone. A worker picks the run up later.
+a partition key the job does not have (checked against its definition, or, for a job named
+alone, against the partitions the catalog recorded for it), an op selection that cannot run
+alone. A worker picks the run up later.
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from tagbase._records import Entity
 from tagbase._tags import Tag, TagsInput, normalize_tags
 from tagbase.definitions._definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._partitions import (
+    PARTITION_TAG,
+    PARTITIONS_METADATA,
+    PartitionsDefinition,
+    partitions_from_json,
+    split_partition,
+)
 from tagbase.definitions._plan import plan_job
-from tagbase.execution._launch import system_tags
+from tagbase.execution._launch import run_subject, system_tags
 from tagbase.execution._recorder import RunRecorder
 from tagbase.execution._steps import now_ms
 from tagbase.execution._sync import sync_plan
@@ -79,8 +88,10 @@ Prepared = tuple[str, tuple[Tag, ...], tuple[Tag, ...], tuple[Tag, ...]]
 
 
 def _prepare(request: LaunchRequest, definitions: Definitions | None, store: Store) -> Prepared:
+    given = dict(request.system or {})
+    partition_key = given.pop(PARTITION_TAG, None)
     launch = normalize_tags(request.tags, kind=Kind.RUN)
-    given = normalize_tags(dict(request.system or {}), kind=Kind.RUN)
+    system = normalize_tags(given, kind=Kind.RUN)
     job = request.job
     if isinstance(job, str) and definitions is not None:
         job = definitions.get_job_def(job)
@@ -90,21 +101,39 @@ def _prepare(request: LaunchRequest, definitions: Definitions | None, store: Sto
                 f"an op selection of job {job!r} needs its definition. Fix: pass "
                 "definitions=... (or -f FILE / -m MODULE)"
             )
-        return job, _catalog_job_tags(store, job), launch, given
+        found = catalog_job(store, job)
+        subject = f"job {job!r} (as the catalog records it)"
+        launch, partition = split_partition(
+            subject, catalog_partitions(found), launch, partition_key
+        )
+        return job, _definition_tags(found), launch, system + partition
+    launch, partition = split_partition(
+        run_subject(job.name), job.partitions_def, launch, partition_key
+    )
     plan = plan_job(job)
     if request.op_selection is not None:
         plan = plan.subset(request.op_selection)
     sync_plan(store, plan)
-    system = system_tags(plan, request.op_selection, None, None) + given
+    system = system_tags(plan, request.op_selection, None, None) + system + partition
     return job.name, job.tags, launch, system
 
 
-def _catalog_job_tags(store: Store, name: str) -> tuple[Tag, ...]:
-    """The definition tags of a job recorded in the catalog (by `tagbase load` or a worker)."""
+def catalog_job(store: Store, name: str) -> Entity:
+    """A job recorded in the catalog (by `tagbase load` or a worker)."""
     found = store.find(Kind.JOB, name)
     if found is None:
         raise NotFoundError(
             f"no job named {name!r} in the catalog. Fix: record it first (tagbase load -f "
             "FILE), or launch with its definitions"
         )
-    return tuple(Tag(t.key, t.value) for t in found.tags if t.source == "definition")
+    return found
+
+
+def catalog_partitions(job: Entity) -> PartitionsDefinition | None:
+    """The partitions the catalog recorded for a job (its `tagbase/partitions` metadata)."""
+    held = job.metadata.get(PARTITIONS_METADATA)
+    return partitions_from_json(None if held is None else held.value, f"job {job.name!r}")
+
+
+def _definition_tags(job: Entity) -> tuple[Tag, ...]:
+    return tuple(Tag(t.key, t.value) for t in job.tags if t.source == "definition")

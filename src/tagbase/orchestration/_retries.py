@@ -8,14 +8,13 @@ steps that did not succeed and what follows them, reading earlier outputs back, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
-from tagbase.execution._launch import steps_to_rerun, succeeded_steps
+from tagbase.execution._reexecute import failed_selection, parent_selection
 from tagbase.orchestration._launching import launch_run
 from tagbase.store import Store
 
@@ -50,18 +49,14 @@ def retry_selection(
     store: Store, job: JobDefinition, tags: Mapping[str, str]
 ) -> Sequence[str] | None:
     """The steps a `from_failure` retry (with these tags) runs, decided when it starts (by
-    then its parent's steps are all recorded); None for any other run."""
+    then its parent's steps are all recorded); None for any other run. When nothing of its
+    parent is left to run, or an earlier output is gone, it runs all its parent ran."""
     parent = tags.get("tagbase/parent_run_id")
     strategy = tags.get("tagbase/retry_strategy", "from_failure")
     if parent is None or "tagbase/retry_number" not in tags or strategy != "from_failure":
         return None
     if "tagbase/op_selection" in tags:
         return None
-    done = succeeded_steps(store, parent)
-    parent_run = store.get(Kind.RUN, parent)
-    chosen = parent_run.tag_dict.get("tagbase/op_selection")
-    if chosen is None:
-        return steps_to_rerun(job, done)
-    every: list[str] = json.loads(chosen)
-    wanted = steps_to_rerun(job, done, among=every)
-    return every if wanted is None else wanted  # None: an earlier output is gone, run all again
+    among = parent_selection(store.get(Kind.RUN, parent))
+    wanted = failed_selection(store, job, parent, among)
+    return wanted or among

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from tagbase._client import shared_store
 from tagbase._config import Config, RunQueueConfig
 from tagbase._errors import TagbaseError
+from tagbase._run_records import ENDED
 from tagbase.definitions._definitions import Definitions
 from tagbase.execution._launch import execute_recorded
-from tagbase.orchestration._finish import ENDED, finish_run
+from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._monitor import reap
 from tagbase.orchestration._process import RunProcess, fork_run_process
 from tagbase.orchestration._retries import retry_if_wanted, retry_selection

@@ -25,8 +25,9 @@ from tagbase._records import Entity
 from tagbase._tags import split_tag_string
 from tagbase.definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
+from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.execution import execute_job, reexecute
-from tagbase.execution._launch import steps_to_rerun
+from tagbase.execution._reexecute import plan_rerun
 from tagbase.store import EntitySpec, Store
 from tagbase.store._store import Ref
 
@@ -125,15 +126,13 @@ class Launcher:
         self, job: JobDefinition, parent: Entity, from_failure: bool, given: dict[str, str]
     ) -> Entity:
         """Queue a child run, as `reexecute` would run it: the parent's launch tags, then the
-        given ones; from the failure, only the steps that did not succeed and what follows."""
-        launch = {t.key: t.value for t in parent.tags if t.source == "launch"} | given
-        root = parent.tag_dict.get("tagbase/root_run_id", parent.id)
-        system = {"tagbase/parent_run_id": parent.id, "tagbase/root_run_id": root}
-        selection = None
-        if from_failure:
-            done = {s.key for s in self.client.list_run_steps(parent.id) if s.status == "success"}
-            selection = steps_to_rerun(job, done)
-        return self._queue(job, tags=launch, op_selection=selection, system=system)
+        given ones, its partition and the steps `plan_rerun` picks."""
+        rerun = plan_rerun(self.store, job, parent, from_failure)
+        launch = {t.key: t.value for t in rerun.launch} | given
+        system = rerun.lineage
+        if rerun.partition is not None:
+            system[PARTITION_TAG] = rerun.partition
+        return self._queue(job, tags=launch, op_selection=rerun.selection, system=system)
 
     def _queue(self, job: JobDefinition, **request: Any) -> Entity:
         from tagbase.orchestration import launch_run  # only a queueing server needs the queue

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from tagbase._errors import InvalidInputError
 from tagbase._kinds import Kind
 from tagbase._records import EntityRef, StoredArtifact
-from tagbase.store._schema import Id, entity, metadata_obj
+from tagbase.store._schema import Id, entity, metadata_obj, tag, tag_assignment
 from tagbase.store._sql import execute_many
 
 stored_artifact = sa.Table(
@@ -82,18 +82,34 @@ def find(connection: sa.Connection, version_uuid: str) -> StoredArtifact | None:
 
 
 def latest(
-    connection: sa.Connection, asset_id: int, asset_name: str
+    connection: sa.Connection,
+    asset_id: int,
+    asset_name: str,
+    partition: tuple[str, str] | None = None,
 ) -> tuple[EntityRef, StoredArtifact] | None:
     """The newest version of an asset that tagbase stored a value for, and that value's record:
     versions made by hand (a client's `create_artifact_version`) hold none and are passed over.
-    One probe of the (scope_id, kind, id) index, newest first."""
-    row = connection.execute(
+    One probe of the (scope_id, kind, id) index, newest first. With `partition` (the partition
+    tag's key and value), only versions of that partition count."""
+    statement = (
         sa.select(entity.c.uuid, entity.c.name, *_COLUMNS)
         .select_from(entity.join(stored_artifact, stored_artifact.c.entity_id == entity.c.id))
         .where(entity.c.scope_id == asset_id, entity.c.kind == Kind.ASSET_VERSION.code)
         .order_by(entity.c.id.desc())
         .limit(1)
-    ).first()
+    )
+    if partition is not None:
+        of_partition = (
+            sa.select(tag_assignment.c.entity_id)
+            .join(tag, tag.c.id == tag_assignment.c.tag_id)
+            .where(
+                tag.c.key == partition[0],
+                tag.c.value == partition[1],
+                tag_assignment.c.kind == Kind.ASSET_VERSION.code,
+            )
+        )
+        statement = statement.where(entity.c.id.in_(of_partition))
+    row = connection.execute(statement).first()
     if row is None:
         return None
     version = EntityRef(str(row[0]), Kind.ASSET_VERSION, row[1], asset_name)

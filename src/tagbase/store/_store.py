@@ -248,15 +248,18 @@ class Store:
         with self._reading() as connection:
             return _artifact_records.find(connection, version_id)
 
-    def find_latest_stored(self, asset: Ref) -> tuple[EntityRef, StoredArtifact] | None:
+    def find_latest_stored(
+        self, asset: Ref, partition: tuple[str, str] | None = None
+    ) -> tuple[EntityRef, StoredArtifact] | None:
         """The newest version of an asset that holds a value tagbase stored, with its record;
-        None if the asset does not exist or has no such version."""
+        None if the asset does not exist or has no such version. `partition`: the partition
+        tag (key, value) the version must hold."""
         with self._reading() as connection:
             try:
                 found = self._resolve(connection, Kind.ASSET, asset, None)
             except NotFoundError:
                 return None
-            return _artifact_records.latest(connection, found.id, found.label)
+            return _artifact_records.latest(connection, found.id, found.label, partition)
 
     def _validate(self, spec: EntitySpec) -> _Checked:
         kind = Kind.parse(spec.kind)
