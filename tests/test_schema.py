@@ -192,7 +192,7 @@ def test_a_catalog_made_before_uuid_ids_and_8_column_assignments_answers_the_sam
         assert store.get("run", "j-8", "j").id == ids[7]
         store.add(EntitySpec("run", scope="j", tags={"env": "e1"}))
         store.add_tags("run", "j-2", "j", tags={"env": "e2", "label": "extra", "best": ""})
-        held = sorted(tag.name for tag in store.get("run", "j-2", "j").tags)
+        held = sorted(tag.name for tag in store.get("run", "j-2", "j").tags.assigned)
         assert held == ["best", "env=e2", "label=extra", "label=l1", "r1"]
         assert store.count("run", query=parse("tag:env=e1")) == 10
         assert store.count("run", query=parse("tag:label=extra")) == 2

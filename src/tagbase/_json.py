@@ -86,7 +86,7 @@ def entity_json(entity: Entity) -> dict[str, Any]:
         "number": entity.number,
         "status": entity.status,
         "description": entity.description,
-        "tags": [tag_json(tag) for tag in entity.tags],
+        "tags": [tag_json(tag) for tag in entity.tags.assigned],
         "metadata": metadata_map_json(entity.metadata),
         "owners": list(entity.owners),
         "created_at": iso_time(entity.created_at),

@@ -55,7 +55,7 @@ def test_tagging_artifacts(client: Client) -> None:
     add_tags(tags=["production", "dataset"], artifact="my_artifact_name_or_id")
 
     assert Client().get_artifact("my_artifact_name_or_id").tag_names == ["dataset", "production"]
-    assert all(tag.is_label for tag in Client().get_artifact("my_artifact_name_or_id").tags)
+    assert all(tag.is_label for tag in Client().get_artifact("my_artifact_name_or_id").tags.assigned)
     by_id = Client().create_artifact("by_id")  # "name or ID": by id too
     add_tags(tags=["production"], artifact=by_id.id)
     assert Client().get_artifact("by_id").tag_names == ["production"]
@@ -509,7 +509,7 @@ def test_cascade_tags_reach_every_artifact_version(client: Client) -> None:
     versions = Client().list_artifact_versions()
     assert len(versions) == 3  # one per step output
     for version in versions:
-        [cascaded] = [tag for tag in version.tags if tag.name == "experiment_42"]
+        [cascaded] = [tag for tag in version.tags.assigned if tag.name == "experiment_42"]
         assert cascaded.source == "cascade"
         assert "training" not in version.tag_names
     assert Client().get_tag("experiment_42").cascade

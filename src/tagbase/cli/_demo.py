@@ -110,7 +110,7 @@ def _assets_table(client: Client) -> Table:
         table.add_row(
             Text(asset.name),
             Text(", ".join(asset.owners)),
-            tag_cell(asset.tags),
+            tag_cell(asset.tags.assigned),
             Text(str(newest.total)),
             Text(_latest_value(newest.items[0], "tagbase/row_count") if newest.items else ""),
         )
@@ -123,7 +123,7 @@ def _models_table(client: Client) -> Table:
         table.add_row(
             Text(version.scope.name if version.scope else ""),
             Text(version.name),
-            tag_cell(version.tags),
+            tag_cell(version.tags.assigned),
             *(Text(_latest_value(version, key)) for key in SCORES),
             Text(short_time(version.created_at)),
         )

@@ -142,7 +142,7 @@ def print_entities(page: Page[Entity], kind: Kind, title: str) -> None:
             [_text(entity.number), _text(entity.name)] if kind.is_version else [_text(entity.name)]
         )
         row += [_text(entity.status)] if kind is Kind.RUN else []
-        table.add_row(*row, tag_cell(entity.tags), _text(short_time(entity.created_at)))
+        table.add_row(*row, tag_cell(entity.tags.assigned), _text(short_time(entity.created_at)))
     out.print(table)
     if page.total is not None and page.total > len(page):
         out.print(_text(f"Showing {len(page)} of {page.total}; use --limit to see more."))
@@ -160,7 +160,7 @@ def print_entity(entity: Entity) -> None:
     out.print(fields)
     if entity.tags:
         tags = _table("Tags", "tag", "source", "actor", "added (UTC)")
-        for tag in entity.tags:
+        for tag in entity.tags.assigned:
             tags.add_row(
                 tag_cell([tag]), _text(tag.source), _text(tag.actor), _text(iso_time(tag.added_at))
             )

@@ -234,7 +234,7 @@ def reexecute(
             f"run {parent_run_id} is not a run of job {job.name!r}. Fix: pass a run of this job"
         )
     root = parent.tag_dict.get("tagbase/root_run_id", parent.id)
-    launch = [t for t in parent.tags if t.source == "launch"]
+    launch = [t for t in parent.tags.assigned if t.source == "launch"]
     given = [Tag(t.key, t.value) for t in launch] + list(normalize_tags(tags, kind=Kind.RUN))
     selection = None
     if from_failure:

@@ -107,4 +107,4 @@ def _catalog_job_tags(store: Store, name: str) -> tuple[Tag, ...]:
             f"no job named {name!r} in the catalog. Fix: record it first (tagbase load -f "
             "FILE), or launch with its definitions"
         )
-    return tuple(Tag(t.key, t.value) for t in found.tags if t.source == "definition")
+    return tuple(Tag(t.key, t.value) for t in found.tags.assigned if t.source == "definition")

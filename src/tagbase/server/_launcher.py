@@ -99,7 +99,7 @@ class Launcher:
         """Start a run from a run template: its job, its tags, then the given ones over them."""
         found = self.client.get(Kind.RUN_TEMPLATE, template)
         assert found.scope is not None  # a run template always belongs to a job
-        kept = {t.key: t.value for t in found.tags if not t.is_system}
+        kept = {t.key: t.value for t in found.tags.assigned if not t.is_system}
         return self.launch(found.scope.name, {**kept, **tag_dict(tags)})
 
     def reexecute(self, run: Ref, *, from_failure: bool = True, tags: TagsGiven = None) -> Entity:
@@ -126,7 +126,7 @@ class Launcher:
     ) -> Entity:
         """Queue a child run, as `reexecute` would run it: the parent's launch tags, then the
         given ones; from the failure, only the steps that did not succeed and what follows."""
-        launch = {t.key: t.value for t in parent.tags if t.source == "launch"} | given
+        launch = {t.key: t.value for t in parent.tags.assigned if t.source == "launch"} | given
         root = parent.tag_dict.get("tagbase/root_run_id", parent.id)
         system = {"tagbase/parent_run_id": parent.id, "tagbase/root_run_id": root}
         selection = None

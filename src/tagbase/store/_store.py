@@ -42,6 +42,7 @@ from tagbase._records import (
     Retagging,
     TagDefinition,
     TagEvent,
+    Tags,
     from_millis,
     to_millis,
 )
@@ -891,7 +892,7 @@ def _record(
         number=row["number"],
         description=row["description"],
         status=row["status"],
-        tags=tuple(sorted(tags)),
+        tags=Tags(sorted(tags)),
         metadata={key: item.metadata[key] for key in sorted(item.metadata)},
         owners=tuple(sorted(item.owners)),
         created_at=created_at,
