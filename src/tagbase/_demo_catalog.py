@@ -604,7 +604,9 @@ def _seed_history(loader: _Loader, jobs: Mapping[str, Entity]) -> None:
     loader.created.update(Kind.parse(spec.kind) for spec in specs)
     for plan in plans:
         newest = loader.client.list_runs(pipeline_name_or_id=plan.pipeline, size=1)[0]
-        job_exclusive = [Tag(t.key, t.value) for t in jobs[plan.pipeline].tags.assigned if t.exclusive]
+        job_exclusive = [
+            Tag(t.key, t.value) for t in jobs[plan.pipeline].tags.assigned if t.exclusive
+        ]
         loader.client.add_tags(Kind.RUN, newest.id, [Tag(LATEST), *job_exclusive])
 
 

@@ -200,7 +200,9 @@ def test_op_selection_is_a_system_run_tag(client: Client) -> None:
     part = two_steps.execute_in_process(op_selection=["extract"])
 
     assert "tagbase/op_selection" not in Client().get_run(whole.run_id).tag_dict
-    [selection] = [t for t in Client().get_run(part.run_id).tags.assigned if t.key == "tagbase/op_selection"]
+    [selection] = [
+        t for t in Client().get_run(part.run_id).tags.assigned if t.key == "tagbase/op_selection"
+    ]
     assert "extract" in selection.value
     assert "load" not in selection.value
     assert selection.source == "system"

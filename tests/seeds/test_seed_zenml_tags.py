@@ -55,7 +55,9 @@ def test_tagging_artifacts(client: Client) -> None:
     add_tags(tags=["production", "dataset"], artifact="my_artifact_name_or_id")
 
     assert Client().get_artifact("my_artifact_name_or_id").tag_names == ["dataset", "production"]
-    assert all(tag.is_label for tag in Client().get_artifact("my_artifact_name_or_id").tags.assigned)
+    assert all(
+        tag.is_label for tag in Client().get_artifact("my_artifact_name_or_id").tags.assigned
+    )
     by_id = Client().create_artifact("by_id")  # "name or ID": by id too
     add_tags(tags=["production"], artifact=by_id.id)
     assert Client().get_artifact("by_id").tag_names == ["production"]
