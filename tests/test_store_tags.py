@@ -614,26 +614,6 @@ def test_deleting_an_exclusive_tag_drops_exclusivity(client: Client) -> None:
     assert holders(client, Kind.MODEL_VERSION, "champion") == ["2", "3"]
 
 
-def test_history_outlives_a_deleted_entity(client: Client) -> None:
-    client.create_model("m", tags=["gone"])
-    client.delete_model("m")
-    [removed, added] = client.tag_history(tag="gone")
-    assert (removed.reason, added.action) == ("deleted", "added")
-    assert "deleted" in removed.entity.name
-
-
-def test_holders_in_the_past_include_entities_deleted_since(client: Client) -> None:
-    client.create_model("m")
-    client.create_model_version("m", "1", tags=[Tag("champion", exclusive=True)])
-    while_v1 = now()
-    client.create_model_version("m", "2", tags=["champion"])
-    client.delete_model_version("m", "1")
-    [ref] = client.tag_holders("champion", while_v1, kind=Kind.MODEL_VERSION, scope="m")
-    assert "deleted" in ref.name
-    assert ref.kind is Kind.MODEL_VERSION
-    assert held_in(client, "m", now()) == ["2"]
-
-
 @pytest.mark.parametrize(
     "call",
     [

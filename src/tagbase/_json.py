@@ -43,7 +43,13 @@ def _optional_time(moment: datetime | None) -> str | None:
 
 
 def ref_json(ref: EntityRef) -> dict[str, Any]:
-    return {"id": ref.id, "kind": ref.kind.value, "name": ref.name, "scope": ref.scope_name}
+    return {
+        "id": ref.id,
+        "kind": ref.kind.value,
+        "name": ref.name,
+        "scope": ref.scope_name,
+        "deleted": ref.deleted,
+    }
 
 
 def _optional_ref(ref: EntityRef | None) -> dict[str, Any] | None:

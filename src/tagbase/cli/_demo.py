@@ -21,6 +21,7 @@ from tagbase.cli._render import (
     print_tag_definitions,
     short_time,
     shown_location,
+    shown_name,
     tag_cell,
 )
 from tagbase.definitions import Definitions
@@ -153,8 +154,8 @@ def _moves_table(client: Client) -> Table:
         for event in moves[:MOVES_SHOWN]:
             table.add_row(
                 Text(tag),
-                Text(event.entity.display_name),
-                Text(event.moved_to.display_name if event.moved_to else ""),
+                Text(shown_name(event.entity)),
+                Text(shown_name(event.moved_to) if event.moved_to else ""),
                 Text(short_time(event.at)),
             )
     return table

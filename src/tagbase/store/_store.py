@@ -619,7 +619,7 @@ class Store:
         actor: str | None = None,
     ) -> None:
         """Delete an entity (and, with `recursive`, its versions, runs or templates).
-        Its tags end in history with the reason `deleted`."""
+        Its tags end in history with the reason `deleted`; the history keeps naming it."""
         kind = Kind.parse(kind)
         with self._writing() as connection:
             change = self._change(connection, "api", actor)
@@ -634,6 +634,7 @@ class Store:
                 )
             targets = [Target(*child) for child in children] + [found]
             _tagging.unassign_all(connection, targets, change)
+            _history.keep_names(connection, [target.id for target in targets], change.now)
             execute_together(
                 connection,
                 [_entity_counts(connection, [(t.kind, t.scope_id) for t in targets], -1)],
