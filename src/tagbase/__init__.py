@@ -47,6 +47,7 @@ from tagbase._records import (
     Retagging,
     TagDefinition,
     TagEvent,
+    Tags,
 )
 from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
 from tagbase._tags import Tag, TagPolicy
@@ -175,6 +176,7 @@ __all__ = [
     "TagPolicy",
     "TagValidationError",
     "TagbaseError",
+    "Tags",
     "TargetError",
     "TimeWindowPartitionsDefinition",
     "UnknownDefinitionError",

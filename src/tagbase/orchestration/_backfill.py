@@ -8,6 +8,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tagbase import _fixes
 from tagbase._errors import InvalidInputError
 from tagbase._tags import TagsInput
 from tagbase.definitions._definitions import Definitions
@@ -63,8 +64,8 @@ def _keys(
                 check_partition(partitions, key)
     elif partitions is None or start is None or end is None:
         raise InvalidInputError(
-            "a backfill needs partition keys, or a start and end key of a partitioned job. "
-            "Fix: pass partition_keys=[...], or start= and end= (tagbase backfill --from --to)"
+            "a backfill needs partition keys, or a start and end key of a partitioned job",
+            fix=_fixes.backfill_range(),
         )
     else:
         keys = partitions.get_partition_keys_in_range(start, end)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from tagbase import _fixes
 from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import NotFoundError
@@ -87,8 +88,8 @@ def _prepare(request: LaunchRequest, definitions: Definitions | None, store: Sto
     if isinstance(job, str):
         if request.op_selection is not None:
             raise NotFoundError(
-                f"an op selection of job {job!r} needs its definition. Fix: pass "
-                "definitions=... (or -f FILE / -m MODULE)"
+                f"an op selection of job {job!r} needs its definition",
+                fix=_fixes.job_definitions(),
             )
         return job, _catalog_job_tags(store, job), launch, given
     plan = plan_job(job)
@@ -103,8 +104,5 @@ def _catalog_job_tags(store: Store, name: str) -> tuple[Tag, ...]:
     """The definition tags of a job recorded in the catalog (by `tagbase load` or a worker)."""
     found = store.find(Kind.JOB, name)
     if found is None:
-        raise NotFoundError(
-            f"no job named {name!r} in the catalog. Fix: record it first (tagbase load -f "
-            "FILE), or launch with its definitions"
-        )
+        raise NotFoundError(f"no job named {name!r} in the catalog", fix=_fixes.recorded_job())
     return tuple(Tag(t.key, t.value) for t in found.tags.assigned if t.source == "definition")

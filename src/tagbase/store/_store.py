@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from uuid_utils import uuid7
 
+from tagbase import _fixes
 from tagbase._config import Config, Durability
 from tagbase._errors import (
     AlreadyExistsError,
@@ -57,6 +58,7 @@ from tagbase._tags import (
 )
 from tagbase.query import Everything, Match, Node
 from tagbase.store import _history, _metadata_store, _tagging
+from tagbase.store._aliases import find_holder
 from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
@@ -630,7 +632,8 @@ class Store:
             if children and not recursive:
                 raise ConflictError(
                     f"{kind.label} {found.label!r} has {len(children)} children (versions, runs "
-                    "or templates); delete them first or pass recursive=True (--recursive)"
+                    "or templates)",
+                    fix=_fixes.recursive_delete(kind),
                 )
             targets = [Target(*child) for child in children] + [found]
             _tagging.unassign_all(connection, targets, change)
@@ -647,6 +650,10 @@ class Store:
     def _resolve(
         self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None, lock: bool = False
     ) -> Target:
+        if scope is None:
+            held = self._alias(connection, kind, ref, lock)
+            if held is not None:
+                return held
         given: dict[str, Any] = {"kind": kind.code}
         if scope is not None and kind.scope is not None:  # an id must lie in the scope too
             given["scope_id"] = self._resolve(connection, kind.scope, scope, None).id
@@ -667,10 +674,28 @@ class Store:
                 f"several {kind.label}s are named {str(ref)!r}; name the "
                 f"{kind.scope.label if kind.scope else 'scope'} too, or use the id"
             )
+        scope_name = None if scope is None else str(scope)
         raise NotFoundError(
-            f"no {kind.label} {str(ref)!r}{where}. Fix: check the name or id "
-            f"(Client().list({kind.value!r}) lists them)"
+            f"no {kind.label} {str(ref)!r}{where}", fix=_fixes.listing(kind, scope_name)
         )
+
+    def _alias(self, connection: sa.Connection, kind: Kind, ref: Ref, lock: bool) -> Target | None:
+        parent = kind.scope
+        if parent is None:
+            return None
+        return find_holder(
+            connection, kind, ref, lambda name: self._resolve(connection, parent, name, None), lock
+        )
+
+    def find_alias(self, kind: Kind | str, ref: Ref) -> Entity | None:
+        """The entity `ref` names as an alias, `PARENT@TAG`: the holder of the registered
+        exclusive tag TAG within PARENT. None when `ref` is no alias (no `@`, or TAG is not an
+        exclusive tag); NotFoundError when PARENT is unknown or nobody there holds TAG. Every
+        lookup of a scoped entity without its parent (`get`, `update`, `delete`...) reads an
+        alias so too."""
+        with self._reading() as connection:
+            held = self._alias(connection, Kind.parse(kind), ref, lock=False)
+            return None if held is None else load_entities(connection, [held.id], self._names)[0]
 
     # -- tag registry -----------------------------------------------------------------------
 
