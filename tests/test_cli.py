@@ -77,7 +77,7 @@ def test_seed_cli_lines_tag_the_right_entities(iris: Client) -> None:
 
     artifact = iris.get_artifact("my_artifact")
     assert artifact.tag_names == ["dataset", "production"]
-    assert {tag.source for tag in artifact.tags} == {"user"}
+    assert {tag.source for tag in artifact.tags.assigned} == {"user"}
     assert "production-ready" in iris.get_model("iris_classifier").tag_names
     assert "approved" in iris.get_model_version("iris_classifier", "2.0.0").tag_names
     assert "approved" not in iris.get_model_version("iris_classifier", "1.0.0").tag_names

@@ -139,7 +139,7 @@ def test_fraud_detector_3_2_1_holds_production(client: Client, demo: DemoSummary
     assert {"production", "xgboost", "fraud-detection", "2023-07-training"} <= set(
         version.tag_names
     )
-    assert next(tag for tag in version.tags if tag.name == "production").exclusive
+    assert next(tag for tag in version.tags.assigned if tag.name == "production").exclusive
     assert not client.get_model_version("fraud_detector", "3.1.0").has_tag("production")
     # 1.0.0 of iris_classifier keeps its own `production`: the scope is the model.
     assert client.get_model_version("iris_classifier", "1.0.0").has_tag("production")

@@ -108,7 +108,7 @@ def test_iris_training_moves_latest_cascades_and_forms_an_accuracy_series(
         versions = [client.get(Kind.ASSET_VERSION, v) for v in result.asset_version_ids]
         assert {v.scope.name for v in versions if v.scope} >= IRIS_ARTIFACTS
         for version in versions:
-            sources = {t.name: t.source for t in version.tags}
+            sources = {t.name: t.source for t in version.tags.assigned}
             assert sources["iris_baseline"] == "cascade"
     assert "naive-bayes" in client.get_artifact_version("iris_model", 3).tag_names
     assert client.load_artifact("iris_model")["kind"] == "gaussian_naive_bayes"

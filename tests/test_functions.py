@@ -96,7 +96,7 @@ def test_add_and_remove_tags_on_each_target(client: Client, world: World, target
     remove_tags(tags="production", **keywords)  # type: ignore[arg-type]
     assert reload(client, expected).tag_names == []
     others = [e for e in vars(world).values() if e.id != expected.id]
-    assert all(reload(client, other).tags == () for other in others)
+    assert all(reload(client, other).tags == {} for other in others)
 
 
 @pytest.mark.parametrize("target", list(TARGETS))
@@ -163,7 +163,7 @@ def test_two_targets_are_refused(
         FUNCTIONS[function](**keywords)
     for keyword in VALID_TARGETS:
         assert keyword in str(caught.value)
-    assert all(reload(client, e).tags == () for e in vars(world).values())
+    assert all(reload(client, e).tags == {} for e in vars(world).values())
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -91,8 +93,7 @@ def test_the_trigram_index_is_built_for_tags_that_existed_before_it(store_url: s
     Client(store).create(Kind.MODEL, "m", tags={"note": "before-the-index"})
     with store.engine.begin() as connection:
         command.downgrade(alembic_config(connection), "0004")
-    with store.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "head")
+    upgrade(store.engine)
     store.close()
     store = Store(store_url)  # a fresh engine: nothing remembered from before the upgrade
     try:
@@ -192,7 +193,7 @@ def test_a_catalog_made_before_uuid_ids_and_8_column_assignments_answers_the_sam
         assert store.get("run", "j-8", "j").id == ids[7]
         store.add(EntitySpec("run", scope="j", tags={"env": "e1"}))
         store.add_tags("run", "j-2", "j", tags={"env": "e2", "label": "extra", "best": ""})
-        held = sorted(tag.name for tag in store.get("run", "j-2", "j").tags)
+        held = sorted(tag.name for tag in store.get("run", "j-2", "j").tags.assigned)
         assert held == ["best", "env=e2", "label=extra", "label=l1", "r1"]
         assert store.count("run", query=parse("tag:env=e1")) == 10
         assert store.count("run", query=parse("tag:label=extra")) == 2
@@ -256,3 +257,84 @@ def test_versions_stored_before_digests_are_refused_until_materialized_again(
         assert client.get_artifact_version("numbers", 2).load() == [1, 2, 3]
     finally:
         store.close()
+
+
+def _entity_table_sql(engine: sa.Engine) -> str:
+    with engine.connect() as connection:
+        found = "SELECT sql FROM sqlite_master WHERE name = 'entity'"
+        return str(connection.exec_driver_sql(found).scalar_one())
+
+
+def test_a_catalog_made_before_tombstones_keeps_its_data_and_names_deleted_holders_after(
+    store_url: str,
+) -> None:
+    """Revision 0012 adds `deleted_entity` and, on SQLite, makes `entity` anew with
+    AUTOINCREMENT (foreign keys off, so no owner or metadata row goes with the old table); its
+    downgrade drops the tombstones. Owners, metadata, tags and ids are as before."""
+    from tagbase import Client, Kind
+
+    store = Store(store_url)
+    client = Client(store)
+    client.create_tag("production", exclusive=True)
+    client.create_model("m", owners=["team:ml"], metadata={"accuracy": 0.9})
+    first = client.create_model_version("m", "1", tags=["production"], metadata={"n": 1})
+    client.create_model_version("m", "2", tags=["production"])
+    client.delete_model_version("m", "1")
+    _downgrade(store.engine, "0011")
+    with store.engine.connect() as connection:
+        assert not sa.inspect(connection).has_table("deleted_entity")
+    upgrade(store.engine)
+    store.close()
+    store = Store(store_url)
+    client = Client(store)
+    try:
+        model = client.get_model("m")
+        assert (model.owners, model.metadata["accuracy"].value) == (("team:ml",), 0.9)
+        assert client.get_model_version("m", "2").has_tag("production")
+        client.delete_model_version("m", "2")
+        named = {e.entity.display_name for e in client.tag_history(tag="production")}
+        # Version 1 was deleted before tombstones were kept; version 2 after.
+        [unnamed] = named - {"m:2"}
+        assert unnamed.startswith("#")
+        assert first.id not in unnamed
+        newer = client.create_model_version("m", "3")
+        assert client.tag_history(Kind.MODEL_VERSION, newer.id) == []
+    finally:
+        store.close()
+
+
+def test_sqlite_entity_ids_are_never_reused_after_the_upgrade(tmp_path: Path) -> None:
+    from alembic import command
+
+    from tagbase.store._engine import alembic_config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        with engine.begin() as connection:  # revisions before 0012 make no table anew
+            command.upgrade(alembic_config(connection), "0011")
+        assert "AUTOINCREMENT" not in _entity_table_sql(engine)
+        upgrade(engine)
+        assert "AUTOINCREMENT" in _entity_table_sql(engine)
+    finally:
+        engine.dispose()
+
+
+def test_revision_0012_refuses_to_run_with_sqlite_foreign_keys_on(tmp_path: Path) -> None:
+    """Made anew with enforcement on, `entity` would take every owner and metadata row with
+    it: the migration refuses unless run through `upgrade` (`tagbase db upgrade`)."""
+    from alembic import command
+
+    from tagbase.store._engine import alembic_config
+
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    store = Store(url)
+    store.add(EntitySpec("model", "m", owners=["team:ml"]))
+    _downgrade(store.engine, "0011")
+    refused = pytest.raises(StoreError, match="tagbase db upgrade")
+    with refused, store.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    with store.engine.connect() as connection:
+        assert current_revision(connection) == "0011"
+    upgrade(store.engine)
+    assert store.get("model", "m").owners == ("team:ml",)
+    store.close()

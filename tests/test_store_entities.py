@@ -264,7 +264,7 @@ def test_an_id_from_another_scope_is_not_found(client: Client) -> None:
         client.get_model_version("churn", fraud_version.id)
     with pytest.raises(NotFoundError):
         client.update_model_version("churn", fraud_version.id, add_tags=["wrong"])
-    assert client.get_model_version("fraud", fraud_version.id).tags == ()
+    assert client.get_model_version("fraud", fraud_version.id).tags == {}
 
 
 # -- names are unique in a scope; writes that fail leave nothing behind ------------------------
@@ -288,7 +288,7 @@ def test_renaming_onto_an_existing_name_is_refused(client: Client, kind: Kind) -
     with pytest.raises(AlreadyExistsError, match="first"):
         client.update(kind, "second", scope, name="first", add_tags=["renamed"])
     assert sorted(names(client.list(kind))) == ["first", "second"]
-    assert client.get(kind, "second", scope).tags == ()
+    assert client.get(kind, "second", scope).tags == {}
 
 
 @pytest.mark.parametrize("kind", SCOPED)

@@ -49,6 +49,7 @@ from tagbase._records import (
     Retagging,
     TagDefinition,
     TagEvent,
+    Tags,
 )
 from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
 from tagbase._tags import Tag, TagPolicy
@@ -179,6 +180,7 @@ __all__ = [
     "TagPolicy",
     "TagValidationError",
     "TagbaseError",
+    "Tags",
     "TargetError",
     "TimeWindowPartitionsDefinition",
     "UnknownDefinitionError",

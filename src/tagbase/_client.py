@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from tagbase import _fixes
 from tagbase._artifact_version import ArtifactVersion, loadable
 from tagbase._config import Config
 from tagbase._errors import NotFoundError
@@ -370,9 +371,14 @@ class Client:
         return self.get(Kind.MODEL, model_name_or_id)
 
     def get_model_version(
-        self, model_name_or_id: Ref, model_version_name_or_number_or_id: Ref
+        self, model_name_or_id: Ref, model_version_name_or_number_or_id: Ref | None = None
     ) -> Entity:
-        return self.get(Kind.MODEL_VERSION, model_version_name_or_number_or_id, model_name_or_id)
+        """By model and version (name, number or id); by version id alone; by alias,
+        `"iris_classifier@champion"` (the version holding the exclusive tag `champion`); or,
+        given a model alone, its latest version."""
+        return self._version(
+            Kind.MODEL_VERSION, model_name_or_id, model_version_name_or_number_or_id
+        )
 
     def list_models(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:
         return self.list(Kind.MODEL, tags=tags, **filters)
@@ -453,34 +459,42 @@ class Client:
     def get_artifact_version(
         self, name_id_or_prefix: Ref, version: Ref | None = None
     ) -> ArtifactVersion:
-        """By version id, or by artifact name and version (name, number or id); an artifact
-        name alone gives its latest version. `.load()` on the result reads the value back."""
-        if version is None and _is_uuid(name_id_or_prefix):
-            found = self.get(Kind.ASSET_VERSION, name_id_or_prefix)
-        elif version is None:
-            found = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
-        else:
-            found = self.get(Kind.ASSET_VERSION, version, name_id_or_prefix)
-        return self._loadable(found)
+        """By version id, by artifact name and version (name, number or id), or by alias,
+        `"iris_data@production"` (the version holding the exclusive tag `production`); an
+        artifact name alone gives its latest version. `.load()` reads the value back."""
+        return self._loadable(self._version(Kind.ASSET_VERSION, name_id_or_prefix, version))
 
     def _loadable(self, version: Entity) -> ArtifactVersion:
         return loadable(version, self.store.find_stored_artifact(version.id))
+
+    def _version(self, kind: Kind, parent: Ref, version: Ref | None) -> Entity:
+        """A version by parent and version, by its id, by alias, or the parent's latest."""
+        if version is not None:
+            return self.get(kind, version, parent)
+        if _is_uuid(parent):
+            return self.get(kind, parent)
+        return self.store.find_alias(kind, parent) or self._latest_version(kind, parent)
 
     def _latest_version(self, kind: Kind, parent: Ref) -> Entity:
         newest = self.list(kind, scope=parent, size=1).items
         if not newest:
             assert kind.scope is not None
             raise NotFoundError(
-                f"{kind.scope.label} {str(parent)!r} has no versions yet. Fix: materialize it "
-                f"first, or check the name (Client().list({kind.scope.value!r}) lists them)"
+                f"{kind.scope.label} {str(parent)!r} has no versions yet",
+                fix=_fixes.first_version(kind, str(parent)),
             )
         return newest[0]
 
     def load_artifact(self, name_id_or_prefix: Ref, version: Ref | None = None) -> Any:
-        """The stored value of an artifact version (of the newest, without `version`)."""
-        if version is None and self.store.find(Kind.ASSET, name_id_or_prefix) is not None:
-            newest = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
-            return self._loadable(newest).load()
+        """The stored value of an artifact version: of the newest, without `version`; of the
+        holder of an alias, `load_artifact("iris_data@production")`."""
+        if version is None:
+            held = self.store.find_alias(Kind.ASSET_VERSION, name_id_or_prefix)
+            if held is not None:
+                return self._loadable(held).load()
+            if self.store.find(Kind.ASSET, name_id_or_prefix) is not None:  # its id, too
+                newest = self._latest_version(Kind.ASSET_VERSION, name_id_or_prefix)
+                return self._loadable(newest).load()
         return self.get_artifact_version(name_id_or_prefix, version).load()
 
     def list_artifacts(self, tags: TagFilter = None, **filters: Any) -> Page[Entity]:

@@ -576,7 +576,7 @@ def _register(client: Client, tag: Tag) -> bool:
 
 def _run_tags(job: Entity, own: Mapping[str, str], leave_out: set[str]) -> dict[str, str]:
     """The job's tags, which every run carries, overridden by the run's own; minus `leave_out`."""
-    merged = {held.key: held.value for held in job.tags} | dict(own)
+    merged = {held.key: held.value for held in job.tags.assigned} | dict(own)
     return {key: value for key, value in merged.items() if Tag(key, value).name not in leave_out}
 
 
@@ -604,7 +604,9 @@ def _seed_history(loader: _Loader, jobs: Mapping[str, Entity]) -> None:
     loader.created.update(Kind.parse(spec.kind) for spec in specs)
     for plan in plans:
         newest = loader.client.list_runs(pipeline_name_or_id=plan.pipeline, size=1)[0]
-        job_exclusive = [Tag(t.key, t.value) for t in jobs[plan.pipeline].tags if t.exclusive]
+        job_exclusive = [
+            Tag(t.key, t.value) for t in jobs[plan.pipeline].tags.assigned if t.exclusive
+        ]
         loader.client.add_tags(Kind.RUN, newest.id, [Tag(LATEST), *job_exclusive])
 
 

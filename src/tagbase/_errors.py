@@ -18,17 +18,43 @@
         ├── SchemaVersionError                   the schema is older or newer than this code
         └── ArtifactIntegrityError               a stored value is not what tagbase wrote
 
-Every message names the bad value, the rule it breaks and how to fix it.
+Every message names the bad value, the rule it breaks and how to fix it. A fix that names a
+call (`Client().list(...)`, `tagbase artifact list`, `GET /api/assets`) is a `Fix` with one
+text per front-end; `str(error)` says it for Python, the CLI and the API say it their way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
+
+FrontEnd = Literal["python", "cli", "api"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """How to fix an error, in the caller's terms: Python, the `tagbase` command line and the
+    REST API each name their own calls."""
+
+    python: str
+    cli: str
+    api: str
 
 
 class TagbaseError(Exception):
     """Root of every error tagbase raises on purpose."""
+
+    def __init__(self, message: str = "", *, fix: Fix | None = None) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(message if fix is None else f"{message}. Fix: {fix.python}")
+
+    def explained(self, front_end: FrontEnd) -> str:
+        """The message, with its fix as `front_end` says it."""
+        if self.fix is None:
+            return str(self)
+        return f"{self.message}. Fix: {getattr(self.fix, front_end)}"
 
 
 class InvalidInputError(TagbaseError, ValueError):

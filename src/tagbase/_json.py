@@ -43,7 +43,13 @@ def _optional_time(moment: datetime | None) -> str | None:
 
 
 def ref_json(ref: EntityRef) -> dict[str, Any]:
-    return {"id": ref.id, "kind": ref.kind.value, "name": ref.name, "scope": ref.scope_name}
+    return {
+        "id": ref.id,
+        "kind": ref.kind.value,
+        "name": ref.name,
+        "scope": ref.scope_name,
+        "deleted": ref.deleted,
+    }
 
 
 def _optional_ref(ref: EntityRef | None) -> dict[str, Any] | None:
@@ -86,7 +92,7 @@ def entity_json(entity: Entity) -> dict[str, Any]:
         "number": entity.number,
         "status": entity.status,
         "description": entity.description,
-        "tags": [tag_json(tag) for tag in entity.tags],
+        "tags": [tag_json(tag) for tag in entity.tags.assigned],
         "metadata": metadata_map_json(entity.metadata),
         "owners": list(entity.owners),
         "created_at": iso_time(entity.created_at),

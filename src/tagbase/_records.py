@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from tagbase._kinds import Kind
+from tagbase._metadata import TimestampMetadataValue
 from tagbase._tags import tag_string
 
 T = TypeVar("T")
@@ -32,6 +33,7 @@ class EntityRef:
     kind: Kind
     name: str
     scope_name: str | None = None
+    deleted: bool = False  # named by the history after the entity was deleted
 
     @property
     def display_name(self) -> str:
@@ -64,6 +66,63 @@ class AssignedTag(NamedTuple):
         return self.name
 
 
+class Tags(Mapping[str, str]):
+    """An entity's tags, read as a mapping of key to value (a label's value is `""`), so that
+    `"env" in run.tags` and `run.tags["env"]` work as they do in Dagster. A key registered
+    multi-valued that holds several values maps to the first in sorted order; `get_all(key)`
+    gives them all. Iterating yields keys; `assigned` holds every assignment, with its source,
+    actor and time."""
+
+    __slots__ = ("_values", "assigned")
+
+    def __init__(self, assigned: Iterable[AssignedTag] = ()) -> None:
+        self.assigned: tuple[AssignedTag, ...] = tuple(assigned)
+        self._values: dict[str, str] | None = None  # built on first use: pages hold thousands
+
+    @property
+    def _by_key(self) -> dict[str, str]:
+        if self._values is None:
+            values: dict[str, str] = {}
+            for held in self.assigned:
+                first = values.get(held.key)
+                if first is None or held.value < first:
+                    values[held.key] = held.value
+            self._values = values
+        return self._values
+
+    def __getitem__(self, key: str) -> str:
+        return self._by_key[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_key)
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def get_all(self, key: str) -> tuple[str, ...]:
+        """Every value of `key` on the entity, sorted (empty when it has none)."""
+        return tuple(sorted(held.value for held in self.assigned if held.key == key))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Tags):
+            return sorted(self.assigned) == sorted(other.assigned)
+        if isinstance(other, Mapping):
+            return self._by_key == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self.assigned))
+
+    def __repr__(self) -> str:
+        return f"Tags({self._by_key!r})"
+
+    def __reduce__(self) -> tuple[type[Tags], tuple[tuple[AssignedTag, ...]]]:
+        return Tags, (self.assigned,)
+
+
 @dataclass(frozen=True, slots=True)
 class Entity:
     """One catalog entity: asset, asset version, op, job, run, run template, model, version."""
@@ -75,7 +134,7 @@ class Entity:
     number: int | None
     description: str | None
     status: str | None
-    tags: tuple[AssignedTag, ...]
+    tags: Tags
     metadata: Mapping[str, Any]
     owners: tuple[str, ...]
     created_at: datetime
@@ -84,16 +143,62 @@ class Entity:
     @property
     def tag_names(self) -> list[str]:
         """Tags in string form, sorted: `key` for labels, `key=value` otherwise."""
-        return sorted(tag.name for tag in self.tags)
+        return sorted(tag.name for tag in self.tags.assigned)
 
     @property
     def tag_dict(self) -> dict[str, str]:
-        return {tag.key: tag.value for tag in self.tags}
+        """The tags as a plain dict (a copy of `tags`)."""
+        return dict(self.tags)
 
     @property
     def version(self) -> str | None:
         """The version name of an asset or model version."""
         return self.name if self.kind.is_version else None
+
+    # Read-only names that users of other tools reach for (listed in the README).
+
+    @property
+    def job_name(self) -> str | None:
+        """The job (pipeline) of a run or run template."""
+        return self._parent_name(Kind.JOB)
+
+    pipeline_name = job_name
+
+    @property
+    def artifact_name(self) -> str | None:
+        """The asset (artifact) of an asset version."""
+        return self._parent_name(Kind.ASSET)
+
+    asset_name = artifact_name
+
+    @property
+    def model_name(self) -> str | None:
+        """The model of a model version."""
+        return self._parent_name(Kind.MODEL)
+
+    @property
+    def run_id(self) -> str | None:
+        """A run's id."""
+        return self.id if self.kind is Kind.RUN else None
+
+    @property
+    def start_time(self) -> datetime | None:
+        """When a run started (its `tagbase/started_at`); None before it starts."""
+        return self._run_time("tagbase/started_at")
+
+    @property
+    def end_time(self) -> datetime | None:
+        """When a run ended (its `tagbase/ended_at`); None until it ends."""
+        return self._run_time("tagbase/ended_at")
+
+    def _parent_name(self, parent: Kind) -> str | None:
+        if self.scope is None or self.kind.scope is not parent:
+            return None
+        return self.scope.name
+
+    def _run_time(self, key: str) -> datetime | None:
+        value = self.metadata.get(key) if self.kind is Kind.RUN else None
+        return value.as_datetime() if isinstance(value, TimestampMetadataValue) else None
 
     @property
     def ref(self) -> EntityRef:

@@ -149,7 +149,7 @@ def test_a_tag_is_added_to_a_run_and_removed_again(
     row = page.locator("table.tag-table tr", has=page.locator('[data-tag="reviewed-by=ada"]'))
     expect(row.locator(".source")).to_have_text("user")
     expect(row).to_contain_text("tester")
-    held = {t.name: t for t in served.client.get_run(run.id).tags}["reviewed-by=ada"]
+    held = {t.name: t for t in served.client.get_run(run.id).tags.assigned}["reviewed-by=ada"]
     assert (held.source, held.actor) == ("user", "tester")
     row.locator("button.remove").click()
     expect(page.locator(".notice-ok")).to_have_text("Removed tag reviewed-by=ada.")

@@ -60,7 +60,10 @@ def test_a_pipeline_run_records_artifacts_tags_and_model(client: Client) -> None
     assert run.tag_names == ["exp_42", "high_accuracy", "latest", "training"]
     assert run.metadata["accuracy"].value == 0.92
     iris = client.get_artifact_version("iris", 1)
-    assert {t.name: t.source for t in iris.tags} == {"raw": "definition", "exp_42": "cascade"}
+    assert {t.name: t.source for t in iris.tags.assigned} == {
+        "raw": "definition",
+        "exp_42": "cascade",
+    }
     assert iris.metadata["tagbase/row_count"].value == 3
     columns = iris.metadata["tagbase/column_schema"].value.columns
     frame = load.fn()

@@ -62,7 +62,7 @@ def failing() -> None:
 
 
 def tags_of(client: Client, run_id: str) -> dict[str, tuple[str, str]]:
-    return {t.key: (t.value, t.source) for t in client.get_run(run_id).tags}
+    return {t.key: (t.value, t.source) for t in client.get_run(run_id).tags.assigned}
 
 
 def test_a_job_runs_in_order_and_records_run_and_steps(client: Client) -> None:

@@ -15,7 +15,7 @@ def define(tags: dict[str, str], metadata: dict[str, object], kinds: set[str]) -
 def test_definitions_are_recorded_with_sources(client: Client) -> None:
     define({"domain": "marketing"}, {"docs": MetadataValue.url("https://a")}, {"python"})
     leads = client.get_artifact("leads")
-    assert {t.name: t.source for t in leads.tags} == {
+    assert {t.name: t.source for t in leads.tags.assigned} == {
         "domain=marketing": "definition",
         "tagbase/kind/python": "system",
         "tagbase/group=default": "system",

@@ -55,7 +55,7 @@ def test_a_tag_with_an_empty_value_is_a_label(client: Client) -> None:
 
     Definitions(assets=[leads])
 
-    tags = {tag.key: tag for tag in Client().get_artifact("leads").tags}
+    tags = {tag.key: tag for tag in Client().get_artifact("leads").tags.assigned}
     assert tags["pii"].is_label
     assert tags["pii"].name == "pii"
     assert not tags["domain"].is_label
@@ -156,7 +156,7 @@ def test_kinds_become_kind_tags_on_the_asset(client: Client) -> None:
 
     entity = Client().get_artifact("leads")
     assert {"tagbase/kind/python", "tagbase/kind/snowflake"} <= set(entity.tag_names)
-    assert all(tag.is_label for tag in entity.tags if tag.key.startswith("tagbase/kind/"))
+    assert all(tag.is_label for tag in entity.tags.assigned if tag.key.startswith("tagbase/kind/"))
     assert [found.name for found in Client().list_artifacts(query="kind:python")] == ["leads"]
 
 
@@ -200,7 +200,9 @@ def test_op_selection_is_a_system_run_tag(client: Client) -> None:
     part = two_steps.execute_in_process(op_selection=["extract"])
 
     assert "tagbase/op_selection" not in Client().get_run(whole.run_id).tag_dict
-    [selection] = [t for t in Client().get_run(part.run_id).tags if t.key == "tagbase/op_selection"]
+    [selection] = [
+        t for t in Client().get_run(part.run_id).tags.assigned if t.key == "tagbase/op_selection"
+    ]
     assert "extract" in selection.value
     assert "load" not in selection.value
     assert selection.source == "system"

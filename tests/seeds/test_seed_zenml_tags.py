@@ -3,10 +3,11 @@ runs, models, model versions and run templates; exclusive and cascade tags; filt
 
 Each test holds one example of the seed (a code block, or one "Method" of a block that has
 several, so that the methods tagbase can already run are checked now), with only the import
-lines changed (`zenml` -> `tagbase`, `zenml.client` -> `tagbase.client`) and moved into the
-test, so that a name tagbase lacks fails that test alone. Where an example names something it
-does not create (an artifact, a run, a step), the test creates it first, marked `# completion`.
-The seed's CLI comments run through the `tagbase` CLI with the same arguments.
+lines changed (`zenml` -> `tagbase`, `zenml.client` -> `tagbase.client`, `zenml.models` ->
+`tagbase.models`) and moved into the test, so that a name tagbase lacks fails that test alone.
+Where an example names something it does not create (an artifact, a run, a step), the test
+creates it first, marked `# completion`. The seed's CLI comments run through the `tagbase` CLI
+with the same arguments.
 
 Every example runs against the `client` fixture's catalog (SQLite, then PostgreSQL); the fixture
 points TAGBASE_DATABASE_URL at it, so the seed's bare `Client()` reads and writes the same
@@ -55,7 +56,9 @@ def test_tagging_artifacts(client: Client) -> None:
     add_tags(tags=["production", "dataset"], artifact="my_artifact_name_or_id")
 
     assert Client().get_artifact("my_artifact_name_or_id").tag_names == ["dataset", "production"]
-    assert all(tag.is_label for tag in Client().get_artifact("my_artifact_name_or_id").tags)
+    assert all(
+        tag.is_label for tag in Client().get_artifact("my_artifact_name_or_id").tags.assigned
+    )
     by_id = Client().create_artifact("by_id")  # "name or ID": by id too
     add_tags(tags=["production"], artifact=by_id.id)
     assert Client().get_artifact("by_id").tag_names == ["production"]
@@ -256,7 +259,8 @@ def test_tagging_an_existing_run(client: Client) -> None:
 
 
 def test_tagging_a_model_version_on_creation(client: Client) -> None:
-    from tagbase import Model, pipeline
+    from tagbase import pipeline  # completion: the pipeline that runs the model
+    from tagbase.models import Model
 
     # Method 1: Tag when creating a model version
     model = Model(
@@ -424,7 +428,8 @@ def test_how_exclusive_tags_work(client: Client) -> None:
 
 
 def test_exclusive_and_regular_tags_on_a_model_version(client: Client) -> None:
-    from tagbase import Model, Tag, pipeline
+    from tagbase import Tag, pipeline  # completion: the block imports nothing
+    from tagbase.models import Model  # completion: as the seed's model section imports it
 
     # A model version with both exclusive and regular tags
     model = Model(
@@ -509,7 +514,7 @@ def test_cascade_tags_reach_every_artifact_version(client: Client) -> None:
     versions = Client().list_artifact_versions()
     assert len(versions) == 3  # one per step output
     for version in versions:
-        [cascaded] = [tag for tag in version.tags if tag.name == "experiment_42"]
+        [cascaded] = [tag for tag in version.tags.assigned if tag.name == "experiment_42"]
         assert cascaded.source == "cascade"
         assert "training" not in version.tag_names
     assert Client().get_tag("experiment_42").cascade

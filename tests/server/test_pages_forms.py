@@ -86,7 +86,7 @@ def test_a_tag_added_to_a_run_is_recorded_as_the_user(browser: TestClient, catal
     form = {"action": "add", "tag": "reviewed=yes", "next": page}
     html = post(browser, f"/entity-tags/run/{run_id}", form, page)
     assert "Added tag reviewed=yes." in html
-    held = {t.name: t for t in catalog.get_run(run_id).tags}["reviewed=yes"]
+    held = {t.name: t for t in catalog.get_run(run_id).tags.assigned}["reviewed=yes"]
     assert (held.source, held.actor) == ("user", "tester")
     assert 'data-tag="reviewed=yes"' in html
 
@@ -107,7 +107,7 @@ def test_a_bad_tag_is_reported_on_the_page(browser: TestClient, catalog: Client)
     html = post(browser, "/entity-tags/asset/strict_asset", form, "/assets/strict_asset")
     assert "notice-error" in html
     assert "bad key" in html
-    assert catalog.get_artifact("strict_asset").tags == ()
+    assert catalog.get_artifact("strict_asset").tags == {}
 
 
 def test_a_form_without_its_csrf_token_is_refused(browser: TestClient, catalog: Client) -> None:
@@ -157,7 +157,7 @@ def test_the_launchpad_launches_a_job_with_added_tags(
     wait_for(app)
     run = catalog.list_runs(pipeline_name_or_id="nightly", size=1)[0]
     assert f"Launched run {run.name}." in html
-    tags = {t.key: (t.value, t.source) for t in catalog.get_run(run.id).tags}
+    tags = {t.key: (t.value, t.source) for t in catalog.get_run(run.id).tags.assigned}
     assert tags["env"] == ("prod", "launch")  # overrides the job's env=dev
     assert tags["reason"] == ("backfill", "launch")
     assert tags["team"] == ("ml", "definition")
@@ -275,4 +275,4 @@ def test_with_tokens_pages_ask_to_sign_in(catalog: Client) -> None:
         form = {"action": "add", "tag": "x", "next": "/", "csrf_token": token}
         refused = browser.post("/entity-tags/asset/a", data=form)
         assert refused.status_code == 403  # a read token may not write
-        assert catalog.get_artifact("a").tags == ()
+        assert catalog.get_artifact("a").tags == {}

@@ -54,10 +54,11 @@ pass_state = click.make_pass_decorator(State)
 
 
 def error_lines(error: TagbaseError) -> list[str]:
-    """The headline of an error, then any further lines indented under it."""
+    """The headline of an error, then any further lines indented under it; a fix is said in
+    the CLI's terms."""
     if isinstance(error, _PROBLEM_ERRORS) and len(error.problems) == 1:
         return [f"{error.headline}: {error.problems[0]}"]
-    first, *rest = str(error).splitlines() or [type(error).__name__]
+    first, *rest = error.explained("cli").splitlines() or [type(error).__name__]
     return [first, *(line if line.startswith(" ") else f"  {line}" for line in rest)]
 
 

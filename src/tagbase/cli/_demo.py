@@ -21,6 +21,7 @@ from tagbase.cli._render import (
     print_tag_definitions,
     short_time,
     shown_location,
+    shown_name,
     tag_cell,
 )
 from tagbase.definitions import Definitions
@@ -110,7 +111,7 @@ def _assets_table(client: Client) -> Table:
         table.add_row(
             Text(asset.name),
             Text(", ".join(asset.owners)),
-            tag_cell(asset.tags),
+            tag_cell(asset.tags.assigned),
             Text(str(newest.total)),
             Text(_latest_value(newest.items[0], "tagbase/row_count") if newest.items else ""),
         )
@@ -123,7 +124,7 @@ def _models_table(client: Client) -> Table:
         table.add_row(
             Text(version.scope.name if version.scope else ""),
             Text(version.name),
-            tag_cell(version.tags),
+            tag_cell(version.tags.assigned),
             *(Text(_latest_value(version, key)) for key in SCORES),
             Text(short_time(version.created_at)),
         )
@@ -153,8 +154,8 @@ def _moves_table(client: Client) -> Table:
         for event in moves[:MOVES_SHOWN]:
             table.add_row(
                 Text(tag),
-                Text(event.entity.display_name),
-                Text(event.moved_to.display_name if event.moved_to else ""),
+                Text(shown_name(event.entity)),
+                Text(shown_name(event.moved_to) if event.moved_to else ""),
                 Text(short_time(event.at)),
             )
     return table

@@ -142,7 +142,7 @@ def print_entities(page: Page[Entity], kind: Kind, title: str) -> None:
             [_text(entity.number), _text(entity.name)] if kind.is_version else [_text(entity.name)]
         )
         row += [_text(entity.status)] if kind is Kind.RUN else []
-        table.add_row(*row, tag_cell(entity.tags), _text(short_time(entity.created_at)))
+        table.add_row(*row, tag_cell(entity.tags.assigned), _text(short_time(entity.created_at)))
     out.print(table)
     if page.total is not None and page.total > len(page):
         out.print(_text(f"Showing {len(page)} of {page.total}; use --limit to see more."))
@@ -160,7 +160,7 @@ def print_entity(entity: Entity) -> None:
     out.print(fields)
     if entity.tags:
         tags = _table("Tags", "tag", "source", "actor", "added (UTC)")
-        for tag in entity.tags:
+        for tag in entity.tags.assigned:
             tags.add_row(
                 tag_cell([tag]), _text(tag.source), _text(tag.actor), _text(iso_time(tag.added_at))
             )
@@ -235,15 +235,20 @@ def print_tag_events(events: Sequence[TagEvent]) -> None:
         table.add_row(
             _text(iso_time(event.at)),
             _text(event.entity.kind.value),
-            _text(event.entity.display_name),
+            _text(shown_name(event.entity)),
             _text(event.tag),
             _text(event.action),
             _text(event.reason),
-            _text(event.moved_to.display_name if event.moved_to else ""),
+            _text(shown_name(event.moved_to) if event.moved_to else ""),
             _text(event.source),
             _text(event.actor),
         )
     out.print(table)
+
+
+def shown_name(ref: EntityRef) -> str:
+    """An entity as history tables name it, a deleted one marked so."""
+    return f"{ref.display_name} (deleted)" if ref.deleted else ref.display_name
 
 
 def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
@@ -254,7 +259,7 @@ def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
         return
     table = _table(f"Holders of {tag!r} at {when}", "kind", "entity", "id")
     for ref in holders:
-        table.add_row(_text(ref.kind.value), _text(ref.display_name), _text(ref.id))
+        table.add_row(_text(ref.kind.value), _text(shown_name(ref)), _text(ref.id))
     out.print(table)
 
 

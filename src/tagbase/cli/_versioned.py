@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from tagbase._client import Client
 from tagbase._kinds import Kind
+from tagbase._records import Entity
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._entities import (
     add_entity_commands,
@@ -22,6 +24,7 @@ from tagbase.cli._options import (
     tag_filter_option,
 )
 from tagbase.cli._render import a, noun
+from tagbase.store._aliases import alias_parts
 
 
 def versioned_group(kind: Kind, version_kind: Kind, *, examples: tuple[str, str]) -> click.Group:
@@ -71,33 +74,52 @@ def _version_group(kind: Kind, version_kind: Kind, example: str) -> click.Group:
             as_json=as_json,
         )
 
-    @group.command("show", help=f"Show a version of {a(parent)}, by version name, number or id.")
-    @click.argument("parent_ref", metavar=metavar)
-    @click.argument("version")
+    @group.command(
+        "show",
+        help=f"Show a version of {a(parent)}, by version name, number or id; or by alias, "
+        f"{metavar}@TAG (the version holding the exclusive tag TAG); or, given {a(parent)} "
+        "alone, its latest version.",
+    )
+    @click.argument("parent_ref", metavar=f"{metavar}[@ALIAS]")
+    @click.argument("version", required=False)
     @json_option
     @pass_state
-    def show_command(state: State, parent_ref: str, version: str, as_json: bool) -> None:
-        show_entity(get_entity(state.client, version_kind, version, parent_ref), as_json)
+    def show_command(state: State, parent_ref: str, version: str | None, as_json: bool) -> None:
+        client = state.client
+        if version is None:
+            show_entity(_by_parent(client, version_kind, parent_ref), as_json)
+        else:
+            show_entity(get_entity(client, version_kind, version, parent_ref), as_json)
 
     @group.command("update", help=update_help(f"{parent} version", example))
-    @click.argument("parent_ref", metavar=metavar)
-    @click.argument("version")
+    @click.argument("parent_ref", metavar=f"{metavar}[@ALIAS]")
+    @click.argument("version", required=False)
     @tag_changes
     @json_option
     @pass_state
     def update_command(
         state: State,
         parent_ref: str,
-        version: str,
+        version: str | None,
         add_tags: tuple[str, ...],
         remove_tags: tuple[str, ...],
         as_json: bool,
     ) -> None:
         client = state.client
-        entity = update_tags(client, version_kind, version, parent_ref, add_tags, remove_tags)
+        if version is None and alias_parts(parent_ref) is None:
+            raise click.UsageError(f"give the VERSION, or name it by alias: {metavar}@TAG")
+        ref, scope = (parent_ref, None) if version is None else (version, parent_ref)
+        entity = update_tags(client, version_kind, ref, scope, add_tags, remove_tags)
         show_entity(entity, as_json)
 
     return group
+
+
+def _by_parent(client: Client, kind: Kind, parent_ref: str) -> Entity:
+    """A version named without a version: by alias (PARENT@TAG), else the parent's latest."""
+    if kind is Kind.MODEL_VERSION:
+        return client.get_model_version(parent_ref)
+    return client.get_artifact_version(parent_ref)
 
 
 artifact = versioned_group(

@@ -51,7 +51,9 @@ def plan_rerun(store: Store, job: JobDefinition, parent: Entity, from_failure: b
             f"run {parent.id} is not a run of job {job.name!r}. Fix: pass a run of this job"
         )
     launch = tuple(
-        Tag(t.key, t.value) for t in parent.tags if t.source == "launch" and t.key != PARTITION_TAG
+        Tag(t.key, t.value)
+        for t in parent.tags.assigned
+        if t.source == "launch" and t.key != PARTITION_TAG
     )
     partition = parent.tag_dict.get(PARTITION_TAG)
     among = parent_selection(parent)

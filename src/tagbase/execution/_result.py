@@ -29,6 +29,11 @@ class RunResult:
         return "success" if self.success else "failed"
 
     @property
+    def pipeline_name(self) -> str:
+        """The job's name, as ZenML calls it."""
+        return self.job_name
+
+    @property
     def failed_steps(self) -> list[str]:
         return [key for key, outcome in self.steps.items() if outcome.status == "failed"]
 

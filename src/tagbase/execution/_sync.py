@@ -160,13 +160,13 @@ def _spec(item: Desired) -> EntitySpec:
 
 
 def _update(store: Store, current: Entity, item: Desired) -> None:
-    held = {tag.name for tag in current.tags}
-    held_keys = [tag.key for tag in current.tags]
+    held = {tag.name for tag in current.tags.assigned}
+    held_keys = [tag.key for tag in current.tags.assigned]
     wanted = {tag.name for tag in item.tags}
     add = [tag for tag in item.tags if tag.name not in held]
     remove = [
         tag.name
-        for tag in current.tags
+        for tag in current.tags.assigned
         if (tag.source == "definition" or (tag.source == "system" and _is_system(tag)))
         and tag.name not in wanted
         and (tag.value or held_keys.count(tag.key) == 1)  # a label's removal takes its key

@@ -9,6 +9,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from tagbase import _fixes
 from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import InvalidInputError, PartitionKeyError, Problem
@@ -87,8 +88,8 @@ def _keys(
         keys = list(given)
     elif start is None or end is None:
         raise InvalidInputError(
-            "a backfill needs partition keys, or a start and end key. Fix: pass "
-            "partition_keys=[...], or start= and end= (tagbase backfill --from --to)"
+            "a backfill needs partition keys, or a start and end key of a partitioned job",
+            fix=_fixes.backfill_range(),
         )
     else:
         keys = partitions.get_partition_keys_in_range(start, end)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from tagbase import _fixes
 from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import NotFoundError
@@ -98,8 +99,8 @@ def _prepare(request: LaunchRequest, definitions: Definitions | None, store: Sto
     if isinstance(job, str):
         if request.op_selection is not None:
             raise NotFoundError(
-                f"an op selection of job {job!r} needs its definition. Fix: pass "
-                "definitions=... (or -f FILE / -m MODULE)"
+                f"an op selection of job {job!r} needs its definition",
+                fix=_fixes.job_definitions(),
             )
         found = catalog_job(store, job)
         subject = f"job {job!r} (as the catalog records it)"
@@ -122,10 +123,7 @@ def catalog_job(store: Store, name: str) -> Entity:
     """A job recorded in the catalog (by `tagbase load` or a worker)."""
     found = store.find(Kind.JOB, name)
     if found is None:
-        raise NotFoundError(
-            f"no job named {name!r} in the catalog. Fix: record it first (tagbase load -f "
-            "FILE), or launch with its definitions"
-        )
+        raise NotFoundError(f"no job named {name!r} in the catalog", fix=_fixes.recorded_job())
     return found
 
 
@@ -136,4 +134,4 @@ def catalog_partitions(job: Entity) -> PartitionsDefinition | None:
 
 
 def _definition_tags(job: Entity) -> tuple[Tag, ...]:
-    return tuple(Tag(t.key, t.value) for t in job.tags if t.source == "definition")
+    return tuple(Tag(t.key, t.value) for t in job.tags.assigned if t.source == "definition")

@@ -41,7 +41,7 @@ def retry_if_wanted(store: Store, run_id: str) -> Entity | None:
     system["tagbase/retry_number"] = str(number + 1)
     if tags.get("tagbase/retry_strategy") == "all_steps" and "tagbase/op_selection" in tags:
         system["tagbase/op_selection"] = tags["tagbase/op_selection"]
-    launch = [Tag(t.key, t.value) for t in run.tags if t.source == "launch"]
+    launch = [Tag(t.key, t.value) for t in run.tags.assigned if t.source == "launch"]
     return launch_run(run.scope.name, tags=launch, system=system, store=store)
 
 

@@ -20,7 +20,11 @@ def launch_template(
     assert found.scope is not None  # a run template always belongs to a job
     given = normalize_tags(tags, kind=Kind.RUN)
     overridden = {tag.key for tag in given}
-    kept = [Tag(t.key, t.value) for t in found.tags if not t.is_system and t.key not in overridden]
+    kept = [
+        Tag(t.key, t.value)
+        for t in found.tags.assigned
+        if not t.is_system and t.key not in overridden
+    ]
     run = launch_run(found.scope.name, tags=[*kept, *given], store=store)
     config = found.metadata.get(RUN_CONFIG)
     if config is not None:

@@ -102,11 +102,10 @@ def describe(error: BaseException) -> ErrorInfo:
 
 def _tagbase_info(error: TagbaseError) -> ErrorInfo:
     problems: tuple[Problem, ...] = getattr(error, "problems", ())
+    message = error.explained("api")  # a fix in the API's terms, not a Python call
     if isinstance(error, QueryError):
-        return ErrorInfo(
-            type(error).__name__, 400, str(error), problems, error.position, error.query
-        )
-    return ErrorInfo(type(error).__name__, status_of(error), str(error), problems)
+        return ErrorInfo(type(error).__name__, 400, message, problems, error.position, error.query)
+    return ErrorInfo(type(error).__name__, status_of(error), message, problems)
 
 
 def error_body(info: ErrorInfo) -> dict[str, Any]:

@@ -100,7 +100,7 @@ class Launcher:
         """Start a run from a run template: its job, its tags, then the given ones over them."""
         found = self.client.get(Kind.RUN_TEMPLATE, template)
         assert found.scope is not None  # a run template always belongs to a job
-        kept = {t.key: t.value for t in found.tags if not t.is_system}
+        kept = {t.key: t.value for t in found.tags.assigned if not t.is_system}
         return self.launch(found.scope.name, {**kept, **tag_dict(tags)})
 
     def reexecute(self, run: Ref, *, from_failure: bool = True, tags: TagsGiven = None) -> Entity:

@@ -51,6 +51,9 @@ class RefOut(_Out):
     kind: Kind
     name: str
     scope: str | None = Field(description="the parent's name, for scoped kinds")
+    deleted: bool = Field(
+        False, description="the entity was deleted; the tag history still names it"
+    )
 
 
 class TagOut(_Out):

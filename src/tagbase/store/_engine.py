@@ -177,10 +177,41 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     """Bring the schema to the newest revision; returns (before, after)."""
     from alembic import command
 
-    with engine.begin() as connection:
-        before = current_revision(connection)
-        command.upgrade(alembic_config(connection), "head")
+    with engine.connect() as connection, _foreign_keys_off(connection):
+        with connection.begin():
+            before = current_revision(connection)
+            command.upgrade(alembic_config(connection), "head")
+            _check_foreign_keys(connection)
         return before, head_revision()
+
+
+@contextmanager
+def _foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
+    """On SQLite, no foreign key enforcement while migrations run: a migration that makes a
+    table anew drops the old one, and enforcement would cascade that to the rows that point
+    at it. (SQLite ignores the pragma inside a transaction, so it is set before one begins.)"""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: sa.Connection) -> None:
+    """Refuse to commit a migration that left a row pointing at nothing."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        raise StoreError(
+            f"the upgrade left a {broken[0]} row pointing at no {broken[2]} row; nothing was "
+            "changed. Fix: report this with the catalog's revision"
+        )
 
 
 def check_schema(engine: sa.Engine, url: str) -> None:

@@ -1,7 +1,8 @@
 """Tag history: the intervals during which entities held tags, read as events or as of a time.
 
 A tag held now is an open interval in `tag_assignment`; a removed one a closed interval in
-`tag_history`. Together they answer "what happened to this tag" and "who held it at T".
+`tag_history`. Together they answer "what happened to this tag" and "who held it at T". A
+deleted entity is still named, from the tombstone its delete left in `deleted_entity`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tagbase.store._schema import (
     REMOVAL_REASONS,
     SOURCES,
     actor,
+    deleted_entity,
     entity,
     tag,
     tag_assignment,
@@ -58,38 +60,62 @@ def holders_at(
     held: dict[int, int] = dict(connection.execute(sa.union_all(now, before)).all())
     known = _refs(connection, set(held))
     # An entity deleted since still held the tag then: it is named, not left out.
-    refs = [known[i].ref if i in known else deleted_ref(i, code) for i, code in held.items()]
+    refs = [known.get(i) or deleted_ref(i, code) for i, code in held.items()]
     return sorted(refs, key=lambda ref: ref.display_name)
 
 
 def deleted_ref(entity_id: int, kind: int) -> EntityRef:
-    return EntityRef("", Kind.from_code(kind), f"(deleted #{entity_id})")
+    """An entity deleted before tombstones were kept (revision 0011): only its number is left."""
+    return EntityRef("", Kind.from_code(kind), f"#{entity_id}", deleted=True)
+
+
+def keep_names(connection: sa.Connection, entity_ids: Sequence[int], now: int) -> None:
+    """Before entities are deleted (their tags already closed into history): a tombstone for
+    each the history mentions, with its name and its parent's. Work done at delete time only,
+    in a statement per chunk; moves and other writes pay nothing for it."""
+    parent = entity.alias("parent")
+    parent_name = sa.select(parent.c.name).where(parent.c.id == entity.c.scope_id)
+    for part in chunks(list(entity_ids)):
+        mentioned = sa.select(
+            entity.c.id,
+            entity.c.uuid,
+            entity.c.kind,
+            entity.c.name,
+            parent_name.scalar_subquery(),
+            sa.literal(now, sa.BigInteger),
+        ).where(
+            entity.c.id.in_(part),
+            sa.exists().where(tag_history.c.entity_id == entity.c.id),
+        )
+        columns = ["id", "uuid", "kind", "name", "scope_name", "deleted_ms"]
+        connection.execute(deleted_entity.insert().from_select(columns, mentioned))
 
 
 def refs(connection: sa.Connection, ids: Sequence[int]) -> list[EntityRef]:
     """References to entities, in the order of `ids`."""
     known = _refs(connection, set(ids))
-    return [known[i].ref for i in ids if i in known]
+    return [known[i] for i in ids if i in known]
 
 
-class _Known:
-    __slots__ = ("ref", "scope_id")
-
-    def __init__(self, ref: EntityRef, scope_id: int) -> None:
-        self.ref = ref
-        self.scope_id = scope_id
-
-
-def _refs(connection: sa.Connection, ids: set[int]) -> dict[int, _Known]:
+def _refs(connection: sa.Connection, ids: set[int]) -> dict[int, EntityRef]:
     rows = _rows(connection, ids)
     parents = {row.id: row.name for row in _rows(connection, {row.scope_id for row in rows})}
-    return {
-        row.id: _Known(
-            EntityRef(row.uuid, Kind.from_code(row.kind), row.name, parents.get(row.scope_id)),
-            row.scope_id,
-        )
+    known = {
+        row.id: EntityRef(row.uuid, Kind.from_code(row.kind), row.name, parents.get(row.scope_id))
         for row in rows
     }
+    return known | _tombstones(connection, ids - known.keys())
+
+
+def _tombstones(connection: sa.Connection, ids: set[int]) -> dict[int, EntityRef]:
+    """What deletes kept of entities no longer in the catalog (a query only when some are)."""
+    found: dict[int, EntityRef] = {}
+    for part in chunks(sorted(i for i in ids if i)):
+        query = sa.select(deleted_entity).where(deleted_entity.c.id.in_(part))
+        for row in connection.execute(query):
+            kind = Kind.from_code(row.kind)
+            found[row.id] = EntityRef(row.uuid, kind, row.name, row.scope_name, deleted=True)
+    return found
 
 
 def _rows(connection: sa.Connection, ids: set[int]) -> list[Any]:
@@ -160,8 +186,7 @@ def events(
     refs = _refs(connection, ids)
 
     def ref(entity_id: int, kind: int) -> EntityRef:
-        known = refs.get(entity_id)
-        return known.ref if known else deleted_ref(entity_id, kind)
+        return refs.get(entity_id) or deleted_ref(entity_id, kind)
 
     found: list[tuple[int, int, TagEvent]] = []
     row: Any

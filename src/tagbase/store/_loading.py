@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from tagbase._kinds import Kind
 from tagbase._metadata import decode_metadata_value
-from tagbase._records import AssignedTag, Entity, EntityRef, from_millis
+from tagbase._records import AssignedTag, Entity, EntityRef, Tags, from_millis
 from tagbase.store._schema import (
     SOURCES,
     actor,
@@ -113,7 +113,7 @@ def records(connection: sa.Connection, rows: Sequence[EntityRow], names: Names) 
             row[NUMBER],
             row[DESCRIPTION],
             row[STATUS],
-            tuple(sorted(tags[row[ID]])),
+            Tags(sorted(tags[row[ID]])),
             metadata[row[ID]],
             tuple(sorted(owners[row[ID]])),
             times[row[CREATED_MS]],

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tagbase import _fixes
 from tagbase._errors import ConflictError, ExclusiveTagConflictError, NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition, from_millis
@@ -192,9 +193,6 @@ def load_definitions(connection: sa.Connection, query: sa.Select[Any]) -> list[T
 def get_definition_id(connection: sa.Connection, key: str, value: str) -> int:
     found = connection.execute(sa.select(tag.c.id).where(pair_condition(key, value))).scalar()
     if found is None:
-        raise NotFoundError(
-            f"no tag {tag_string(key, value)!r} in the catalog. "
-            "Fix: check the spelling with `tagbase tag list`, or register it with "
-            f"`tagbase tag register {tag_string(key, value)}`"
-        )
+        name = tag_string(key, value)
+        raise NotFoundError(f"no tag {name!r} in the catalog", fix=_fixes.tag_registry(name))
     return int(found)

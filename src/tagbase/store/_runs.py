@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tagbase import _fixes
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import from_millis
@@ -64,7 +65,7 @@ def run_row_id(engine: sa.Engine, run_uuid: str) -> int:
             sa.select(entity.c.id).where(entity.c.uuid == run_uuid, entity.c.kind == Kind.RUN.code)
         ).scalar()
     if found is None:
-        raise NotFoundError(f"no run with id {run_uuid!r}. Fix: check the id (tagbase run list)")
+        raise NotFoundError(f"no run with id {run_uuid!r}", fix=_fixes.listing(Kind.RUN))
     return int(found)
 
 

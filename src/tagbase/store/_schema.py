@@ -4,7 +4,8 @@ Integer surrogate keys join everything; UUIDs are only the public face of entiti
 integer milliseconds since the epoch. Tag strings live once in `tag_key` and `tag`; assignments
 point at them and are indexed both ways ("entities with this tag", "tags of this entity").
 The current state lives in `tag_assignment` and `metadata_latest`; what was replaced or removed
-lives in `tag_history` and `metadata_entry`, so "as of time T" questions have an answer.
+lives in `tag_history` and `metadata_entry`, so "as of time T" questions have an answer;
+`deleted_entity` keeps the names of deleted entities that history still mentions.
 """
 
 from __future__ import annotations
@@ -69,6 +70,22 @@ entity = sa.Table(
     sa.Index(None, "kind", "name", "scope_id", unique=True),
     sa.Index(None, "kind", "id"),  # newest entities of a kind first
     sa.Index(None, "scope_id", "kind", "id"),  # newest versions, runs... of a parent first
+    # An id is never used twice (SQLite would reuse a deleted newest one), so history, queue
+    # leases and tombstones that name an id never name another entity later (0011).
+    sqlite_autoincrement=True,
+)
+
+# What the tag history still says of a deleted entity that held tags: its name and its
+# parent's, kept under its own (never reused) id by the delete, in the same transaction (0011).
+deleted_entity = sa.Table(
+    "deleted_entity",
+    metadata_obj,
+    sa.Column("id", Id, primary_key=True, autoincrement=False),
+    sa.Column("uuid", EntityUuid, nullable=False),
+    sa.Column("kind", sa.SmallInteger, nullable=False),
+    sa.Column("name", bytewise_text(255), nullable=False),
+    sa.Column("scope_name", bytewise_text(255), nullable=True),
+    sa.Column("deleted_ms", Millis, nullable=False),
 )
 
 owner = sa.Table(

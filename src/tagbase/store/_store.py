@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from uuid_utils import uuid7
 
+from tagbase import _fixes
 from tagbase._config import Config, Durability
 from tagbase._errors import (
     AlreadyExistsError,
@@ -43,6 +44,7 @@ from tagbase._records import (
     StoredArtifact,
     TagDefinition,
     TagEvent,
+    Tags,
     from_millis,
     to_millis,
 )
@@ -57,6 +59,7 @@ from tagbase._tags import (
 )
 from tagbase.query import Everything, Match, Node
 from tagbase.store import _artifact_records, _history, _metadata_store, _tagging
+from tagbase.store._aliases import find_holder
 from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
 from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
@@ -665,7 +668,7 @@ class Store:
         actor: str | None = None,
     ) -> None:
         """Delete an entity (and, with `recursive`, its versions, runs or templates).
-        Its tags end in history with the reason `deleted`."""
+        Its tags end in history with the reason `deleted`; the history keeps naming it."""
         kind = Kind.parse(kind)
         with self._writing() as connection:
             change = self._change(connection, "api", actor)
@@ -676,10 +679,12 @@ class Store:
             if children and not recursive:
                 raise ConflictError(
                     f"{kind.label} {found.label!r} has {len(children)} children (versions, runs "
-                    "or templates); delete them first or pass recursive=True (--recursive)"
+                    "or templates)",
+                    fix=_fixes.recursive_delete(kind),
                 )
             targets = [Target(*child) for child in children] + [found]
             _tagging.unassign_all(connection, targets, change)
+            _history.keep_names(connection, [target.id for target in targets], change.now)
             execute_together(
                 connection,
                 [_entity_counts(connection, [(t.kind, t.scope_id) for t in targets], -1)],
@@ -692,6 +697,10 @@ class Store:
     def _resolve(
         self, connection: sa.Connection, kind: Kind, ref: Ref, scope: Ref | None, lock: bool = False
     ) -> Target:
+        if scope is None:
+            held = self._alias(connection, kind, ref, lock)
+            if held is not None:
+                return held
         given: dict[str, Any] = {"kind": kind.code}
         if scope is not None and kind.scope is not None:  # an id must lie in the scope too
             given["scope_id"] = self._resolve(connection, kind.scope, scope, None).id
@@ -712,10 +721,28 @@ class Store:
                 f"several {kind.label}s are named {str(ref)!r}; name the "
                 f"{kind.scope.label if kind.scope else 'scope'} too, or use the id"
             )
+        scope_name = None if scope is None else str(scope)
         raise NotFoundError(
-            f"no {kind.label} {str(ref)!r}{where}. Fix: check the name or id "
-            f"(Client().list({kind.value!r}) lists them)"
+            f"no {kind.label} {str(ref)!r}{where}", fix=_fixes.listing(kind, scope_name)
         )
+
+    def _alias(self, connection: sa.Connection, kind: Kind, ref: Ref, lock: bool) -> Target | None:
+        parent = kind.scope
+        if parent is None:
+            return None
+        return find_holder(
+            connection, kind, ref, lambda name: self._resolve(connection, parent, name, None), lock
+        )
+
+    def find_alias(self, kind: Kind | str, ref: Ref) -> Entity | None:
+        """The entity `ref` names as an alias, `PARENT@TAG`: the holder of the registered
+        exclusive tag TAG within PARENT. None when `ref` is no alias (no `@`, or TAG is not an
+        exclusive tag); NotFoundError when PARENT is unknown or nobody there holds TAG. Every
+        lookup of a scoped entity without its parent (`get`, `update`, `delete`...) reads an
+        alias so too."""
+        with self._reading() as connection:
+            held = self._alias(connection, Kind.parse(kind), ref, lock=False)
+            return None if held is None else load_entities(connection, [held.id], self._names)[0]
 
     # -- tag registry -----------------------------------------------------------------------
 
@@ -938,7 +965,7 @@ def _record(
         number=row["number"],
         description=row["description"],
         status=row["status"],
-        tags=tuple(sorted(tags)),
+        tags=Tags(sorted(tags)),
         metadata={key: item.metadata[key] for key in sorted(item.metadata)},
         owners=tuple(sorted(item.owners)),
         created_at=created_at,

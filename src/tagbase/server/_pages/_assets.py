@@ -23,7 +23,7 @@ PLOTS = 8
 def kinds_of(entity: Entity) -> list[str]:
     return sorted(
         t.key.removeprefix(KIND_TAG_PREFIX)
-        for t in entity.tags
+        for t in entity.tags.assigned
         if t.key.startswith(KIND_TAG_PREFIX)
     )
 
@@ -36,7 +36,7 @@ def listed_tags(entity: Entity) -> list[AssignedTag]:
     """The tags a catalog row shows as chips: kinds and group have columns of their own."""
     return [
         t
-        for t in entity.tags
+        for t in entity.tags.assigned
         if not (t.key.startswith(KIND_TAG_PREFIX) or t.key == _facets.GROUP_KEY)
     ]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from tagbase._records import AssignedTag, TagDefinition
+from tagbase._records import AssignedTag, TagDefinition, Tags
 from tagbase._tags import RESERVED_PREFIX, tag_string
 from tagbase.server._pages import _links
 
@@ -88,7 +88,9 @@ def chip(key: str, value: str, registry: Registry, held: AssignedTag | None = No
     )
 
 
-def chips(tags: Iterable[AssignedTag], registry: Registry) -> list[Chip]:
-    """The entity's tags as chips: its own first, system tags last, each sorted by name."""
-    made = [chip(t.key, t.value, registry, t) for t in tags]
+def chips(tags: Tags | Iterable[AssignedTag], registry: Registry) -> list[Chip]:
+    """The entity's tags as chips: its own first, system tags last, each sorted by name.
+    (Templates pass an entity's `tags`, whose iteration yields keys: its assignments count.)"""
+    held = tags.assigned if isinstance(tags, Tags) else tags
+    made = [chip(t.key, t.value, registry, t) for t in held]
     return sorted(made, key=lambda c: (c.is_system, c.name))

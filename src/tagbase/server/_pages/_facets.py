@@ -63,7 +63,7 @@ def page_keys(shown: Sequence[Entity], shared: bool = True) -> list[str]:
     """The tag keys the listed entities hold, most common first; if `shared` and several
     are listed, only keys more than one holds (a key unique to one entity, like a run's own
     id, makes a useless facet)."""
-    held = Counter(key for entity in shown for key in {tag.key for tag in entity.tags})
+    held = Counter(key for entity in shown for key in {tag.key for tag in entity.tags.assigned})
     least = 2 if shared and len(shown) > 1 else 1
     return [key for key, count in held.most_common() if count >= least]
 
