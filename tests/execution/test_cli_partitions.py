@@ -53,7 +53,7 @@ def test_run_and_materialize_a_partition(client: Client, project: str) -> None:
     ran = invoke("run", "painting", "-f", project, "--partition", "green", "--json")
     assert ran.exit_code == 0, ran.output
     run = client.get_run(json.loads(ran.stdout)["run_id"])
-    assert {t.key: (t.value, t.source) for t in run.tags} == {
+    assert {t.key: (t.value, t.source) for t in run.tags.assigned} == {
         "tagbase/partition": ("green", "system")
     }
     made = invoke("materialize", "-f", project, "--partition", "2024-01-02", "--json")

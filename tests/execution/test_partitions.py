@@ -63,7 +63,7 @@ def counts(events: pd.DataFrame) -> int:
 
 
 def sources(client: Client, run_id: str) -> dict[str, tuple[str, str]]:
-    return {t.key: (t.value, t.source) for t in client.get_run(run_id).tags}
+    return {t.key: (t.value, t.source) for t in client.get_run(run_id).tags.assigned}
 
 
 def test_a_partition_key_the_job_lacks_records_no_run(client: Client) -> None:
@@ -96,7 +96,7 @@ def test_a_partitioned_asset_has_a_version_per_partition(client: Client) -> None
     versions = client.list_artifact_versions("events").items
     assert [v.tag_dict["tagbase/partition"] for v in versions] == ["2024-01-03", "2024-01-02"]
     for version in versions:
-        assert [(t.key, t.source) for t in version.tags] == [("tagbase/partition", "system")]
+        assert [(t.key, t.source) for t in version.tags.assigned] == [("tagbase/partition", "system")]
         assert "tagbase/row_count" not in version.metadata
     assert [v.metadata["tagbase/partition_row_count"].value for v in versions] == [3, 2]
     found = client.list_artifact_versions("events", query="tag:tagbase/partition=2024-01-02")

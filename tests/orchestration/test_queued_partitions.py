@@ -60,7 +60,7 @@ def test_a_queued_launch_checks_its_partition(client: Client) -> None:
     by_tag = client.launch_run(painting, tags={"tagbase/partition": "red"})
     by_argument = client.launch_run(painting, partition_key="green")
     for run, key in ((by_tag, "red"), (by_argument, "green")):
-        assert {t.key: (t.value, t.source) for t in run.tags} == {
+        assert {t.key: (t.value, t.source) for t in run.tags.assigned} == {
             "tagbase/partition": (key, "system")
         }
 
@@ -140,6 +140,6 @@ def test_a_retry_keeps_the_partition(client: Client, store: Store) -> None:
     store.update("run", run.id, status="failed", source="system")
     retry = retry_if_wanted(store, run.id)
     assert retry is not None
-    tags = {t.key: (t.value, t.source) for t in retry.tags}
+    tags = {t.key: (t.value, t.source) for t in retry.tags.assigned}
     assert tags["tagbase/partition"] == ("green", "system")
     assert tags["tagbase/parent_run_id"] == (run.id, "system")
