@@ -96,7 +96,9 @@ def test_a_partitioned_asset_has_a_version_per_partition(client: Client) -> None
     versions = client.list_artifact_versions("events").items
     assert [v.tag_dict["tagbase/partition"] for v in versions] == ["2024-01-03", "2024-01-02"]
     for version in versions:
-        assert [(t.key, t.source) for t in version.tags.assigned] == [("tagbase/partition", "system")]
+        assert [(t.key, t.source) for t in version.tags.assigned] == [
+            ("tagbase/partition", "system")
+        ]
         assert "tagbase/row_count" not in version.metadata
     assert [v.metadata["tagbase/partition_row_count"].value for v in versions] == [3, 2]
     found = client.list_artifact_versions("events", query="tag:tagbase/partition=2024-01-02")
