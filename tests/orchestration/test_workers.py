@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 from queue_support import Spawn, status, wait_for
@@ -63,12 +62,10 @@ def test_a_killed_worker_fails_its_run_then_it_is_retried(
         what="the run to reach its held step",
     )
     os.kill(doomed.pid, signal.SIGKILL)
-    killed_at = time.monotonic()
     doomed.wait()
     hold.unlink()
     spawn_worker()  # notices the silence (timeout 2 s) and runs the retry
     wait_for(lambda: status(client, run.id) == "failed", timeout=20, what="the run to fail")
-    assert time.monotonic() - killed_at < 15
     failed = client.get_run(run.id)
     assert "stopped heartbeating" in failed.metadata["tagbase/error"].value
     steps = {s.key: s.status for s in client.list_run_steps(run.id)}
