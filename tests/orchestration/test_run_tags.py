@@ -241,6 +241,20 @@ def test_a_bad_aliased_value_is_refused_naming_the_alias(client: Client) -> None
     assert client.count("run") == 0
 
 
+def test_a_bad_aliased_value_in_a_definition_is_refused_when_defined() -> None:
+    with pytest.raises(TagValidationError, match="given as 'dagster/max_runtime'"):
+
+        @job(tags={"dagster/max_runtime": "forever"})
+        def endless() -> None:
+            noop()
+
+    with pytest.raises(TagValidationError, match="dagster/priority"):
+
+        @op(tags={"dagster/priority": "high"})
+        def urgent_op() -> int:
+            return 1
+
+
 def test_an_aliased_partition_is_checked(client: Client, recorded: Definitions) -> None:
     from tagbase import PartitionKeyError
 
