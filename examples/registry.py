@@ -24,10 +24,13 @@ TAGS = (
 
 
 def register_tags(client: Client) -> None:
-    """Register (or refresh) every tag of the project; safe to call again."""
+    """Register every tag of the project, or bring a registered one up to date (create_tag
+    refuses a registered tag, so a second call updates it); safe to call again."""
+    registered = {definition.name for definition in client.list_tags(registered_only=True)}
     for tag in TAGS:
-        client.create_tag(
-            name=tag.name,
+        write = client.update_tag if tag.name in registered else client.create_tag
+        write(
+            tag.name,
             exclusive=bool(tag.exclusive),
             cascade=bool(tag.cascade),
             color=tag.color,

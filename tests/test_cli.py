@@ -186,9 +186,16 @@ def test_holders_reads_a_time_printed_by_history(iris: Client) -> None:
 # -- the tag registry ---------------------------------------------------------------------------
 
 
-def test_registering_again_changes_only_the_given_settings(iris: Client) -> None:
+def test_registering_again_is_refused_and_update_changes_only_the_given_settings(
+    iris: Client,
+) -> None:
     ok("tag", "register", "champion", "--exclusive")
-    ok("tag", "register", "champion", "--color", "blue")
+    refused = fails("tag", "register", "champion", "--no-exclusive")
+    assert "'champion' is registered already" in refused.stderr
+    assert "`tagbase tag update champion`" in refused.stderr
+    assert "Client(" not in refused.stderr
+    assert iris.get_tag("champion").exclusive
+    ok("tag", "update", "champion", "--color", "blue")
 
     definition = iris.get_tag("champion")
     assert definition.exclusive

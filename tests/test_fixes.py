@@ -22,6 +22,7 @@ from tagbase._fixes import (
     recorded_job,
     recursive_delete,
     tag_registry,
+    tag_update,
     tagging,
 )
 from tagbase.cli import cli
@@ -36,6 +37,7 @@ EVERY_FIX = [
     *(first_version(kind, "p") for kind in VERSIONED),
     *(tagging(kind, "p" if kind.scope else None, "champion") for kind in Kind),
     tag_registry("env=prod"),
+    tag_update("env=prod"),
     *(recursive_delete(kind) for kind in Kind),
     job_definitions(),
     recorded_job(),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
 import pytest
 
 from tagbase import (
+    ArtifactConfig,
     Client,
     Entity,
     Kind,
@@ -32,6 +34,7 @@ class World:
     run_template: Entity
     model: Entity
     model_version: Entity
+    op: Entity
 
 
 @pytest.fixture
@@ -46,6 +49,7 @@ def world(client: Client) -> World:
         run_template=client.create_run_template("daily", "training_pipeline"),
         model=client.create_model("iris_classifier"),
         model_version=client.create_model_version("iris_classifier", "1.0.0"),
+        op=client.create(Kind.OP, "train_step"),
     )
 
 
@@ -69,6 +73,9 @@ TARGETS: dict[str, Target] = {
     "run=name": lambda w: ({"run": "run-1"}, w.run),
     "run=id": lambda w: ({"run": w.run.id}, w.run),
     "pipeline": lambda w: ({"pipeline": "training_pipeline"}, w.pipeline),
+    "job": lambda w: ({"job": "training_pipeline"}, w.pipeline),
+    "asset": lambda w: ({"asset": "iris_data"}, w.artifact),
+    "op": lambda w: ({"op": "train_step"}, w.op),
     "run_template": lambda w: ({"run_template": "daily"}, w.run_template),
     "model": lambda w: ({"model": "iris_classifier"}, w.model),
     "model_name+model_version": lambda w: (
@@ -121,10 +128,13 @@ def test_tags_may_be_a_dict(client: Client, world: World) -> None:
 
 VALID_TARGETS = (
     "artifact=",
+    "asset=",
     "artifact_name= with artifact_version=",
     "artifact_version_id=",
     "run=",
     "pipeline=",
+    "job=",
+    "op=",
     "run_template=",
     "model=",
     "model_name= with model_version=",
@@ -299,3 +309,107 @@ def test_seed_exclusive_tag_by_client(client: Client) -> None:
     Client().create_pipeline("other_pipeline", tags=["production"])
     assert [p.name for p in Client().list_pipelines(tags=["production"])] == ["other_pipeline"]
     assert Client().get_tag("production").usage == {Kind.JOB: 1}
+
+
+@pytest.mark.parametrize("function", list(FUNCTIONS))
+def test_a_wrong_keyword_lists_the_valid_targets(world: World, function: str) -> None:
+    with pytest.raises(TargetError, match="takes no target pipline=") as caught:
+        FUNCTIONS[function](pipline="training_pipeline")
+    for keyword in VALID_TARGETS:
+        assert keyword in str(caught.value)
+
+
+# -- inside a step: one order for adds and removals ----------------------------------------------
+
+
+def _run_step(body: Callable[[], None], *, tags: list[str] | None = None) -> Entity:
+    """Run a one-step job whose step calls `body`; the run as recorded."""
+    from tagbase import job, op
+
+    @op
+    def tagging() -> None:
+        body()
+
+    @job(tags=tags)
+    def tagged() -> None:
+        tagging()
+
+    result = tagged.execute_in_process(raise_on_error=False)
+    return Client().get_run(result.run_id)
+
+
+def test_adding_then_removing_a_tag_in_a_step_leaves_it_off(client: Client) -> None:
+    def body() -> None:
+        add_tags(["reviewed", "keep"])
+        remove_tags(["reviewed"])
+
+    run = _run_step(body)
+    assert run.status == "success"
+    assert run.tag_names == ["keep"]
+    history = [(e.tag, e.action) for e in client.tag_history(Kind.RUN, run.id)]
+    assert sorted(history) == [("keep", "added"), ("reviewed", "added"), ("reviewed", "removed")]
+
+
+def test_removing_then_adding_a_tag_in_a_step_puts_it_on(client: Client) -> None:
+    def body() -> None:
+        remove_tags("nightly")  # the job's tag
+        add_tags(["nightly"])
+
+    assert _run_step(body, tags=["nightly"]).tag_names == ["nightly"]
+
+
+def test_a_step_removing_a_tag_the_run_lacks_fails_as_outside_a_step(client: Client) -> None:
+    run = _run_step(lambda: remove_tags(["missing"]))
+    assert run.status == "failed"
+    assert "NotFoundError" in run.metadata["tagbase/error"].value
+
+
+def test_remove_tags_infer_artifact_and_artifact_name_in_a_step(client: Client) -> None:
+    from tagbase import pipeline, step
+
+    @step
+    def load() -> Annotated[int, ArtifactConfig(name="numbers", tags=["raw", "draft"])]:
+        add_tags(["checked"], infer_artifact=True)
+        remove_tags(["draft"], infer_artifact=True)  # an ArtifactConfig tag
+        return 1
+
+    @step
+    def split(value: int) -> tuple[int, int]:
+        add_tags(["training", "tmp"], artifact_name="output_0")
+        remove_tags("tmp", artifact_name="output_0")
+        add_tags(["testing"], artifact_name="output_1", infer_artifact=True)
+        return value, value
+
+    @pipeline
+    def numbers_pipeline() -> None:
+        split(load())
+
+    numbers_pipeline()
+    [numbers] = client.list_artifact_versions("numbers")
+    assert numbers.tag_names == ["checked", "raw"]
+    [training] = client.list_artifact_versions(tags=["training"])
+    assert training.tag_names == ["training"]
+    assert len(client.list_artifact_versions(tags=["testing"])) == 1
+
+
+def test_asset_op_and_job_targets_in_a_step_apply_in_order(client: Client, world: World) -> None:
+    def body() -> None:
+        add_tags(["gold"], asset="iris_data")
+        add_tags(["slow"], op="train_step")
+        add_tags(["nightly", "old"], job="training_pipeline")
+        remove_tags(["old"], job="training_pipeline")
+        remove_tags(["gold"], asset="iris_data")
+
+    assert _run_step(body).status == "success"
+    assert reload(client, world.artifact).tag_names == []
+    assert reload(client, world.op).tag_names == ["slow"]
+    assert reload(client, world.pipeline).tag_names == ["nightly"]
+
+
+def test_a_wrong_keyword_in_a_step_fails_it_with_the_valid_targets(client: Client) -> None:
+    run = _run_step(lambda: add_tags(["x"], artefact="iris_data"))
+    assert run.status == "failed"
+    error = run.metadata["tagbase/error"].value
+    assert "TargetError" in error
+    assert "artefact=" in error
+    assert "asset=" in error

@@ -338,3 +338,40 @@ def test_revision_0012_refuses_to_run_with_sqlite_foreign_keys_on(tmp_path: Path
     upgrade(store.engine)
     assert store.get("model", "m").owners == ("team:ml",)
     store.close()
+
+
+def test_runs_queued_before_step_tags_are_claimed_after_the_upgrade(store_url: str) -> None:
+    """Revision 0013 adds `step_tags` (the tags of a run's ops and assets, which limits read)
+    to `run_queue` and `run_lease`; runs queued before hold none, and its downgrade drops it."""
+    from tagbase import Client, job, op
+    from tagbase._concurrency import TagConcurrencyLimit
+    from tagbase.store._queue import claim
+
+    @op(tags={"database": "redshift"})
+    def load() -> int:
+        return 1
+
+    @job
+    def warehouse() -> None:
+        load()
+
+    store = Store(store_url)
+    client = Client(store)
+    before = client.launch_run(warehouse)
+    _downgrade(store.engine, "0012")
+    with store.engine.connect() as connection:
+        columns = {c["name"] for c in sa.inspect(connection).get_columns("run_queue")}
+    assert "step_tags" not in columns
+    upgrade(store.engine)
+    store.close()
+    store = Store(store_url)
+    try:
+        after = Client(store).launch_run(warehouse)
+        limits = (TagConcurrencyLimit("database", 0, "redshift"),)  # never a redshift run
+        lease = claim(store.engine, "w", None, limits, 0)
+        assert lease is not None
+        assert (lease.run_uuid, lease.step_tags) == (before.id, ())
+        assert claim(store.engine, "w", None, limits, 0) is None  # `after` holds the op's tag
+        assert after.status == "queued"
+    finally:
+        store.close()

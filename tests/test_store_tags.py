@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from tagbase import (
+    AlreadyExistsError,
     Client,
     ConflictError,
     Entity,
@@ -115,6 +116,22 @@ def test_exclusive_given_by_a_tag_object_persists_for_plain_strings(client: Clie
     assert client.get_run("second").tag_names == ["experiment", "latest"]
     [held] = [t for t in client.get_run("second").tags.assigned if t.key == "latest"]
     assert held.exclusive
+
+
+def test_create_tag_refuses_a_registered_tag_and_names_update_tag(client: Client) -> None:
+    client.create_tag(name="production", exclusive=True, color="green")
+    with pytest.raises(AlreadyExistsError, match="'production' is registered already") as caught:
+        client.create_tag(name="production", exclusive=False)
+    assert "Client().update_tag('production'" in str(caught.value)
+    kept = client.get_tag("production")
+    assert (kept.exclusive, kept.color) == (True, "green")
+    assert not client.update_tag("production", exclusive=False).exclusive
+
+
+def test_create_tag_registers_a_tag_that_is_only_in_use(client: Client) -> None:
+    client.create_model("m", tags=["stage"])
+    assert not client.get_tag("stage").registered
+    assert client.create_tag(name="stage", exclusive=True).registered
 
 
 def test_registered_behaviours_are_stored(client: Client) -> None:

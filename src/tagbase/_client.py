@@ -267,8 +267,8 @@ class Client:
         description: str | None = None,
         multi_valued: bool | None = None,
     ) -> TagDefinition:
-        """Register a tag; its behaviours stay with it when later used as a plain string.
-        Behaviours left as None keep what the registry holds (off, for a new tag)."""
+        """Register a new tag; its behaviours stay with it when later used as a plain string.
+        AlreadyExistsError if it is registered: `update_tag` changes a registered tag."""
         return self.store.register_tag(
             name,
             exclusive=exclusive,
@@ -276,6 +276,7 @@ class Client:
             color=color,
             description=description,
             multi_valued=multi_valued,
+            new=True,
         )
 
     def update_tag(

@@ -5,6 +5,8 @@ A limit `{key, value?, limit, per_unique_value?}` reads:
 - without one: at most `limit` in progress hold `key`, whatever its value;
 - `per_unique_value: true`: each distinct value of `key` gets its own `limit`.
 
+A run holds its own tags and those of the ops and assets it executes.
+
 Pure: the run queue and the executors count what is in progress and ask `blocking_limit`.
 """
 
@@ -17,6 +19,8 @@ from typing import Any
 from tagbase._errors import InvalidInputError
 
 _FIELDS = frozenset({"key", "value", "limit", "per_unique_value"})
+# A run's or step's tags: a mapping, or [key, value] pairs when a key may hold several values.
+Holding = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +32,13 @@ class TagConcurrencyLimit:
     value: str | None = None
     per_unique_value: bool = False
 
-    def applies_to(self, tags: Mapping[str, str]) -> bool:
-        if self.key not in tags:
-            return False
-        return self.value is None or tags[self.key] == self.value
-
-    def counts(self, candidate: Mapping[str, str], other: Mapping[str, str]) -> bool:
-        """Whether `other`, in progress, uses up the limit that `candidate` needs."""
-        if not self.applies_to(other):
-            return False
-        return not self.per_unique_value or other[self.key] == candidate[self.key]
+    def values_in(self, tags: Holding) -> set[str]:
+        """The values of this limit's key that `tags` hold and the limit applies to."""
+        return {
+            held
+            for key, held in _pairs(tags)
+            if key == self.key and (self.value is None or held == self.value)
+        }
 
     def describe(self) -> str:
         what = self.key if self.value is None else f"{self.key}={self.value}"
@@ -45,20 +46,35 @@ class TagConcurrencyLimit:
         return f"{what}: {self.limit}{each}"
 
 
+def _pairs(tags: Holding) -> Iterable[tuple[str, str]]:
+    return tags.items() if isinstance(tags, Mapping) else tags
+
+
 def blocking_limit(
     limits: Sequence[TagConcurrencyLimit],
-    candidate: Mapping[str, str],
-    in_progress: Iterable[Mapping[str, str]],
+    candidate: Holding,
+    in_progress: Iterable[Holding],
 ) -> TagConcurrencyLimit | None:
-    """The first limit that keeps `candidate` waiting, or None if it may start now."""
-    busy = list(in_progress)
+    """The first limit that keeps `candidate` waiting, or None if it may start now. A run
+    may hold several values of a key (its ops' and assets' tags): with `per_unique_value`,
+    each of them must have room."""
+    busy = [list(_pairs(other)) for other in in_progress]
     for limit in limits:
-        if not limit.applies_to(candidate):
+        values = limit.values_in(candidate)
+        if not values:
             continue
-        used = sum(1 for other in busy if limit.counts(candidate, other))
-        if used >= limit.limit:
-            return limit
+        groups = [{value} for value in values] if limit.per_unique_value else [values]
+        for group in groups:
+            used = sum(1 for other in busy if _uses(limit, group, other))
+            if used >= limit.limit:
+                return limit
     return None
+
+
+def _uses(limit: TagConcurrencyLimit, group: set[str], other: Holding) -> bool:
+    """Whether `other`, in progress, uses up the room the candidate's `group` needs."""
+    held = limit.values_in(other)
+    return bool(held & group) if limit.per_unique_value else bool(held)
 
 
 def parse_limits(given: object, where: str) -> tuple[TagConcurrencyLimit, ...]:

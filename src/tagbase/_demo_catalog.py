@@ -564,8 +564,8 @@ def _register(client: Client, tag: Tag) -> bool:
         known = client.get_tag(tag.name).registered
     except NotFoundError:
         known = False
-    client.create_tag(
-        name=tag.name,
+    (client.update_tag if known else client.create_tag)(
+        tag.name,
         exclusive=bool(tag.exclusive),
         cascade=bool(tag.cascade),
         color=tag.color,

@@ -108,6 +108,17 @@ def tag_registry(name: str) -> Fix:
     )
 
 
+def tag_update(name: str) -> Fix:
+    """A tag registered already: change its settings instead of registering it again."""
+    return Fix(
+        python=f"change its settings with Client().update_tag({name!r}, exclusive=..., ...)",
+        cli=f"change its settings with `tagbase tag update {shlex.quote(name)}` (--exclusive, "
+        "--no-exclusive, --color ...)",
+        api=f"change its settings: PATCH /api/tags/{quote(name, safe='')} with the settings to "
+        "change",
+    )
+
+
 def recursive_delete(kind: Kind) -> Fix:
     """An entity with children: delete them first, or everything at once."""
     return Fix(

@@ -1,4 +1,8 @@
-"""`add_tags`, `remove_tags` and `log_metadata`: tag or annotate one entity named by keyword."""
+"""`add_tags`, `remove_tags` and `log_metadata`: tag or annotate one entity named by keyword.
+
+Inside a step, tag changes are noted and applied when the step ends, in call order (adds and
+removals alike); with no target they change the current run, with `infer_artifact=True` (or
+`artifact_name=` naming one of the step's outputs) the version that output becomes."""
 
 from __future__ import annotations
 
@@ -7,19 +11,37 @@ from collections.abc import Mapping, Sequence
 from tagbase._client import Client
 from tagbase._errors import TargetError
 from tagbase._kinds import Kind
-from tagbase._tags import TagsInput
-from tagbase.execution._context import StepContext, current_step
+from tagbase._tags import TagsInput, normalize_tags
+from tagbase.execution._context import StepContext, TagChange, current_step
 from tagbase.store._store import Ref
 
 _TARGETS = (
-    "artifact=",
+    "artifact= (or asset=)",
     "artifact_name= with artifact_version=",
     "artifact_version_id=",
     "run=",
-    "pipeline=",
+    "pipeline= (or job=)",
+    "op=",
     "run_template=",
     "model=",
     "model_name= with model_version=",
+)
+_KEYWORDS = frozenset(
+    {
+        "artifact",
+        "asset",
+        "artifact_name",
+        "artifact_version",
+        "artifact_version_id",
+        "run",
+        "pipeline",
+        "job",
+        "op",
+        "run_template",
+        "model",
+        "model_name",
+        "model_version",
+    }
 )
 
 
@@ -35,11 +57,20 @@ def resolve_target(
     model: Ref | None = None,
     model_name: str | None = None,
     model_version: Ref | None = None,
+    asset: Ref | None = None,
+    op: Ref | None = None,
+    job: Ref | None = None,
 ) -> tuple[Kind, Ref, Ref | None]:
     """The one entity the keywords name, as (kind, name or id, scope)."""
     candidates: list[tuple[str, tuple[Kind, Ref, Ref | None] | None]] = []
-    if artifact is not None:
-        candidates.append(("artifact=", (Kind.ASSET, artifact, None)))
+    for keyword, kind, given in (
+        ("artifact=", Kind.ASSET, artifact),
+        ("asset=", Kind.ASSET, asset),
+        ("op=", Kind.OP, op),
+        ("job=", Kind.JOB, job),
+    ):
+        if given is not None:
+            candidates.append((keyword, (kind, given, None)))
     pair: tuple[Kind, Ref, Ref | None] | None
     if artifact_name is not None or artifact_version is not None:
         pair = None
@@ -87,30 +118,73 @@ def add_tags(tags: TagsInput, *, infer_artifact: bool = False, **target: Ref | N
     """Add tags to the entity named by one target keyword (see `resolve_target`).
 
     Inside a step, no target means the current run; `infer_artifact=True` means the step's
-    output (`artifact_name=` names it when the step has several)."""
-    step = current_step()
-    named = _named(target)
-    if infer_artifact:
-        step, output = _inferred_output(step, named)
-        step.add_output_tags(tags, output)
-        return
-    if step is not None and not named:
+    output (`artifact_name=` names it when the step has several); all are applied when the
+    step ends, in call order with `remove_tags`."""
+    step, named = current_step(), _known("add_tags", target)
+    output = _step_output(step, named, infer_artifact)
+    if output is not None:
+        output[0].add_output_tags(tags, output[1])
+    elif step is not None and not named:
         step.add_run_tags(tags)
-        return
-    kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
-    Client().add_tags(kind, ref, tags, scope)
+    elif step is not None:
+        kind, ref, scope = resolve_target(**named)  # type: ignore[arg-type]
+        checked = normalize_tags(tags, kind=kind)
+        step.change_entity_tags(TagChange("add", checked, kind=kind, ref=str(ref), scope=_s(scope)))
+    else:
+        kind, ref, scope = resolve_target(**named)  # type: ignore[arg-type]
+        Client().add_tags(kind, ref, tags, scope)
 
 
-def remove_tags(tags: Sequence[str] | str, **target: Ref | None) -> None:
-    """Remove tags (by string form; a bare key removes every value) from one entity.
-    Inside a step, no target means the current run."""
+def remove_tags(
+    tags: Sequence[str] | str, *, infer_artifact: bool = False, **target: Ref | None
+) -> None:
+    """Remove tags (by string form; a bare key removes every value) from one entity, named
+    as for `add_tags`. Inside a step, applied when it ends, in call order with `add_tags`."""
     names = [tags] if isinstance(tags, str) else list(tags)
-    step = current_step()
-    if step is not None and not _named(target):
-        Client().remove_tags(Kind.RUN, step.run_id, names)
-        return
-    kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
-    Client().remove_tags(kind, ref, names, scope)
+    step, named = current_step(), _known("remove_tags", target)
+    output = _step_output(step, named, infer_artifact)
+    if output is not None:
+        output[0].remove_output_tags(names, output[1])
+    elif step is not None and not named:
+        step.remove_run_tags(names)
+    elif step is not None:
+        kind, ref, scope = resolve_target(**named)  # type: ignore[arg-type]
+        change = TagChange("remove", names=tuple(names), kind=kind, ref=str(ref), scope=_s(scope))
+        step.change_entity_tags(change)
+    else:
+        kind, ref, scope = resolve_target(**named)  # type: ignore[arg-type]
+        Client().remove_tags(kind, ref, names, scope)
+
+
+def _s(scope: Ref | None) -> str | None:
+    return None if scope is None else str(scope)
+
+
+def _known(what: str, target: Mapping[str, Ref | None]) -> dict[str, Ref]:
+    """The target keywords given (None means not given); a TargetError for an unknown one."""
+    unknown = sorted(set(target) - _KEYWORDS)
+    if unknown:
+        valid = "; ".join(_TARGETS)
+        raise TargetError(
+            f"{what}() takes no target {', '.join(k + '=' for k in unknown)}. Fix: name exactly "
+            f"one of: {valid} (inside a step: none for the current run, or infer_artifact=True)"
+        )
+    return _named(target)
+
+
+def _step_output(
+    step: StepContext | None, named: Mapping[str, Ref], infer_artifact: bool
+) -> tuple[StepContext, str] | None:
+    """The running step and its output a tag change targets: with `infer_artifact=True`, or
+    inside a step an `artifact_name=` alone that names one of its outputs; else None."""
+    if infer_artifact:
+        return _inferred_output(step, named)
+    wanted = named.get("artifact_name")
+    if step is None or set(named) != {"artifact_name"} or wanted is None:
+        return None
+    if str(wanted) not in step.outputs and str(wanted) not in step.asset_names:
+        return None  # not this step's: refused below as an incomplete target
+    return step, step.output_name(str(wanted))
 
 
 def log_metadata(
@@ -125,7 +199,7 @@ def log_metadata(
     Inside a step, no target means the current run; `infer_artifact=True` the step's output
     (`artifact_name=` names one of several); `infer_model=True` the pipeline's model version."""
     step = current_step()
-    named = _named(target)
+    named = _known("log_metadata", target)
     if infer_model:
         _only(named, None, "infer_model=True")
         _step_for("infer_model=True", step).add_model_metadata(metadata)
@@ -137,7 +211,7 @@ def log_metadata(
     if step is not None and not named:
         step.add_run_metadata(metadata)
         return
-    kind, ref, scope = resolve_target(**target)  # type: ignore[arg-type]
+    kind, ref, scope = resolve_target(**named)  # type: ignore[arg-type]
     Client().log_metadata(kind, ref, metadata, scope)
 
 

@@ -168,6 +168,11 @@ def test_asset_job_tags_are_on_every_run(client: Client) -> None:
     runs = Client().list_runs(pipeline_name_or_id="marketing_job")
     assert len(runs) == 2
     for run in runs:
-        assert run.tag_dict["dagster/max_runtime"] == "10"  # a JSON value, stored as its text
+        # An execution key: recorded under tagbase's own key (a JSON value, as its text),
+        # where it takes effect, with the alias it was given as noted.
+        assert run.tag_dict["tagbase/max_runtime"] == "10"
+        assert "dagster/max_runtime" not in run.tag_dict
+        aliases = run.metadata["tagbase/tag_aliases"].value
+        assert aliases == {"tagbase/max_runtime": "dagster/max_runtime"}
     for name in ("leads", "lead_scores"):  # "*" selects every asset
         assert len(Client().list_artifact_versions(name)) == 2

@@ -189,3 +189,29 @@ def test_a_run_inside_the_server_cannot_be_cancelled(runner: TestClient, served:
     served.state.launcher.wait(30)
     assert runner.post(f"/api/runs/{run['id']}/cancel").status_code == 409
     assert runner.post("/api/runs/nothing/cancel").status_code == 404
+
+
+@job(tags={"team": "ml", "tagbase/max_retries": "1", "dagster/priority": "4"})
+def guarded() -> None:
+    start()
+
+
+@pytest.mark.parametrize("queue", [True, False])
+def test_an_api_launch_carries_the_jobs_execution_tags_and_aliases(
+    client: Client, queue: bool
+) -> None:
+    definitions = Definitions(jobs=[guarded])
+    app = create_app(client, definitions=definitions, security=Security(), queue=queue)
+    with TestClient(app, raise_server_exceptions=False) as web:
+        run = ok(web.post("/api/launch", json={"job": "guarded", "tags": ["env=qa"]}), 202)
+        app.state.launcher.wait(30)
+    recorded = client.get_run(run["id"])
+    assert recorded.tag_dict == {
+        "team": "ml",
+        "tagbase/max_retries": "1",
+        "tagbase/priority": "4",
+        "env": "qa",
+    }
+    assert recorded.metadata["tagbase/tag_aliases"].value == {
+        "tagbase/priority": "dagster/priority"
+    }

@@ -57,6 +57,17 @@ def test_registry_crud_with_usage_counts(api: TestClient) -> None:
     assert (after["registered"], after["usage_total"]) == (False, 0)
 
 
+def test_registering_a_registered_tag_again_is_a_conflict(api: TestClient) -> None:
+    ok(api.post("/api/tags", json={"name": "production", "exclusive": True}), 201)
+    response = api.post("/api/tags", json={"name": "production", "exclusive": False})
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["type"] == "AlreadyExistsError"
+    assert "PATCH /api/tags/production" in error["message"]
+    assert "Client(" not in error["message"]
+    assert ok(api.get("/api/tags/production"))["exclusive"] is True
+
+
 def test_registry_refuses_bad_colours(api: TestClient) -> None:
     response = api.post("/api/tags", json={"name": "x", "color": "not a colour"})
     assert response.status_code == 400

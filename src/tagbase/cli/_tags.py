@@ -59,7 +59,7 @@ def register_tag(
     as_json: bool,
 ) -> None:
     """Register tag NAME ('key' or 'key=value') so its behaviours stay with it wherever it is
-    later used as a plain string. Registering it again changes only the settings given.
+    later used as a plain string. A registered tag is refused: `tagbase tag update` changes it.
 
     \b
     Example:

@@ -17,6 +17,7 @@ from tagbase._errors import (
 )
 from tagbase._kinds import Kind
 from tagbase._metadata import MetadataValue, normalize_metadata, validate_owners
+from tagbase._tag_aliases import resolve_aliases
 from tagbase._tags import KIND_TAG_PREFIX, Tag, TagsInput, normalize_tags
 
 T = TypeVar("T")
@@ -26,6 +27,11 @@ _ERRORS: tuple[type[_ProblemsError], ...] = (
     MetadataValidationError,
     OwnerValidationError,
 )
+
+
+def _aliases_checked(tags: tuple[Tag, ...]) -> tuple[Tag, ...]:
+    resolve_aliases(tags)
+    return tags
 
 
 class Checks:
@@ -44,7 +50,9 @@ class Checks:
             return fallback
 
     def tags(self, tags: TagsInput, kind: Kind) -> tuple[Tag, ...]:
-        return self.run(lambda: normalize_tags(tags, kind=kind), ())
+        """The tags as written; a `dagster/` alias's value is checked as its `tagbase/` key's
+        now, not at the first launch."""
+        return self.run(lambda: _aliases_checked(normalize_tags(tags, kind=kind)), ())
 
     def metadata(self, metadata: Mapping[str, object] | None) -> Mapping[str, MetadataValue]:
         empty: dict[str, MetadataValue] = {}

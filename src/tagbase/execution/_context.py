@@ -1,19 +1,21 @@
 """The context a step runs in, and what its code asks for while it runs.
 
 Step code adds tags and metadata through the context (`context.add_output_metadata(...)`) or
-the module functions (`add_tags(...)`, `log_metadata(...)` with no target). Both only note the
-request here; the run records it when the step ends, in the same writes as the step's outputs.
-A context is plain data, so a worker process can send it back whole.
+the module functions (`add_tags(...)`, `remove_tags(...)`, `log_metadata(...)`). Both only note
+the request here; the run records it when the step ends, after the step's outputs. Tag changes
+(adds and removals, of the run, an output's version or a named entity) are applied in the order
+they were asked for, so adding then removing a tag leaves it off. A context is plain data, so a
+worker process can send it back whole.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from tagbase._errors import TargetError
 from tagbase._kinds import Kind
@@ -21,14 +23,33 @@ from tagbase._metadata import AssetKey, MetadataValue, normalize_metadata
 from tagbase._tags import Tag, TagsInput, normalize_tags
 
 
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """One `add_tags` or `remove_tags` of step code: of the run (no output, no kind), of the
+    version an output of the step becomes (`output`), or of an entity named (`kind`, `ref`,
+    `scope`). Adds carry tags, removals the names (or bare keys) to remove."""
+
+    action: Literal["add", "remove"]
+    tags: tuple[Tag, ...] = ()
+    names: tuple[str, ...] = ()
+    output: str | None = None
+    kind: Kind | None = None
+    ref: str | None = None
+    scope: str | None = None
+
+    @property
+    def target(self) -> tuple[str | None, Kind | None, str | None, str | None]:
+        return (self.output, self.kind, self.ref, self.scope)
+
+
 @dataclass
 class StepEffects:
-    """Tags and metadata step code asked for, keyed by output name where they target one."""
+    """Tags and metadata step code asked for: tag changes in call order, metadata keyed by
+    output name where it targets one."""
 
-    run_tags: list[Tag] = field(default_factory=list)
+    tag_changes: list[TagChange] = field(default_factory=list)
     run_metadata: dict[str, MetadataValue] = field(default_factory=dict)
     model_metadata: dict[str, MetadataValue] = field(default_factory=dict)
-    output_tags: dict[str, list[Tag]] = field(default_factory=dict)
     output_metadata: dict[str, dict[str, MetadataValue]] = field(default_factory=dict)
     logs: list[tuple[int, str, str]] = field(default_factory=list)  # (ms, level, message)
 
@@ -130,12 +151,26 @@ class StepContext:
         self.add_output_metadata(metadata, output)
 
     def add_output_tags(self, tags: TagsInput, output_name: str | None = None) -> None:
+        """Tags for the version an output becomes (the only output, unless named)."""
         name = self.output_name(output_name)
         checked = normalize_tags(tags, kind=Kind.ASSET_VERSION)
-        self.effects.output_tags.setdefault(name, []).extend(checked)
+        self.effects.tag_changes.append(TagChange("add", checked, output=name))
+
+    def remove_output_tags(self, names: Sequence[str], output_name: str | None = None) -> None:
+        """Take tags off the version an output becomes, once it is recorded."""
+        name = self.output_name(output_name)
+        self.effects.tag_changes.append(TagChange("remove", names=tuple(names), output=name))
 
     def add_run_tags(self, tags: TagsInput) -> None:
-        self.effects.run_tags.extend(normalize_tags(tags, kind=Kind.RUN))
+        checked = normalize_tags(tags, kind=Kind.RUN)
+        self.effects.tag_changes.append(TagChange("add", checked))
+
+    def remove_run_tags(self, names: Sequence[str]) -> None:
+        self.effects.tag_changes.append(TagChange("remove", names=tuple(names)))
+
+    def change_entity_tags(self, change: TagChange) -> None:
+        """A tag change of an entity named by keyword, applied with the step's others."""
+        self.effects.tag_changes.append(change)
 
     def add_run_metadata(self, metadata: Mapping[str, object]) -> None:
         self.effects.run_metadata.update(normalize_metadata(metadata))

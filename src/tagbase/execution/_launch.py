@@ -15,7 +15,7 @@ from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import NotFoundError, TagbaseError
 from tagbase._kinds import Kind
-from tagbase._tags import Tag, TagsInput, normalize_tags
+from tagbase._tags import TagsInput, normalize_tags
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
 from tagbase.definitions._definitions import _as_assets
 from tagbase.definitions._jobs import (
@@ -24,13 +24,14 @@ from tagbase.definitions._jobs import (
     asset_partitions,
     in_process_executor,
 )
-from tagbase.definitions._partitions import PARTITION_TAG, check_partition_key, split_partition
+from tagbase.definitions._partitions import PARTITION_TAG, check_partition_key
 from tagbase.definitions._plan import ExecutionPlan, FromAsset, plan_job
 from tagbase.definitions._selection import select_assets
 from tagbase.execution._artifacts import ArtifactStore
 from tagbase.execution._executors import Load, Runner, run_in_process, run_in_processes
 from tagbase.execution._recorder import RunInfo, RunRecorder
 from tagbase.execution._result import RunResult
+from tagbase.execution._run_tags import run_tags
 from tagbase.execution._sync import sync_plan
 from tagbase.store import Store
 
@@ -55,22 +56,22 @@ def execute_job(
     store: Store | None = None,
 ) -> RunResult:
     """Run a job now, recording the run, its steps, events and asset versions."""
-    plan = plan_job(job)
-    if op_selection is not None:
-        plan = plan.subset(op_selection)
-    launch, partition = split_partition(
+    full = plan_job(job)
+    plan = full if op_selection is None else full.subset(op_selection)
+    chosen = run_tags(
         run_subject(job.name),
-        job.partitions_def,
-        normalize_tags(tags, kind=Kind.RUN),
-        partition_key,
+        job.tags,
+        launch=tags,
+        system=system_tags(plan, op_selection, parent_run_id, root_run_id),
+        partitions=job.partitions_def,
+        partition_key=partition_key,
     )
-    system = system_tags(plan, op_selection, parent_run_id, root_run_id) + partition
     store = store or shared_store(Config.load())
     artifacts = ArtifactStore.from_environment()
-    asset_inputs = _stored_inputs(store, plan, _key(partition))
-    sync_plan(store, plan)
+    asset_inputs = _stored_inputs(store, plan, chosen.as_dict().get(PARTITION_TAG))
+    sync_plan(store, plan, full)
     recorder = RunRecorder(store)
-    run = recorder.begin(plan, launch, system)
+    run = recorder.begin(plan, chosen)
     return _run(plan, recorder, run, artifacts, asset_inputs, executor, raise_on_error)
 
 
@@ -102,10 +103,6 @@ def execute_recorded(
     system = normalize_tags(added, kind=Kind.RUN)
     info = recorder.start(plan, run_id, system, row_id=row_id)
     return _run(plan, recorder, info, artifacts, asset_inputs, executor, raise_on_error=False)
-
-
-def _key(partition: Sequence[Tag]) -> str | None:
-    return partition[0].value if partition else None
 
 
 def _selection_tag(plan: ExecutionPlan) -> dict[str, str]:
@@ -170,7 +167,8 @@ def system_tags(
     op_selection: Sequence[str] | None,
     parent_run_id: str | None,
     root_run_id: str | None,
-) -> tuple[Tag, ...]:
+) -> dict[str, str]:
+    """The tags tagbase itself gives a run of `plan`: its selection, lineage and image."""
     tags: dict[str, str] = {}
     if op_selection is not None:
         tags.update(_selection_tag(plan))
@@ -180,7 +178,7 @@ def system_tags(
     image = os.environ.get("TAGBASE_IMAGE")
     if image:
         tags["tagbase/image"] = image
-    return normalize_tags(tags, kind=Kind.RUN)
+    return tags
 
 
 def _stored_inputs(store: Store, plan: ExecutionPlan, partition: str | None) -> dict[str, Load]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tagbase._errors import AlreadyExistsError
@@ -23,7 +23,9 @@ from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.definitions._plan import ExecutionPlan, PlannedStep
 from tagbase.definitions._values import Model
 from tagbase.execution._outcome import OutputResult, StepOutcome
+from tagbase.execution._run_tags import RunTags
 from tagbase.execution._steps import now_ms
+from tagbase.execution._tag_changes import apply_tag_changes
 from tagbase.store import EntitySpec, Store
 from tagbase.store import _runs as runs
 
@@ -49,27 +51,24 @@ class RunRecorder:
 
     # -- the run ----------------------------------------------------------------------------
 
-    def begin(self, plan: ExecutionPlan, launch: Sequence[Tag], system: Sequence[Tag]) -> RunInfo:
-        """Record the run as queued with its job's tags, add launch and system tags, start it."""
-        run = self.record(plan.job.name, plan.job.tags, launch, ())
-        return self.start(plan, run.id, system, [runs.Event("run_queued", now_ms())])
+    def begin(self, plan: ExecutionPlan, tags: RunTags) -> RunInfo:
+        """Record the run as queued with its job's and launch tags, add system tags, start it."""
+        run = self.record(plan.job.name, replace(tags, system=()))
+        return self.start(plan, run.id, tags.system, [runs.Event("run_queued", now_ms())])
 
-    def record(
-        self,
-        job_name: str,
-        job_tags: Sequence[Tag],
-        launch: Sequence[Tag],
-        system: Sequence[Tag],
-    ) -> Entity:
-        """The run, `queued`, with its job's tags (`definition`), launch and system tags."""
+    def record(self, job_name: str, tags: RunTags) -> Entity:
+        """The run, `queued`, with its job's tags (`definition`), launch and system tags, and
+        the aliases they were given as (`run_tags` built them all)."""
         run = self.store.add(
-            EntitySpec(Kind.RUN, scope=job_name, tags=job_tags, status="queued"),
+            EntitySpec(
+                Kind.RUN, scope=job_name, tags=tags.job, status="queued", metadata=tags.metadata
+            ),
             source="definition",
         )
-        if launch:
-            run = self.store.add_tags(Kind.RUN, run.id, tags=launch, source="launch")
-        if system:
-            run = self.store.add_tags(Kind.RUN, run.id, tags=system, source="system")
+        if tags.launch:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
+        if tags.system:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
         return run
 
     def row_id(self, run_id: str) -> int:
@@ -237,14 +236,9 @@ class RunRecorder:
 
     def _effects(self, run: RunInfo, outcome: StepOutcome) -> None:
         effects = outcome.effects
-        if effects.run_tags or effects.run_metadata:
-            self.store.update(
-                Kind.RUN,
-                run.id,
-                add_tags=effects.run_tags,
-                metadata=effects.run_metadata,
-                source="user",
-            )
+        if effects.run_metadata:
+            self.store.log_metadata(Kind.RUN, run.id, metadata=effects.run_metadata, source="user")
+        apply_tag_changes(self.store, run.id, outcome)
         if effects.model_metadata and run.model_version is not None:
             model, version = run.model_version
             self.store.log_metadata(

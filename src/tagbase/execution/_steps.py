@@ -159,7 +159,6 @@ def _output(
         learnt = _of_partition(stored.metadata) if planned.partitioned else stored.metadata
         result.metadata = {**learnt, **result.metadata}
     result.metadata.update(context.effects.output_metadata.get(name, {}))
-    result.tags.extend(context.effects.output_tags.get(name, []))
     return result
 
 

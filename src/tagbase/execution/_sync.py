@@ -22,10 +22,16 @@ from tagbase._records import AssignedTag, Entity
 from tagbase._tags import RESERVED_PREFIX, Tag
 from tagbase.definitions._assets import AssetSpec
 from tagbase.definitions._definitions import Definitions
-from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._ops import OpDefinition
 from tagbase.definitions._partitions import PARTITIONS_METADATA, partitions_json
 from tagbase.definitions._plan import ExecutionPlan, plan_job
+from tagbase.execution._run_tags import (
+    RUN_TAGS_METADATA,
+    STEP_TAGS_METADATA,
+    Pair,
+    plan_step_tags,
+    run_tags_json,
+)
 from tagbase.query import Match, NameMatch, Or
 from tagbase.store import EntitySpec, Store
 
@@ -50,21 +56,29 @@ def _job_tags(tags: Sequence[Tag], exclusive: set[str]) -> tuple[Tag, ...]:
     return tuple(t for t in tags if not (t.exclusive or t.name in exclusive))
 
 
-def job_entity(job: JobDefinition, exclusive: set[str]) -> Desired:
+def job_entity(plan: ExecutionPlan, exclusive: set[str]) -> Desired:
+    """A job as the catalog holds it: `plan`, all of its steps, gives its steps' tags."""
+    job = plan.job
     tags = _job_tags(job.tags, exclusive)
-    if job.partitions_def is None:
-        return Desired(
-            Kind.JOB,
-            job.name,
-            tags,
-            job.metadata,
-            job.owners,
-            job.description,
-            cleared=(PARTITIONS_METADATA,),
-        )
-    described = MetadataValue.json(partitions_json(job.partitions_def))
-    metadata = {**job.metadata, PARTITIONS_METADATA: described}
-    return Desired(Kind.JOB, job.name, tags, metadata, job.owners, job.description)
+    metadata = {**job.metadata, **_run_metadata(job.tags, plan_step_tags(plan))}
+    if job.partitions_def is not None:
+        metadata[PARTITIONS_METADATA] = MetadataValue.json(partitions_json(job.partitions_def))
+    cleared = tuple(key for key in _LAUNCH_METADATA if key not in metadata)
+    return Desired(Kind.JOB, job.name, tags, metadata, job.owners, job.description, cleared)
+
+
+_LAUNCH_METADATA = (PARTITIONS_METADATA, RUN_TAGS_METADATA, STEP_TAGS_METADATA)
+
+
+def _run_metadata(tags: Sequence[Tag], steps: Sequence[Pair]) -> dict[str, MetadataValue]:
+    """What a launch by job name alone needs (when the job has any): the tags its runs
+    carry, its steps' tags. Null once it has none."""
+    metadata: dict[str, MetadataValue] = {}
+    if tags:
+        metadata[RUN_TAGS_METADATA] = MetadataValue.json(run_tags_json(tags))
+    if steps:
+        metadata[STEP_TAGS_METADATA] = MetadataValue.json([list(pair) for pair in steps])
+    return metadata
 
 
 def op_entity(op: OpDefinition) -> Desired:
@@ -77,9 +91,11 @@ def asset_entity(spec: AssetSpec) -> Desired:
     )
 
 
-def plan_entities(plan: ExecutionPlan, exclusive: set[str]) -> list[Desired]:
-    """The job, ops and assets (artifacts) a run of `plan` refers to."""
-    desired = [job_entity(plan.job, exclusive)]
+def plan_entities(
+    plan: ExecutionPlan, exclusive: set[str], full: ExecutionPlan | None = None
+) -> list[Desired]:
+    """The job, ops and assets (artifacts) a run of `plan` (of `full`'s steps) refers to."""
+    desired = [job_entity(full or plan, exclusive)]
     ops = {step.op.name: step.op for step in plan.steps}
     desired += [op_entity(op) for op in ops.values()]
     specs = {spec.name: spec for spec in plan.asset_specs}
@@ -97,7 +113,11 @@ def definitions_entities(defs: Definitions, exclusive: set[str]) -> list[Desired
         desired += [d for d in plan_entities(plan_job(job), exclusive) if d.kind is not Kind.ASSET]
     for pipeline in defs.pipelines:
         tags = _job_tags(pipeline.tags, exclusive)
-        desired.append(Desired(Kind.JOB, pipeline.name, tags, None, (), pipeline.description))
+        metadata = _run_metadata(pipeline.tags, ())
+        cleared = tuple(key for key in _LAUNCH_METADATA[1:] if key not in metadata)
+        desired.append(
+            Desired(Kind.JOB, pipeline.name, tags, metadata, (), pipeline.description, cleared)
+        )
     unique: dict[tuple[Kind, str], Desired] = {}
     for item in desired:
         unique.setdefault((item.kind, item.name), item)
@@ -211,9 +231,11 @@ def _cleared(current: Mapping[str, object], keys: Sequence[str]) -> dict[str, Me
     }
 
 
-def sync_plan(store: Store, plan: ExecutionPlan) -> None:
+def sync_plan(store: Store, plan: ExecutionPlan, full: ExecutionPlan | None = None) -> None:
+    """Record what a run of `plan` refers to; `full` is the job's whole plan when `plan` is
+    a subset of it (the job's steps' tags are all of its steps')."""
     exclusive = exclusive_tag_names(store) if plan.job.tags else set()
-    sync(store, plan_entities(plan, exclusive))
+    sync(store, plan_entities(plan, exclusive, full))
 
 
 def sync_definitions(defs: Definitions, store: Store | None = None) -> None:

@@ -18,19 +18,24 @@ from tagbase._config import Config
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
-from tagbase._tags import Tag, TagsInput, normalize_tags
+from tagbase._tags import TagsInput
 from tagbase.definitions._definitions import Definitions
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._partitions import (
-    PARTITION_TAG,
     PARTITIONS_METADATA,
     PartitionsDefinition,
     partitions_from_json,
-    split_partition,
 )
 from tagbase.definitions._plan import plan_job
 from tagbase.execution._launch import run_subject, system_tags
 from tagbase.execution._recorder import RunRecorder
+from tagbase.execution._run_tags import (
+    RunTags,
+    catalog_job_tags,
+    catalog_step_tags,
+    plan_step_tags,
+    run_tags,
+)
 from tagbase.execution._steps import now_ms
 from tagbase.execution._sync import sync_plan
 from tagbase.store import Store
@@ -75,24 +80,19 @@ def launch_runs(
     recorder = RunRecorder(store)
     runs = []
     queued = []
-    for job_name, job_tags, launch, system in prepared:
-        run = recorder.record(job_name, job_tags, launch, system)
+    for job_name, tags in prepared:
+        run = recorder.record(job_name, tags)
         runs.append(run)
-        tags = run.tag_dict
-        priority = int(tags.get("tagbase/priority", "0"))
-        queued.append(QueuedRun(recorder.row_id(run.id), run.id, job_name, priority, tags))
+        row = recorder.row_id(run.id)
+        queued.append(QueuedRun(row, run.id, job_name, tags.priority, run.tag_dict, tags.step_tags))
     enqueue(store.engine, queued, now_ms())
     return runs
 
 
-Prepared = tuple[str, tuple[Tag, ...], tuple[Tag, ...], tuple[Tag, ...]]
-
-
-def _prepare(request: LaunchRequest, definitions: Definitions | None, store: Store) -> Prepared:
-    given = dict(request.system or {})
-    partition_key = given.pop(PARTITION_TAG, None)
-    launch = normalize_tags(request.tags, kind=Kind.RUN)
-    system = normalize_tags(given, kind=Kind.RUN)
+def _prepare(
+    request: LaunchRequest, definitions: Definitions | None, store: Store
+) -> tuple[str, RunTags]:
+    system = dict(request.system or {})
     job = request.job
     if isinstance(job, str) and definitions is not None:
         job = definitions.get_job_def(job)
@@ -103,20 +103,28 @@ def _prepare(request: LaunchRequest, definitions: Definitions | None, store: Sto
                 fix=_fixes.job_definitions(),
             )
         found = catalog_job(store, job)
-        subject = f"job {job!r} (as the catalog records it)"
-        launch, partition = split_partition(
-            subject, catalog_partitions(found), launch, partition_key
+        tags = run_tags(
+            f"job {job!r} (as the catalog records it)",
+            catalog_job_tags(found),
+            launch=request.tags,
+            system=system,
+            partitions=catalog_partitions(found),
+            step_tags=catalog_step_tags(found),
         )
-        return job, _definition_tags(found), launch, system + partition
-    launch, partition = split_partition(
-        run_subject(job.name), job.partitions_def, launch, partition_key
+        return job, tags
+    full = plan_job(job)
+    plan = full if request.op_selection is None else full.subset(request.op_selection)
+    own = system_tags(plan, request.op_selection, None, None)
+    tags = run_tags(
+        run_subject(job.name),
+        job.tags,
+        launch=request.tags,
+        system={**own, **system},
+        partitions=job.partitions_def,
+        step_tags=plan_step_tags(plan),
     )
-    plan = plan_job(job)
-    if request.op_selection is not None:
-        plan = plan.subset(request.op_selection)
-    sync_plan(store, plan)
-    system = system_tags(plan, request.op_selection, None, None) + system + partition
-    return job.name, job.tags, launch, system
+    sync_plan(store, plan, full)
+    return job.name, tags
 
 
 def catalog_job(store: Store, name: str) -> Entity:
@@ -131,7 +139,3 @@ def catalog_partitions(job: Entity) -> PartitionsDefinition | None:
     """The partitions the catalog recorded for a job (its `tagbase/partitions` metadata)."""
     held = job.metadata.get(PARTITIONS_METADATA)
     return partitions_from_json(None if held is None else held.value, f"job {job.name!r}")
-
-
-def _definition_tags(job: Entity) -> tuple[Tag, ...]:
-    return tuple(Tag(t.key, t.value) for t in job.tags.assigned if t.source == "definition")

@@ -18,12 +18,13 @@ from tagbase.execution._reexecute import failed_selection, parent_selection
 from tagbase.orchestration._launching import launch_run
 from tagbase.store import Store
 
+# What a retry takes from its parent besides its launch tags; its job's tags (`tagbase/*`
+# included: max_retries, retry_strategy, priority, max_runtime) it gets as every run does.
 CARRIED = (
     "tagbase/partition",
     "tagbase/backfill",
     "tagbase/schedule_name",
     "tagbase/sensor_name",
-    "tagbase/retry_strategy",
 )
 
 

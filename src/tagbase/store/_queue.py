@@ -36,6 +36,8 @@ run_queue = sa.Table(
     sa.Column("rank", sa.BigInteger, nullable=False),  # minus the priority: lowest first
     sa.Column("queued_ms", Millis, nullable=False),
     sa.Column("tags", sa.Text, nullable=False),  # the run's tags at launch, as a JSON object
+    # the tags of the ops and assets it executes, [[key, value], ...]: limits read them too
+    sa.Column("step_tags", sa.Text, nullable=False, server_default="[]"),
     sa.Index(None, "run_id", unique=True),
     sa.Index(None, "rank", "id"),
 )
@@ -47,6 +49,7 @@ run_lease = sa.Table(
     sa.Column("run_uuid", sa.String(36), nullable=False),
     sa.Column("job_name", sa.String(255), nullable=False),
     sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("step_tags", sa.Text, nullable=False, server_default="[]"),
     sa.Column("worker_id", sa.String(36), nullable=False),
     sa.Column("queued_ms", Millis, nullable=False),
     sa.Column("claimed_ms", Millis, nullable=False),
@@ -65,6 +68,7 @@ class QueuedRun:
     job_name: str
     priority: int
     tags: Mapping[str, str]
+    step_tags: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,12 @@ class Lease:
     claimed_ms: int
     deadline_ms: int | None
     cancel_requested: bool = False
+    step_tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def held(self) -> list[tuple[str, str]]:
+        """What tag concurrency limits count: the run's tags and its steps'."""
+        return [*self.tags.items(), *self.step_tags]
 
 
 def enqueue(engine: sa.Engine, runs: Sequence[QueuedRun], at_ms: int) -> None:
@@ -92,6 +102,7 @@ def enqueue(engine: sa.Engine, runs: Sequence[QueuedRun], at_ms: int) -> None:
             "rank": -run.priority,
             "queued_ms": at_ms,
             "tags": json.dumps(dict(run.tags)),
+            "step_tags": json.dumps([list(pair) for pair in run.step_tags]),
         }
         for run in runs
     ]
@@ -112,13 +123,12 @@ def claim(
     if engine.dialect.name == "sqlite" and not _anything_waiting(engine, jobs):
         return None
     with writing(engine) as connection:
-        busy: list[dict[str, str]] = []
+        busy: list[list[tuple[str, str]]] = []
         if limits:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
-            busy = [
-                json.loads(t) for t in connection.execute(sa.select(run_lease.c.tags)).scalars()
-            ]
+            held = connection.execute(sa.select(run_lease.c.tags, run_lease.c.step_tags))
+            busy = [_held(row.tags, row.step_tags) for row in held]
         row = _first_allowed(connection, jobs, limits, busy)
         if row is None:
             return None
@@ -142,13 +152,13 @@ def _first_allowed(
     connection: sa.Connection,
     jobs: Sequence[str] | None,
     limits: Sequence[TagConcurrencyLimit],
-    busy: list[dict[str, str]],
+    busy: list[list[tuple[str, str]]],
 ) -> Any:
     after: tuple[int, int] | None = None
     while True:
         rows = connection.execute(_candidates(jobs, after, 1 if not limits else _PAGE)).all()
         for row in rows:
-            if blocking_limit(limits, json.loads(row.tags), busy) is None:
+            if blocking_limit(limits, _held(row.tags, row.step_tags), busy) is None:
                 return row
         if len(rows) < (1 if not limits else _PAGE) or not limits:
             return None
@@ -164,12 +174,29 @@ def _candidates(jobs: Sequence[str] | None, after: tuple[int, int] | None, size:
     return query.with_for_update(skip_locked=True)
 
 
+def _held(tags: str, step_tags: str) -> list[tuple[str, str]]:
+    return [*json.loads(tags).items(), *_step_pairs(step_tags)]
+
+
+def _step_pairs(step_tags: str) -> tuple[tuple[str, str], ...]:
+    return tuple((str(key), str(value)) for key, value in json.loads(step_tags))
+
+
 def _lease_of(row: Any, worker_id: str, now_ms: int) -> Lease:
     tags: dict[str, str] = json.loads(row.tags)
     limit_s = tags.get("tagbase/max_runtime")
     deadline = None if limit_s is None else now_ms + int(float(limit_s) * 1000)
+    steps = _step_pairs(row.step_tags)
     return Lease(
-        row.run_id, row.run_uuid, row.job_name, tags, worker_id, row.queued_ms, now_ms, deadline
+        row.run_id,
+        row.run_uuid,
+        row.job_name,
+        tags,
+        worker_id,
+        row.queued_ms,
+        now_ms,
+        deadline,
+        step_tags=steps,
     )
 
 
@@ -184,6 +211,7 @@ def _lease_row(lease: Lease) -> dict[str, Any]:
         "claimed_ms": lease.claimed_ms,
         "deadline_ms": lease.deadline_ms,
         "cancel_requested": False,
+        "step_tags": json.dumps([list(pair) for pair in lease.step_tags]),
     }
 
 
@@ -235,6 +263,7 @@ def leases(engine: sa.Engine, worker_ids: Sequence[str] | None = None) -> list[L
                 r.claimed_ms,
                 r.deadline_ms,
                 bool(r.cancel_requested),
+                _step_pairs(r.step_tags),
             )
             for r in connection.execute(query)
         ]

@@ -9,7 +9,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from tagbase import _fixes
-from tagbase._errors import ConflictError, ExclusiveTagConflictError, NotFoundError
+from tagbase._errors import (
+    AlreadyExistsError,
+    ConflictError,
+    ExclusiveTagConflictError,
+    NotFoundError,
+)
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition, from_millis
 from tagbase._tags import Tag, tag_string
@@ -49,12 +54,21 @@ def update_definition(
     description: str | None = None,
     multi_valued: bool | None = None,
     registered: bool = True,
+    new: bool = False,
 ) -> None:
-    """Change a tag's registry entry; `None` leaves an attribute as it is."""
+    """Change a tag's registry entry; `None` leaves an attribute as it is. `new`: refuse a
+    tag that is registered already (checked under the row's lock, so two creators race
+    safely)."""
     lock_rows(connection, tag.c.id, [tag_id])
-    current = connection.execute(
-        sa.select(tag.c.key, tag.c.value, tag.c.key_id, tag.c.exclusive).where(tag.c.id == tag_id)
-    ).one()
+    columns = (tag.c.key, tag.c.value, tag.c.key_id, tag.c.exclusive, tag.c.registered)
+    current = connection.execute(sa.select(*columns).where(tag.c.id == tag_id)).one()
+    if new and current.registered:
+        name = tag_string(current.key, current.value)
+        raise AlreadyExistsError(
+            f"tag {name!r} is registered already, and create_tag registers a new tag only "
+            "(it would rewrite the behaviours others rely on)",
+            fix=_fixes.tag_update(name),
+        )
     if exclusive is not None and exclusive != current.exclusive:
         _set_exclusive(connection, tag_id, tag_string(current.key, current.value), exclusive)
     if multi_valued is not None:

@@ -755,9 +755,10 @@ class Store:
         color: str | None = None,
         description: str | None = None,
         multi_valued: bool | None = None,
+        new: bool = False,
     ) -> TagDefinition:
-        """Add a tag to the registry, or change its entry. Behaviours are checked against the
-        tag's current holders: making it exclusive fails if a scope has two."""
+        """Add a tag to the registry (`new`: refuse a registered one), or change its entry.
+        Behaviours are checked against its holders: exclusive fails if a scope has two."""
         candidate = Tag(name, color=color)
         problems = tag_problems(candidate, kind=None, policy=self.tag_policy)
         if problems:
@@ -774,6 +775,7 @@ class Store:
                 color=color,
                 description=description,
                 multi_valued=multi_valued,
+                new=new,
             )
             return self._definition(connection, candidate.key, candidate.value)
 

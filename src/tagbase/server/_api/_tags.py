@@ -36,7 +36,8 @@ def list_tags(
 
 @router.post("", response_model=TagDefinitionOut, status_code=201)
 def create_tag(body: TagCreate, client: ClientDep) -> dict[str, Any]:
-    """Register a tag (`key` or `key=value`); registering one again updates it."""
+    """Register a new tag (`key` or `key=value`); a registered one is refused (409):
+    PATCH /api/tags/{name} changes it."""
     created = client.create_tag(
         body.name,
         exclusive=body.exclusive,

@@ -77,7 +77,8 @@ def register(
     exclusive: Annotated[bool, Form()] = False,
     cascade: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
-    """Register a tag (or change a registered one) with its colour, text and behaviours."""
+    """Register a new tag with its colour, text and behaviours (a registered one is
+    refused; its own page changes it)."""
     try:
         made = client_of(request).create_tag(
             name.strip(),
