@@ -25,7 +25,12 @@ from tagbase.query import (
 def models(client: Client) -> Client:
     client.bulk_create(
         [
-            EntitySpec("model", f"m{i}", tags={"n": str(i)}, metadata={"size": i, "label": f"l{i}"})
+            EntitySpec(
+                "model",
+                f"m{i}",
+                tags={"n": str(i)},
+                metadata={"size": i, "label": f"l{i}", "tagbase/row_count": i},
+            )
             for i in range(0, 2000, 100)
         ]
     )
@@ -65,6 +70,15 @@ def test_a_thousand_values_in_a_list_run_on_both_databases(models: Client) -> No
     assert names(models, f"metadata:size in ({values})") == {f"m{i}" for i in range(0, 1000, 100)}
 
 
+def test_a_query_at_the_limits_that_stands_for_more_leaves_runs(models: Client) -> None:
+    values = ", ".join(["true", *(str(i) for i in range(MAX_QUERY_TERMS - 1))])
+    # a standard key without its prefix: two keys, each read as a boolean and as a number
+    deep = "(" * MAX_QUERY_DEPTH + f"metadata:row_count in ({values})" + ")" * MAX_QUERY_DEPTH
+    assert names(models, deep) == {f"m{i}" for i in range(0, 1000, 100)}
+    nested = "".join(f"(tag:n=0 or tag:n={i} " for i in range(MAX_QUERY_DEPTH))
+    assert names(models, nested + ")" * MAX_QUERY_DEPTH) == {"m0"}
+
+
 def test_a_thousand_anded_terms_run(models: Client) -> None:
     query = " ".join(f"not tag:n={i}" for i in range(1, MAX_QUERY_TERMS + 1))
     assert names(models, query) == {"m0"} | {f"m{i}" for i in range(1100, 2000, 100)}
@@ -101,7 +115,7 @@ def test_a_deep_tree_built_in_python_is_refused_not_a_recursion_error(models: Cl
         tree = Not(tree)
     with pytest.raises(InvalidInputError, match="MAX_QUERY_DEPTH"):
         models.list(Kind.MODEL, query=tree)
-    wide = Or(tuple(TagIs("n", str(i)) for i in range(MAX_QUERY_TERMS + 1)))
+    wide = Or(tuple(TagIs("n", str(i)) for i in range(4 * MAX_QUERY_TERMS + 1)))
     with pytest.raises(InvalidInputError, match="MAX_QUERY_TERMS"):
         models.count(Kind.MODEL, query=wide)
 

@@ -12,7 +12,7 @@ from dataclasses import fields
 from typing import Final
 
 from tagbase._errors import InvalidInputError, QueryError
-from tagbase.query._ast import And, Node, Not, Or
+from tagbase.query._ast import And, MadeByRun, Node, Not, Or
 
 MAX_QUERY_LENGTH: Final = 100_000
 """Characters in a query's text."""
@@ -20,6 +20,10 @@ MAX_QUERY_DEPTH: Final = 32
 """Nesting of parentheses and `not`s (each counts one level)."""
 MAX_QUERY_TERMS: Final = 1_000
 """Conditions in a query; each value of an `in (...)` list counts as one."""
+# A parsed condition may stand for up to four leaves (`metadata:row_count=true` tests two keys,
+# each as a boolean and as text) and a parenthesis for an and inside an or: the bounds of a tree.
+_TREE_DEPTH: Final = 2 * MAX_QUERY_DEPTH + 8
+_TREE_LEAVES: Final = 4 * MAX_QUERY_TERMS
 
 
 def check_text(query: str) -> None:
@@ -69,21 +73,23 @@ def check_tree(node: Node) -> None:
     terms = 0
     while pending:
         current, depth = pending.pop()
-        if depth > MAX_QUERY_DEPTH:
+        if depth > _TREE_DEPTH:
             raise InvalidInputError(
-                f"the query nests deeper than {MAX_QUERY_DEPTH} levels (MAX_QUERY_DEPTH); "
-                "Fix: flatten nested and/or and drop double negations"
+                f"the query tree nests deeper than {_TREE_DEPTH} levels (2 x MAX_QUERY_DEPTH "
+                "+ 8); Fix: flatten nested and/or and drop double negations"
             )
         if isinstance(current, Not):
             pending.append((current.operand, depth + 1))
+        elif isinstance(current, MadeByRun):
+            pending.append((current.condition, depth + 1))
         elif isinstance(current, And | Or):
             pending.extend((operand, depth + 1) for operand in current.operands)
         else:
             terms += _weight(current)
-            if terms > MAX_QUERY_TERMS:
+            if terms > _TREE_LEAVES:
                 raise InvalidInputError(
-                    f"the query has more than {MAX_QUERY_TERMS:,} conditions "
-                    "(MAX_QUERY_TERMS); Fix: select with fewer conditions, e.g. by one tag"
+                    f"the query tree has more than {_TREE_LEAVES:,} conditions "
+                    "(4 x MAX_QUERY_TERMS); Fix: select with fewer conditions, e.g. by one tag"
                 )
 
 

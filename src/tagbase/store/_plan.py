@@ -55,8 +55,9 @@ def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
             pairs = [operand for operand in operands if isinstance(operand, TagIs)]
             if len(pairs) < 2:
                 return Or(tuple(resolve(connection, operand, kind) for operand in operands))
-            others = (resolve(connection, o, kind) for o in operands if not isinstance(o, TagIs))
-            return Or((_pairs_ids(connection, pairs, kind), *others))  # type: ignore[arg-type]
+            others = [resolve(connection, o, kind) for o in operands if not isinstance(o, TagIs)]
+            found = _pairs_ids(connection, pairs, kind)  # alone, it may lead the plan
+            return Or((found, *others)) if others else found  # type: ignore[arg-type]
         case AssetIs() | MadeByRun():
             return resolve_relation(node, kind, lambda inner, k: resolve(connection, inner, k))
     return node
@@ -132,9 +133,13 @@ def conjuncts(node: Any) -> list[Any]:
 
 
 def choose_driver(parts: list[Any]) -> TagIds | None:
-    """The tag conjunct held by the fewest entities of the kind."""
+    """The tag conjunct held by the fewest entities of the kind. A union of many tags (a long
+    `or` of tags) leads too when few entities hold them."""
     candidates = [
-        part for part in parts if isinstance(part, TagIds) and len(part.ids) <= _DRIVER_MAX_TAGS
+        part
+        for part in parts
+        if isinstance(part, TagIds)
+        and (len(part.ids) <= _DRIVER_MAX_TAGS or part.held <= _SORT_LIMIT)
     ]
     return min(candidates, key=lambda part: part.held, default=None)
 
