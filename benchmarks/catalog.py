@@ -121,6 +121,7 @@ def queries(store: Store, size: int) -> dict[str, Callable[[], object]]:
     both = parse("tag:team=team-3 and tag:env=prod")
     prefix = parse("tag:experiment=exp-12*")
     contains = from_operator_strings(["contains:xp-12"])
+    hundred = " or ".join(f"tag:experiment=exp-{i}" for i in range(100))  # parsed each time
     versions = [f"v{i}" for i in range(10)]
     store.add(EntitySpec("model", "bench_model"))
     store.add_many([EntitySpec("model_version", v, scope="bench_model") for v in versions])
@@ -144,6 +145,7 @@ def queries(store: Store, size: int) -> dict[str, Callable[[], object]]:
         "Q4 contains xp-12, any key, first 100": lambda: store.list(
             "run", query=contains, size=100, with_total=False
         ),
+        "Q6 100-term or, parsed, exact count": lambda: store.count("run", query=parse(hundred)),
         "Q5 counts per team value": lambda: store.facets("run", "team"),
         "Q5 per team within env=prod": lambda: store.facets("run", "team", query=prod),
         "exclusive move": move,

@@ -9,13 +9,18 @@ from hypothesis import strategies as st
 from tagbase import QueryError
 from tagbase.query import (
     And,
+    AssetIs,
     Compare,
     CreatedCompare,
     Everything,
     HasKey,
+    MadeByRun,
     Match,
     MetadataCompare,
+    MetadataHasKey,
+    MetadataIs,
     MetadataMatch,
+    MetadataTimeCompare,
     NameMatch,
     Not,
     Or,
@@ -55,8 +60,8 @@ from tagbase.query import (
         ("job:nightly", ScopeIs("nightly")),
         ("status:failed", StatusIn(("failed",))),
         ("created>2026-01-01", CreatedCompare(Compare.GT, 1767225600000)),
-        ("metadata:row_count>1000", MetadataCompare("row_count", Compare.GT, 1000.0)),
-        ("metadata:row_count<=-2.5", MetadataCompare("row_count", Compare.LE, -2.5)),
+        ("metadata:rows>1000", MetadataCompare("rows", Compare.GT, 1000.0)),
+        ("metadata:rows<=-2.5", MetadataCompare("rows", Compare.LE, -2.5)),
         ("metadata:tagbase/uri=s3://*", MetadataMatch("tagbase/uri", Match.STARTSWITH, "s3://")),
         ('metadata:version="7"', MetadataMatch("version", Match.EQUALS, "7")),
         ("tag:é=ü", TagIs("é", "ü")),
@@ -64,6 +69,99 @@ from tagbase.query import (
 )
 def test_a_term_parses_to_its_tree(query: str, tree: object) -> None:
     assert parse(query) == tree
+
+
+_JAN_1 = 1767225600.0  # 2026-01-01T00:00:00Z in seconds
+
+
+@pytest.mark.parametrize(
+    ("query", "tree"),
+    [
+        ("metadata:tagbase/uri", MetadataHasKey("tagbase/uri")),
+        ("metadata:stage", MetadataHasKey("stage")),
+        (
+            "metadata:validated=true",
+            Or((MetadataIs("validated", True), MetadataMatch("validated", Match.EQUALS, "true"))),
+        ),
+        (
+            "metadata:ok!=false",
+            Not(Or((MetadataIs("ok", False), MetadataMatch("ok", Match.EQUALS, "false")))),
+        ),
+        ('metadata:ok="true"', MetadataMatch("ok", Match.EQUALS, "true")),
+        (
+            "metadata:trained_at>2026-01-01",
+            MetadataTimeCompare("trained_at", Compare.GT, _JAN_1),
+        ),
+        (
+            "metadata:trained_at<=2026-01-01T01:00+01:00",
+            MetadataTimeCompare("trained_at", Compare.LE, _JAN_1),
+        ),
+        (
+            "metadata:stage in (a, 2, true)",
+            Or(
+                (
+                    MetadataMatch("stage", Match.EQUALS, "a"),
+                    MetadataCompare("stage", Compare.EQ, 2.0),
+                    Or((MetadataIs("stage", True), MetadataMatch("stage", Match.EQUALS, "true"))),
+                )
+            ),
+        ),
+        (
+            "metadata:stage notin (a, b)",
+            Not(
+                Or(
+                    (
+                        MetadataMatch("stage", Match.EQUALS, "a"),
+                        MetadataMatch("stage", Match.EQUALS, "b"),
+                    )
+                )
+            ),
+        ),
+        (
+            "metadata:row_count>1000",
+            Or(
+                (
+                    MetadataCompare("row_count", Compare.GT, 1000.0),
+                    MetadataCompare("tagbase/row_count", Compare.GT, 1000.0),
+                )
+            ),
+        ),
+        ("metadata:uri", Or((MetadataHasKey("uri"), MetadataHasKey("tagbase/uri")))),
+        ("asset:orders", AssetIs("orders")),
+        ("run.tag:env=prod", MadeByRun(TagIs("env", "prod"))),
+        ("run.tag:team in (ml, data)", MadeByRun(TagValueIn("team", ("ml", "data")))),
+        ("RUN.TAG:deprecated", MadeByRun(HasKey("deprecated"))),
+        ('status:"done"', StatusIn(("done",))),
+        ("tag:k='=v'", TagIs("k", "=v")),
+    ],
+)
+def test_a_new_filter_parses_to_its_tree(query: str, tree: object) -> None:
+    assert parse(query) == tree
+
+
+@pytest.mark.parametrize(
+    ("query", "column", "says"),
+    [
+        ("tag:env==demo", 8, "write tag:env=demo"),
+        ("metadata:k!==v", 11, "write metadata:k!=v"),
+        ("status:bogus", 8, "queued, started, canceled, failed, success"),
+        ("metadata:x>inf", 12, "finite"),
+        ("metadata:x>" + "9" * 400, 12, "finite"),
+        ("metadata:when>yesterday", 15, "ISO 8601"),
+    ],
+)
+def test_a_likely_mistake_is_refused_with_its_fix(query: str, column: int, says: str) -> None:
+    with pytest.raises(QueryError) as raised:
+        parse(query)
+    assert raised.value.position == column - 1
+    assert says in str(raised.value)
+
+
+def test_and_and_or_lists_stay_flat_and_double_negations_vanish() -> None:
+    a, b, c, d = HasKey("a"), HasKey("b"), HasKey("c"), HasKey("d")
+    assert parse("(tag:a or (tag:b or tag:c)) or tag:d") == Or((a, b, c, d))
+    assert parse("tag:a (tag:b and (tag:c tag:d))") == And((a, b, c, d))
+    assert parse("not not not tag:a") == Not(a)
 
 
 def test_precedence_is_not_then_and_then_or() -> None:

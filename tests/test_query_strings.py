@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tagbase import Client, EntitySpec, Kind, QueryError
+from tagbase import Client, EntitySpec, InvalidInputError, Kind, QueryError, asset, materialize
 
 
 @pytest.fixture
@@ -128,3 +128,106 @@ def test_a_deleted_tag_leaves_the_trigram_index(client: Client) -> None:
     assert client.list(Kind.MODEL, tags=["contains:hello"]).items == []
     client.create(Kind.MODEL, "n", tags={"note": "hello-world"})
     assert [model.name for model in client.list(Kind.MODEL, tags=["contains:hello"])] == ["n"]
+
+
+@pytest.fixture
+def trained(client: Client) -> Client:
+    client.bulk_create(
+        [
+            EntitySpec(
+                "model",
+                "fresh",
+                metadata={
+                    "validated": True,
+                    "trained_at": datetime(2026, 2, 1, tzinfo=UTC),
+                    "stage": "prod",
+                    "tagbase/row_count": 5000,
+                },
+            ),
+            EntitySpec(
+                "model",
+                "stale",
+                metadata={
+                    "validated": False,
+                    "trained_at": datetime(2025, 11, 1, tzinfo=UTC),
+                    "stage": "dev",
+                    "tagbase/uri": "s3://models/stale",
+                },
+            ),
+            EntitySpec("model", "texts", metadata={"validated": "true", "stage": "true"}),
+            EntitySpec("model", "bare"),
+        ]
+    )
+    return client
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("metadata:validated=true", {"fresh", "texts"}),  # the boolean, or the text "true"
+        ('metadata:validated="true"', {"texts"}),
+        ("metadata:validated=false", {"stale"}),
+        ("metadata:validated!=true", {"stale", "bare"}),
+        ("metadata:trained_at>2026-01-01", {"fresh"}),
+        ("metadata:trained_at<2026-01-01T00:00:00+00:00", {"stale"}),
+        ("metadata:trained_at>=2025-01-01 metadata:trained_at<=2027-01-01", {"fresh", "stale"}),
+        ("metadata:tagbase/uri", {"stale"}),
+        ("metadata:validated", {"fresh", "stale", "texts"}),
+        ("not metadata:stage", {"bare"}),
+        ("metadata:stage in (prod, dev)", {"fresh", "stale"}),
+        ("metadata:stage notin (prod, dev)", {"texts", "bare"}),
+        ("metadata:row_count>1000", {"fresh"}),  # a standard key without its prefix
+        ("metadata:uri=s3://*", {"stale"}),
+    ],
+)
+def test_metadata_filters(trained: Client, query: str, expected: set[str]) -> None:
+    assert {model.name for model in trained.list(Kind.MODEL, query=query)} == expected
+    assert trained.count(Kind.MODEL, query=query) == len(expected)
+
+
+@asset
+def raw() -> list[int]:
+    return [1, 2, 3]
+
+
+@asset
+def clean(raw: list[int]) -> list[int]:
+    return [n * 2 for n in raw]
+
+
+def test_asset_for_runs_and_run_tags_for_versions(client: Client) -> None:
+    first = materialize([raw, clean], tags={"env": "demo"})
+    second = materialize([raw, clean], selection="raw", tags={"env": "prod"})
+    runs = {run.id for run in client.list(Kind.RUN, query="asset:clean")}
+    assert runs == {first.run_id}
+    runs = {run.id for run in client.list(Kind.RUN, query="asset:raw")}
+    assert runs == {first.run_id, second.run_id}
+    assert client.list(Kind.RUN, query="asset:nothing").items == []
+    made = client.list(Kind.ASSET_VERSION, query="asset:raw and run.tag:env=prod").items
+    assert [
+        (version.artifact_name, version.metadata["tagbase/run_id"].value) for version in made
+    ] == [("raw", second.run_id)]
+    assert client.count(Kind.ASSET_VERSION, query="run.tag:env=demo") == 2
+    assert client.count(Kind.ASSET_VERSION, query="run.tag:env in (demo, prod)") == 3
+    assert client.count(Kind.ASSET_VERSION, query="not run.tag:env=demo") == 1
+
+
+def test_asset_and_run_tag_name_the_kinds_they_filter(client: Client) -> None:
+    with pytest.raises(InvalidInputError, match="runs and asset versions"):
+        client.list(Kind.MODEL, query="asset:raw")
+    with pytest.raises(InvalidInputError, match="asset versions"):
+        client.list(Kind.RUN, query="run.tag:env=prod")
+
+
+@pytest.mark.parametrize(
+    ("query", "fix"),
+    [
+        ("tag:env==demo", "write tag:env=demo"),
+        ("status:bogus", "use one of queued, started, canceled, failed, success"),
+    ],
+)
+def test_a_filter_that_would_match_nothing_is_refused_with_its_fix(
+    client: Client, query: str, fix: str
+) -> None:
+    with pytest.raises(QueryError, match=fix):
+        client.list(Kind.RUN, query=query)

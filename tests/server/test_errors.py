@@ -44,6 +44,13 @@ def test_query_errors_carry_their_position(api: TestClient) -> None:
     assert "column" in error["message"]
 
 
+def test_a_query_beyond_a_limit_is_a_400_naming_it(api: TestClient) -> None:
+    query = "not " * 500 + "tag:a"
+    error = error_of(api.get("/api/assets", params={"query": query}), 400, "QueryError")
+    assert "MAX_QUERY_DEPTH" in error["message"]
+    assert error["position"] == 4 * 32
+
+
 def test_not_found_is_404(api: TestClient) -> None:
     error = error_of(api.get("/api/models/nothing"), 404, "NotFoundError")
     assert "nothing" in error["message"]

@@ -23,7 +23,8 @@ from tagbase._errors import UnknownDefinitionError
 from tagbase._metadata import AssetKey, encode_metadata_value
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
 from tagbase.query import And, Candidate, Everything, Match, NameMatch, Node, Not, Or, matches
-from tagbase.query._parser import Token, _Parser
+from tagbase.query._parser import _Parser
+from tagbase.query._tokens import Token
 
 _LINEAGE = re.compile(r"(?P<up>\*|\d+\+|\++)?(?P<name>[^+*]+)(?P<down>\*|\+\d+|\++)?")
 _MARK = "\x00lineage:"
@@ -119,8 +120,7 @@ class AssetGraph:
             name=spec.name,
             tags=[(tag.key, tag.value) for tag in spec.catalog_tags],
             owners=spec.owners,
-            numbers={key: value.number for key, value in encoded.items()},
-            texts={key: value.text for key, value in encoded.items()},
+            metadata=encoded,
         )
 
 

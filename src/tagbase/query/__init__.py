@@ -2,13 +2,18 @@
 
 from tagbase.query._ast import (
     And,
+    AssetIs,
     Compare,
     CreatedCompare,
     Everything,
     HasKey,
+    MadeByRun,
     Match,
     MetadataCompare,
+    MetadataHasKey,
+    MetadataIs,
     MetadataMatch,
+    MetadataTimeCompare,
     NameMatch,
     Node,
     Not,
@@ -22,19 +27,28 @@ from tagbase.query._ast import (
     all_of,
 )
 from tagbase.query._evaluate import Candidate, matches
+from tagbase.query._limits import MAX_QUERY_DEPTH, MAX_QUERY_LENGTH, MAX_QUERY_TERMS
 from tagbase.query._parser import parse
 from tagbase.query._tag_filters import from_name_filter, from_operator_strings, from_tag_dict
 
 __all__ = [
+    "MAX_QUERY_DEPTH",
+    "MAX_QUERY_LENGTH",
+    "MAX_QUERY_TERMS",
     "And",
+    "AssetIs",
     "Candidate",
     "Compare",
     "CreatedCompare",
     "Everything",
     "HasKey",
+    "MadeByRun",
     "Match",
     "MetadataCompare",
+    "MetadataHasKey",
+    "MetadataIs",
     "MetadataMatch",
+    "MetadataTimeCompare",
     "NameMatch",
     "Node",
     "Not",

@@ -145,6 +145,46 @@ class MetadataMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class MetadataHasKey:
+    """Has a latest value for metadata `key`, of any type."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataIs:
+    """The latest value of metadata `key` is the boolean `flag`."""
+
+    key: str
+    flag: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataTimeCompare:
+    """The latest value of metadata `key` is a timestamp, compared with `seconds` (since the
+    epoch, UTC)."""
+
+    key: str
+    op: Compare
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class AssetIs:
+    """Of a run: it materialized (made a version of) asset `name`. Of an asset version: it is a
+    version of asset `name`."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MadeByRun:
+    """Of an asset version: the run that made it (its `tagbase/run_id`) matches `condition`."""
+
+    condition: Node
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     operand: Node
 
@@ -172,6 +212,11 @@ Node: TypeAlias = (
     | CreatedCompare
     | MetadataCompare
     | MetadataMatch
+    | MetadataHasKey
+    | MetadataIs
+    | MetadataTimeCompare
+    | AssetIs
+    | MadeByRun
     | Not
     | And
     | Or

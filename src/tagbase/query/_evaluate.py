@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
+from tagbase._metadata import EncodedMetadata
 from tagbase._tags import tag_string
 from tagbase.query._ast import (
     And,
+    AssetIs,
     CreatedCompare,
     Everything,
     HasKey,
+    MadeByRun,
     MetadataCompare,
+    MetadataHasKey,
+    MetadataIs,
     MetadataMatch,
+    MetadataTimeCompare,
     NameMatch,
     Node,
     Not,
@@ -28,7 +34,9 @@ from tagbase.query._ast import (
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """What the evaluator needs to know of an entity."""
+    """What the evaluator needs to know of an entity: its latest metadata in the stored form
+    (the number and text columns SQL compares), the assets it relates to (that a run
+    materialized; the asset of a version) and the run that made it."""
 
     name: str
     tags: Collection[tuple[str, str]]
@@ -36,8 +44,12 @@ class Candidate:
     status: str | None = None
     scope_name: str | None = None
     created_ms: int = 0
-    numbers: Mapping[str, float | None] = field(default_factory=dict)
-    texts: Mapping[str, str | None] = field(default_factory=dict)
+    metadata: Mapping[str, EncodedMetadata] = field(default_factory=dict)
+    assets: Collection[str] = ()
+    run: Candidate | None = None
+
+
+BOOL_STORED = {True: ("bool", "true"), False: ("bool", "false")}  # type name and payload
 
 
 def matches(node: Node, entity: Candidate) -> bool:
@@ -68,11 +80,28 @@ def matches(node: Node, entity: Candidate) -> bool:
         case CreatedCompare(op, millis):
             return op.test(entity.created_ms, millis)
         case MetadataCompare(key, op, number):
-            found = entity.numbers.get(key)
-            return found is not None and op.test(found, number)
+            found = entity.metadata.get(key)
+            return found is not None and found.number is not None and op.test(found.number, number)
         case MetadataMatch(key, match, pattern):
-            text = entity.texts.get(key)
-            return text is not None and match.test(text, pattern)
+            found = entity.metadata.get(key)
+            return found is not None and found.text is not None and match.test(found.text, pattern)
+        case MetadataHasKey(key):
+            return key in entity.metadata
+        case MetadataIs(key, flag):
+            found = entity.metadata.get(key)
+            return found is not None and (found.type_name, found.payload) == BOOL_STORED[flag]
+        case MetadataTimeCompare(key, op, seconds):
+            found = entity.metadata.get(key)
+            return (
+                found is not None
+                and found.type_name == "timestamp"
+                and found.number is not None
+                and op.test(found.number, seconds)
+            )
+        case AssetIs(name):
+            return name in entity.assets
+        case MadeByRun(condition):
+            return entity.run is not None and matches(condition, entity.run)
         case Not(operand):
             return not matches(operand, entity)
         case And(operands):

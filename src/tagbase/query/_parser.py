@@ -8,28 +8,29 @@
 
 A word is a run of characters up to whitespace, parentheses or a comma; quoted parts
 ("..." or '...', with backslash escapes) may contain any of those and are always literal.
-Fields: tag: name: owner: kind: group: job: status: metadata: and created/updated comparisons.
+Fields: tag: name: owner: kind: group: job: status: metadata: asset: run.tag: and created
+comparisons. The limits of `_limits` (length, depth, terms) are checked while parsing, so a
+query beyond them fails before any SQL and without deep recursion.
 An unquoted `*` at the start or end of a value is a wildcard. A word without a field searches
 names (`orders` means `name:*orders*`).
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from datetime import datetime
 
 from tagbase._errors import QueryError
 from tagbase._records import to_millis
+from tagbase._run_records import ENDED
 from tagbase.query._ast import (
     And,
+    AssetIs,
     Compare,
     CreatedCompare,
     Everything,
     HasKey,
+    MadeByRun,
     Match,
-    MetadataCompare,
-    MetadataMatch,
     NameMatch,
     Node,
     Not,
@@ -41,39 +42,30 @@ from tagbase.query._ast import (
     TagMatch,
     TagValueIn,
 )
+from tagbase.query._limits import (
+    MAX_QUERY_DEPTH,
+    MAX_QUERY_TERMS,
+    check_text,
+    depth_error,
+    terms_error,
+)
+from tagbase.query._metadata_terms import metadata_term
+from tagbase.query._tokens import OPERATORS, Char, Token, find_operator, tokenize
 
-FIELDS = ("tag", "name", "owner", "kind", "group", "job", "status", "metadata")
+FIELDS = (
+    "tag",
+    "name",
+    "owner",
+    "kind",
+    "group",
+    "job",
+    "status",
+    "metadata",
+    "asset",
+    "run.tag",
+)
+STATUSES = ("queued", "started", *sorted(ENDED))  # what a run's status can be
 TIME_FIELDS = ("created",)
-KEYWORDS = ("and", "or", "not", "in", "notin")
-_OPERATORS = (">=", "<=", "!=", "=", ">", "<")
-_PUNCTUATION = "(),"
-
-
-@dataclass(frozen=True, slots=True)
-class Char:
-    """One character of a word: quoted characters are always literal."""
-
-    text: str
-    quoted: bool
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    kind: str  # "word", "(", ")", ","
-    chars: tuple[Char, ...]
-    position: int
-
-    @property
-    def text(self) -> str:
-        return "".join(char.text for char in self.chars)
-
-    @property
-    def keyword(self) -> str | None:
-        text = self.text.lower()
-        if self.kind == "word" and text in KEYWORDS and not any(c.quoted for c in self.chars):
-            return text
-        return None
 
 
 def parse(query: str) -> Node:
@@ -81,58 +73,19 @@ def parse(query: str) -> Node:
     return _Parser(query).parse()
 
 
-def tokenize(query: str) -> list[Token]:
-    tokens: list[Token] = []
-    index = 0
-    while index < len(query):
-        char = query[index]
-        if char.isspace():
-            index += 1
-        elif char in _PUNCTUATION:
-            tokens.append(Token(char, (Char(char, False, index),), index))
-            index += 1
-        else:
-            start = index
-            chars: list[Char] = []
-            while index < len(query) and not (
-                query[index].isspace() or query[index] in _PUNCTUATION
-            ):
-                if query[index] in "\"'":
-                    index = _read_quoted(query, index, chars)
-                else:
-                    chars.append(Char(query[index], False, index))
-                    index += 1
-            tokens.append(Token("word", tuple(chars), start))
-    return tokens
-
-
-def _ends_word(char: str) -> bool:
-    return char.isspace() or char in _PUNCTUATION
-
-
-def _read_quoted(query: str, start: int, chars: list[Char]) -> int:
-    quote = query[start]
-    index = start + 1
-    while index < len(query):
-        char = query[index]
-        if char == "\\" and index + 1 < len(query):
-            chars.append(Char(query[index + 1], True, index + 1))
-            index += 2
-        elif char == quote:
-            return index + 1
-        else:
-            chars.append(Char(char, True, index))
-            index += 1
-    raise QueryError(
-        "this quote is never closed", query=query, position=start, hint=f"add a closing {quote}"
-    )
-
-
 class _Parser:
     def __init__(self, query: str) -> None:
+        check_text(query)
         self.query = query
         self.tokens = tokenize(query)
         self.index = 0
+        self.depth = 0  # parentheses and 'not's open around the current position
+        self.terms = 0
+
+    def count_terms(self, count: int, position: int) -> None:
+        self.terms += count
+        if self.terms > MAX_QUERY_TERMS:
+            raise terms_error(self.query, position)
 
     def error(self, message: str, position: int, hint: str) -> QueryError:
         return QueryError(message, query=self.query, position=position, hint=hint)
@@ -155,19 +108,24 @@ class _Parser:
         return node
 
     def parse_or(self) -> Node:
-        operands = [self.parse_and()]
+        operands = _flat(Or, self.parse_and())
         while (token := self.peek()) is not None and token.keyword == "or":
             self.take()
-            operands.append(self.parse_and())
+            operands.extend(_flat(Or, self.parse_and()))
         return operands[0] if len(operands) == 1 else Or(tuple(operands))
 
     def parse_and(self) -> Node:
-        operands = [self.parse_unary()]
+        operands = _flat(And, self.parse_unary())
         while (token := self.peek()) is not None and token.kind != ")" and token.keyword != "or":
             if token.keyword == "and":
                 self.take()
-            operands.append(self.parse_unary())
+            operands.extend(_flat(And, self.parse_unary()))
         return operands[0] if len(operands) == 1 else And(tuple(operands))
+
+    def nest(self, token: Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise depth_error(self.query, token.position)
 
     def parse_unary(self) -> Node:
         token = self.peek()
@@ -178,21 +136,25 @@ class _Parser:
                 "add a condition such as tag:env=prod, or remove the trailing operator",
             )
         if token.keyword == "not":
-            self.take()
-            return Not(self.parse_unary())
+            self.nest(self.take())
+            operand = self.parse_unary()
+            self.depth -= 1
+            return operand.operand if isinstance(operand, Not) else Not(operand)
         if token.kind == "(":
-            self.take()
+            self.nest(self.take())
             node = self.parse_or()
             closing = self.peek()
             if closing is None or closing.kind != ")":
                 raise self.error("this parenthesis is never closed", token.position, "add ')'")
             self.take()
+            self.depth -= 1
             return node
         if token.kind != "word" or token.keyword is not None:
             raise self.error(f"unexpected {token.text!r}", token.position, _hint_for(token))
         return self.parse_term(self.take())
 
     def parse_term(self, token: Token) -> Node:
+        self.count_terms(1, token.position)
         field, rest = _split_field(token)
         if field is None:
             return self._bare_word(token)
@@ -214,8 +176,12 @@ class _Parser:
         body = rest[1:]
         if field == "tag":
             return self._tag(token, body)
+        if field == "run.tag":
+            return MadeByRun(self._tag(token, body))
         if field == "metadata":
-            return self._metadata(token, body)
+            return metadata_term(self, token, body)
+        if field == "status":
+            return self._status(body)
         return self._simple(field, body)
 
     def _bare_word(self, token: Token) -> Node:
@@ -229,9 +195,9 @@ class _Parser:
 
     def _simple(self, field: str, body: tuple[Char, ...]) -> Node:
         if field == "name":
-            match, pattern = self._pattern(body)
+            match, pattern = self.pattern(body)
             return NameMatch(match, pattern)
-        text = self._literal(body)
+        text = self.literal(body)
         if field == "owner":
             return OwnerIs(text)
         if field == "kind":
@@ -240,27 +206,50 @@ class _Parser:
             return TagIs("tagbase/group", text)
         if field == "job":
             return ScopeIs(text)
+        return AssetIs(text)
+
+    def _status(self, body: tuple[Char, ...]) -> Node:
+        text = self.literal(body)
+        if text not in STATUSES and not any(char.quoted for char in body):
+            raise self.error(
+                f"{text!r} is not a run status",
+                body[0].position,
+                f"use one of {', '.join(STATUSES)}; quote the value to match a status another "
+                f'kind was given, e.g. status:"{text}"',
+            )
         return StatusIn((text,))
 
     def _tag(self, token: Token, body: tuple[Char, ...]) -> Node:
-        split = _find_operator(body, ("!=", "="))
+        split = find_operator(body, ("!=", "="))
         if split is None:
-            key = self._literal(body)
+            key = self.literal(body)
             if not key:
                 raise self.error("tag: needs a key", token.position + 4, "e.g. tag:env=prod")
             return self._maybe_list(key) or HasKey(key)
         at, operator = split
-        key = self._literal(body[:at])
+        key = self.literal(body[:at])
         if not key:
             raise self.error(
                 "tag: needs a key before the operator", body[at].position, "e.g. tag:env=prod"
             )
         value = body[at + len(operator) :]
-        match, pattern = self._pattern(value)
+        self.refuse_doubled(operator, value, f"tag:{key}{operator}")
+        match, pattern = self.pattern(value)
         condition: Node = (
             TagIs(key, pattern) if match is Match.EQUALS else TagMatch(key, match, pattern)
         )
         return Not(condition) if operator == "!=" else condition
+
+    def refuse_doubled(self, operator: str, value: tuple[Char, ...], example: str) -> None:
+        """`tag:env==demo` would look for the value '=demo'; say what to write instead."""
+        if value and value[0].text == "=" and not value[0].quoted:
+            rest = "".join(char.text for char in value[1:])
+            raise self.error(
+                f"'{operator}=' is not an operator",
+                value[0].position - len(operator),
+                f"write {example}{rest}; to match a value that starts with '=', quote it: "
+                f'{example}"={rest}"',
+            )
 
     def _maybe_list(self, key: str) -> Node | None:
         token = self.peek()
@@ -272,13 +261,17 @@ class _Parser:
         return Not(node) if token.keyword == "notin" else node
 
     def _value_list(self, after: Token) -> tuple[str, ...]:
+        return tuple(self.literal(chars) for chars in self.value_list(after))
+
+    def value_list(self, after: Token) -> list[tuple[Char, ...]]:
+        """The values of `in (a, b)` after the `in` token, each as its characters."""
         opening = self.peek()
         if opening is None or opening.kind != "(":
             raise self.error(
                 f"'{after.text}' needs a list", after.position + len(after.text), "write (a, b)"
             )
         self.take()
-        values: list[str] = []
+        values: list[tuple[Char, ...]] = []
         while True:
             token = self.peek()
             if token is None:
@@ -289,14 +282,17 @@ class _Parser:
                     token.position,
                     'list values separated by commas: (a, b); quote odd ones: ("a b", c)',
                 )
-            values.append(self._literal(self.take().chars))
+            value = self.take()
+            if values:  # the term itself was counted already
+                self.count_terms(1, value.position)
+            values.append(value.chars)
             separator = self.peek()
             if separator is not None and separator.kind == ",":
                 self.take()
                 continue
             if separator is not None and separator.kind == ")":
                 self.take()
-                return tuple(values)
+                return values
             position = separator.position if separator else len(self.query)
             raise self.error(
                 "expected ',' or ')' in the list",
@@ -304,46 +300,14 @@ class _Parser:
                 'separate values with commas, and quote a value with spaces: ("a b", c)',
             )
 
-    def _metadata(self, token: Token, body: tuple[Char, ...]) -> Node:
-        split = _find_operator(body, _OPERATORS)
-        if split is None:
-            raise self.error(
-                "metadata: needs a comparison",
-                token.position,
-                "e.g. metadata:row_count>1000 or metadata:tagbase/uri=s3://*",
-            )
-        at, operator = split
-        key = self._literal(body[:at])
-        value = body[at + len(operator) :]
-        if not key:
-            raise self.error(
-                "metadata: needs a key before the operator",
-                body[at].position,
-                "e.g. metadata:row_count>1000",
-            )
-        number = _number(value)
-        compare = Compare(operator)
-        if number is not None:
-            return MetadataCompare(key, compare, number)
-        if compare not in (Compare.EQ, Compare.NE):
-            position = value[0].position if value else body[at].position + len(operator)
-            raise self.error(
-                f"{operator} compares numbers, and this value is not one",
-                position,
-                "give a number, e.g. metadata:row_count>1000",
-            )
-        match, pattern = self._pattern(value)
-        node = MetadataMatch(key, match, pattern)
-        return Not(node) if compare is Compare.NE else node
-
     def _created(self, token: Token, rest: tuple[Char, ...]) -> Node:
-        split = _find_operator(rest, _OPERATORS)
+        split = find_operator(rest, OPERATORS)
         if split is None or split[0] != 0:
             raise self.error(
                 "created needs a comparison", token.position, "e.g. created>2026-01-01"
             )
         operator = split[1]
-        text = self._literal(rest[len(operator) :])
+        text = self.literal(rest[len(operator) :])
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -354,7 +318,7 @@ class _Parser:
             ) from None
         return CreatedCompare(Compare(operator), to_millis(moment))
 
-    def _pattern(self, chars: tuple[Char, ...]) -> tuple[Match, str]:
+    def pattern(self, chars: tuple[Char, ...]) -> tuple[Match, str]:
         """A value with optional leading/trailing unquoted `*` wildcards."""
         leading = bool(chars) and chars[0].text == "*" and not chars[0].quoted
         trailing = len(chars) > int(leading) and chars[-1].text == "*" and not chars[-1].quoted
@@ -375,7 +339,7 @@ class _Parser:
             return Match.STARTSWITH, text
         return Match.EQUALS, text
 
-    def _literal(self, chars: tuple[Char, ...]) -> str:
+    def literal(self, chars: tuple[Char, ...]) -> str:
         return "".join(char.text for char in chars)
 
 
@@ -385,6 +349,8 @@ def _split_field(token: Token) -> tuple[str | None, tuple[Char, ...]]:
     index = 0
     while index < len(chars) and not chars[index].quoted and chars[index].text.isalpha():
         index += 1
+    if "".join(c.text for c in chars[:index]).lower() == "run" and _spells(chars, index, ".tag"):
+        index += 4
     if index == 0 or index == len(chars) or chars[index].quoted:
         return None, chars
     if chars[index].text == ":" or chars[index].text in "<>=!":
@@ -392,26 +358,14 @@ def _split_field(token: Token) -> tuple[str | None, tuple[Char, ...]]:
     return None, chars
 
 
-def _find_operator(chars: tuple[Char, ...], operators: tuple[str, ...]) -> tuple[int, str] | None:
-    """The first unquoted operator, longest first at each position."""
-    for index, char in enumerate(chars):
-        if char.quoted:
-            continue
-        for operator in sorted(operators, key=len, reverse=True):
-            window = chars[index : index + len(operator)]
-            if "".join(c.text for c in window) == operator and not any(c.quoted for c in window):
-                return index, operator
-    return None
+def _spells(chars: tuple[Char, ...], start: int, text: str) -> bool:
+    window = chars[start : start + len(text)]
+    return "".join(c.text for c in window).lower() == text and not any(c.quoted for c in window)
 
 
-def _number(chars: tuple[Char, ...]) -> float | None:
-    if not chars or any(char.quoted for char in chars):
-        return None
-    try:
-        number = float("".join(char.text for char in chars))
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+def _flat(kind: type[And] | type[Or], node: Node) -> list[Node]:
+    """The operands of `node` if it is the same kind of and/or, so lists stay flat."""
+    return list(node.operands) if isinstance(node, kind) else [node]
 
 
 def _hint_for(token: Token) -> str:
@@ -420,5 +374,5 @@ def _hint_for(token: Token) -> str:
     if token.kind == ",":
         return "commas separate values inside in (...); quote a value that contains one"
     if token.keyword in ("in", "notin"):
-        return "in/notin follow a tag key: tag:team in (ml, data)"
+        return "in/notin follow a tag or metadata key: tag:team in (ml, data)"
     return "put a condition between 'and', 'or' and 'not'"

@@ -4,10 +4,14 @@ attribute tests (name, status, scope, time) read the `entity` row, which callers
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from tagbase.query import (
     And,
@@ -16,7 +20,10 @@ from tagbase.query import (
     Everything,
     Match,
     MetadataCompare,
+    MetadataHasKey,
+    MetadataIs,
     MetadataMatch,
+    MetadataTimeCompare,
     NameMatch,
     Not,
     Or,
@@ -24,7 +31,15 @@ from tagbase.query import (
     ScopeIs,
     StatusIn,
 )
-from tagbase.store._schema import entity, metadata_key, metadata_latest, owner, tag_assignment
+from tagbase.query._evaluate import BOOL_STORED
+from tagbase.store._schema import (
+    entity,
+    metadata_entry,
+    metadata_key,
+    metadata_latest,
+    owner,
+    tag_assignment,
+)
 from tagbase.store._sql import escape_like
 
 _parent = entity.alias("scope_parent")
@@ -51,7 +66,9 @@ def like(column: Any, how: Match, pattern: str) -> sa.ColumnElement[bool]:
     return column.like(shaped, escape="\\")  # type: ignore[no-any-return]
 
 
-ENTITY_NODES = (NameMatch, StatusIn, ScopeIs, CreatedCompare)
+ENTITY_NODES: tuple[type, ...] = (NameMatch, StatusIn, ScopeIs, CreatedCompare)
+_BALANCED_FROM = 16  # longer and/or lists are nested as a balanced tree: SQLite's parser
+# refuses an expression deeper than 1000, and `a or b or ...` is as deep as it is long
 
 
 def condition(node: Any, ident: Any) -> sa.ColumnElement[bool]:
@@ -75,6 +92,13 @@ def condition(node: Any, ident: Any) -> sa.ColumnElement[bool]:
             return _metadata(ident, key, compare(metadata_latest.c.number, op, number))
         case MetadataMatch(key, how, pattern):
             return _metadata(ident, key, like(metadata_latest.c.text, how, pattern))
+        case MetadataHasKey(key):
+            return _metadata(ident, key, sa.true())
+        case MetadataIs(key, flag):
+            return _metadata(ident, key, _stored_as(*BOOL_STORED[flag]))
+        case MetadataTimeCompare(key, op, seconds):
+            compared = compare(metadata_latest.c.number, op, seconds)
+            return _metadata(ident, key, compared & _stored_as("timestamp"))
         case NameMatch(how, pattern):
             return like(entity.c.name, how, pattern)
         case StatusIn(values):
@@ -87,15 +111,82 @@ def condition(node: Any, ident: Any) -> sa.ColumnElement[bool]:
         case Not(operand):
             return sa.not_(condition(operand, ident))
         case And(operands):  # the leading constant makes an empty AND true, an empty OR false
-            return sa.and_(sa.true(), *(condition(operand, ident) for operand in operands))
+            return balanced(sa.and_, [sa.true(), *(condition(part, ident) for part in operands)])
         case Or(operands):
-            return sa.or_(sa.false(), *(condition(operand, ident) for operand in operands))
-    raise TypeError(f"unknown query node {node!r}")
+            return balanced(sa.or_, [sa.false(), *_or_parts(operands, ident)])
+    compiled = getattr(node, "compile", None)  # the store's own resolved nodes
+    if compiled is None:
+        raise TypeError(f"unknown query node {node!r}")
+    return compiled(ident)  # type: ignore[no-any-return]
+
+
+def balanced(
+    join: Callable[..., sa.ColumnElement[bool]], parts: Sequence[sa.ColumnElement[bool]]
+) -> sa.ColumnElement[bool]:
+    """`join(*parts)`, nested as a balanced tree of parenthesised groups when long."""
+    if len(parts) <= _BALANCED_FROM:
+        return join(*parts)
+    middle = len(parts) // 2
+    return join(
+        _Parenthesized(balanced(join, parts[:middle])),
+        _Parenthesized(balanced(join, parts[middle:])),
+    )
+
+
+class _Parenthesized(ColumnElement[bool]):
+    """A condition in parentheses that SQLAlchemy keeps: it merges nested and/or lists, and
+    even groupings, back into one flat (and, to SQLite, too deep) list."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    _traverse_internals = [("inner", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, inner: ColumnElement[bool]) -> None:
+        self.inner = inner
+
+
+@compiles(_Parenthesized)
+def _render_parenthesized(element: _Parenthesized, compiler: Any, **kw: Any) -> str:
+    return f"({compiler.process(element.inner, **kw)})"
+
+
+def _or_parts(operands: Sequence[Any], ident: Any) -> list[sa.ColumnElement[bool]]:
+    """The conditions of an OR, with equalities on one metadata key folded into one IN test
+    and the tags of every tag term into one probe."""
+    texts: dict[str, list[str]] = {}
+    numbers: dict[str, list[float]] = {}
+    tag_ids: set[int] = set()
+    parts: list[sa.ColumnElement[bool]] = []
+    for operand in operands:
+        match operand:
+            case TagIds(ids):
+                tag_ids |= ids
+            case MetadataMatch(key, Match.EQUALS, pattern):
+                texts.setdefault(key, []).append(pattern)
+            case MetadataCompare(key, Compare.EQ, number):
+                numbers.setdefault(key, []).append(number)
+            case _:
+                parts.append(condition(operand, ident))
+    if tag_ids:
+        parts.append(condition(TagIds(frozenset(tag_ids)), ident))
+    parts += [_metadata(ident, k, metadata_latest.c.text.in_(v)) for k, v in texts.items()]
+    parts += [_metadata(ident, k, metadata_latest.c.number.in_(v)) for k, v in numbers.items()]
+    return parts
+
+
+def _stored_as(type_name: str, payload: str | None = None) -> sa.ColumnElement[bool]:
+    """The latest value (of the enclosing metadata probe) has this type (and payload)."""
+    found = sa.select(metadata_entry.c.id).where(
+        metadata_entry.c.id == metadata_latest.c.entry_id, metadata_entry.c.type == type_name
+    )
+    if payload is not None:
+        found = found.where(metadata_entry.c.payload == payload)
+    return found.exists()
 
 
 def reads_entity(node: Any) -> bool:
     """Whether `node` tests attributes of the entity row itself."""
-    if isinstance(node, ENTITY_NODES):
+    if isinstance(node, ENTITY_NODES) or getattr(node, "reads_entity", False):
         return True
     if isinstance(node, Not):
         return reads_entity(node.operand)

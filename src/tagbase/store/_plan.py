@@ -16,8 +16,10 @@ import sqlalchemy as sa
 
 from tagbase.query import (
     And,
+    AssetIs,
     Everything,
     HasKey,
+    MadeByRun,
     Match,
     Node,
     Not,
@@ -26,8 +28,10 @@ from tagbase.query import (
     TagMatch,
     TagValueIn,
 )
+from tagbase.query._limits import check_tree
 from tagbase.store._compile import TagIds, condition, like, one_of, reads_entity
 from tagbase.store._dictionary import TAG_SEARCH, has_tag_search, pair_condition, pair_digest
+from tagbase.store._relations import resolve_relation
 from tagbase.store._schema import entity, entity_count, tag, tag_assignment, tag_usage
 from tagbase.store._sql import fetch
 
@@ -48,8 +52,24 @@ def resolve(connection: sa.Connection, node: Node, kind: int) -> Any:
         case And(operands):
             return And(tuple(resolve(connection, operand, kind) for operand in operands))
         case Or(operands):
-            return Or(tuple(resolve(connection, operand, kind) for operand in operands))
+            pairs = [operand for operand in operands if isinstance(operand, TagIs)]
+            if len(pairs) < 2:
+                return Or(tuple(resolve(connection, operand, kind) for operand in operands))
+            others = [resolve(connection, o, kind) for o in operands if not isinstance(o, TagIs)]
+            found = _pairs_ids(connection, pairs, kind)  # alone, it may lead the plan
+            return Or((found, *others)) if others else found  # type: ignore[arg-type]
+        case AssetIs() | MadeByRun():
+            return resolve_relation(node, kind, lambda inner, k: resolve(connection, inner, k))
     return node
+
+
+def _pairs_ids(connection: sa.Connection, pairs: list[TagIs], kind: int) -> TagIds:
+    """The tags of many `key=value` terms (an OR of them) in one lookup by digest."""
+    wanted = {(pair.key, pair.value) for pair in pairs}
+    digests = sorted({pair_digest(key, value) for key, value in wanted})
+    query = _WITH_USAGE.add_columns(tag.c.key, tag.c.value).where(tag.c.digest.in_(digests))
+    rows = connection.execute(query, {"kind": kind}).all()
+    return _tag_ids([row for row in rows if (row.key, row.value) in wanted])
 
 
 _WITH_USAGE = sa.select(tag.c.id, tag_usage.c.count).outerjoin(
@@ -113,9 +133,13 @@ def conjuncts(node: Any) -> list[Any]:
 
 
 def choose_driver(parts: list[Any]) -> TagIds | None:
-    """The tag conjunct held by the fewest entities of the kind."""
+    """The tag conjunct held by the fewest entities of the kind. A union of many tags (a long
+    `or` of tags) leads too when few entities hold them."""
     candidates = [
-        part for part in parts if isinstance(part, TagIds) and len(part.ids) <= _DRIVER_MAX_TAGS
+        part
+        for part in parts
+        if isinstance(part, TagIds)
+        and (len(part.ids) <= _DRIVER_MAX_TAGS or part.held <= _SORT_LIMIT)
     ]
     return min(candidates, key=lambda part: part.held, default=None)
 
@@ -144,6 +168,7 @@ def _counted(kind: int, scope_id: int | None) -> sa.Select[Any]:
 
 def plan(connection: sa.Connection, kind: int, scope_id: int | None, node: Node) -> IdQuery:
     """The cheapest id query for `node` over entities of `kind` (within a parent's scope)."""
+    check_tree(node)
     parts = conjuncts(resolve(connection, node, kind))
     if any(isinstance(part, TagIds) and not part.ids for part in parts):
         nothing = sa.select(entity.c.id).where(sa.false())
