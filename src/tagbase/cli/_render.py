@@ -90,10 +90,12 @@ def emit_json(data: object) -> None:
 # -- tables ------------------------------------------------------------------------------------
 
 
-def console() -> Console:
-    """A console on the current stdout; piped output gets wide rows and no colour codes."""
-    piped = not sys.stdout.isatty()
-    return Console(file=sys.stdout, highlight=False, width=PIPED_WIDTH if piped else None)
+def console(*, stderr: bool = False) -> Console:
+    """A console on the current stdout (or stderr); piped output gets wide rows and no colour
+    codes."""
+    file = sys.stderr if stderr else sys.stdout
+    piped = not file.isatty()
+    return Console(file=file, highlight=False, width=PIPED_WIDTH if piped else None)
 
 
 def _table(title: str | None, *columns: str) -> Table:
@@ -263,12 +265,14 @@ def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
     out.print(table)
 
 
-def print_retagging(result: Retagging, what: str) -> None:
+def print_retagging(result: Retagging, what: str, *, err: bool = False) -> None:
     changes = [f"add {', '.join(result.add)}"] if result.add else []
     changes += [f"remove {', '.join(result.remove)}"] if result.remove else []
     verb = "Would change" if result.dry_run else "Changed"
-    console().print(Text(f"{verb} {plural(result.matched, what)}: {'; '.join(changes)}."))
+    out = console(stderr=True) if err else console()
+    counts = f"{verb} {result.changed} of {plural(result.matched, 'matching ' + what)}"
+    out.print(Text(f"{counts}: {'; '.join(changes)}."))
     for ref in result.sample:
-        console().print(Text(f"  {ref.display_name}"))
+        out.print(Text(f"  {ref.display_name}"))
     if result.matched > len(result.sample):
-        console().print(Text(f"  ... and {result.matched - len(result.sample)} more"))
+        out.print(Text(f"  ... and {result.matched - len(result.sample)} more"))
