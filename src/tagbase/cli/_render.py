@@ -11,7 +11,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -28,6 +27,7 @@ from tagbase._records import (
     TagDefinition,
     TagEvent,
 )
+from tagbase.cli._safe import SafeConsole, json_text, printable, unwrapped
 
 PIPED_WIDTH = 200  # wide enough that piped tables keep one line per row
 METADATA_CELL = 160
@@ -84,23 +84,23 @@ def shown_location(url: str) -> str:
 
 
 def emit_json(data: object) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 # -- tables ------------------------------------------------------------------------------------
 
 
-def console(*, stderr: bool = False) -> Console:
+def console(*, stderr: bool = False) -> SafeConsole:
     """A console on the current stdout (or stderr); piped output gets wide rows and no colour
     codes."""
-    file = sys.stderr if stderr else sys.stdout
+    file = unwrapped(sys.stderr if stderr else sys.stdout)
     piped = not file.isatty()
-    return Console(file=file, highlight=False, width=PIPED_WIDTH if piped else None)
+    return SafeConsole(file=file, highlight=False, width=PIPED_WIDTH if piped else None)
 
 
 def _table(title: str | None, *columns: str) -> Table:
     table = Table(
-        title=escape(title) if title else None,
+        title=escape(printable(title)) if title else None,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         header_style="bold",
@@ -111,8 +111,9 @@ def _table(title: str | None, *columns: str) -> Table:
 
 
 def _text(value: object) -> Text:
-    """Cell text, never read as Rich markup (tag values may hold brackets)."""
-    return Text("" if value is None else str(value))
+    """Cell text, never read as Rich markup (tag values may hold brackets), its control
+    characters escaped (here, so that columns are as wide as what is shown)."""
+    return Text("" if value is None else printable(str(value)))
 
 
 def _yes(flag: bool) -> str:
@@ -125,7 +126,9 @@ def tag_cell(tags: Sequence[AssignedTag]) -> Text:
     for index, tag in enumerate(sorted(tags, key=lambda tag: tag.name)):
         if index:
             cell.append(", ")
-        cell.append(tag.name, style="bold" if tag.exclusive else "dim" if tag.is_system else "")
+        cell.append(
+            printable(tag.name), style="bold" if tag.exclusive else "dim" if tag.is_system else ""
+        )
     return cell
 
 

@@ -17,6 +17,8 @@ from psycopg.pq import ExecStatus
 from psycopg.types.string import TextLoader
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tagbase.store._bounds import statement_starts
+
 T = TypeVar("T")
 CHUNK = 500  # keeps IN lists and bound parameters well inside both databases' limits
 
@@ -379,6 +381,7 @@ def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = 
     """Run SQL on a cursor of the driver inside the connection's transaction, with its errors
     raised as SQLAlchemy would raise them; the rows it returns, if any."""
     cursor = _driver_cursor(connection)
+    statement_starts(connection)
     try:
         if many:
             cursor.executemany(sql, arguments)
@@ -386,9 +389,10 @@ def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = 
         cursor.execute(sql, arguments)
         return list(cursor.fetchall()) if _returned_rows(cursor) else []
     except connection.dialect.loaded_dbapi.Error as error:
-        raise sa.exc.DBAPIError.instance(
-            sql, arguments, error, connection.dialect.loaded_dbapi.Error
-        ) from error
+        # SQLAlchemy's own handling: its error events (a stopped read, a full disk... said
+        # as a StoreError) run as for a statement it executed. No cursor: it would close
+        # the one the connection keeps.
+        connection._handle_dbapi_exception(error, sql, arguments, None, None)
 
 
 def _driver_cursor(connection: sa.Connection) -> Any:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from uuid_utils import uuid7
 
 from tagbase import _fixes
-from tagbase._config import Config, Durability
+from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
 from tagbase._errors import (
     AlreadyExistsError,
     ConflictError,
@@ -146,9 +146,10 @@ class Store:
         tag_policy: TagPolicy = TagPolicy.DEFAULT,
         actor: str | None = None,
         durability: Durability = Durability.NORMAL,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
     ) -> None:
         self.url = url
-        self.engine = create_engine(url, durability)
+        self.engine = create_engine(url, durability, timeouts)
         self.tag_policy = tag_policy
         self.actor = actor
         self._actor_ids: dict[str, int] = {}
@@ -167,6 +168,7 @@ class Store:
             tag_policy=config.tag_policy,
             actor=config.actor,
             durability=config.durability,
+            timeouts=config.timeouts,
         )
 
     def close(self) -> None:
