@@ -122,6 +122,7 @@ def test_a_foreign_database_is_refused_and_left_alone(foreign_url: str) -> None:
         Store(foreign_url)
     one_error_line(tagbase(foreign_url, "model", "list"), "not a tagbase catalog", "Fix: ")
 
+    one_error_line(tagbase(foreign_url, "db", "status"), "not a tagbase catalog")
     upgraded = tagbase(foreign_url, "db", "upgrade")
 
     one_error_line(upgraded, "not a tagbase catalog", "new, empty database")

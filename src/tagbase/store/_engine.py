@@ -216,7 +216,7 @@ def _known_revisions() -> set[str]:
     return {revision.revision for revision in script.walk_revisions()}
 
 
-def _refuse_unmanaged(engine: sa.Engine, current: str | None, tables: list[str]) -> None:
+def refuse_unmanaged(engine: sa.Engine, current: str | None, tables: list[str]) -> None:
     """Refuse a database tagbase must not write its schema into: another program's (tables,
     but none of tagbase's), one whose revision record is gone, or a newer tagbase's."""
     if current is None and tables:
@@ -230,6 +230,15 @@ def _refuse_unmanaged(engine: sa.Engine, current: str | None, tables: list[str])
         raise refuse_unknown_revision(engine.url, current, head_revision())
 
 
+def managed_revision(engine: sa.Engine) -> str | None:
+    """The schema revision of a database tagbase may manage: refuses one that is another
+    program's or a newer tagbase's (see `refuse_unmanaged`)."""
+    with engine.connect() as connection:
+        current = current_revision(connection)
+        refuse_unmanaged(engine, current, sa.inspect(connection).get_table_names())
+    return current
+
+
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     """Bring the schema to the newest revision; returns (before, after). Refuses a database
     that is not tagbase's, or whose schema is newer than this tagbase."""
@@ -238,7 +247,7 @@ def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
     with engine.connect() as connection, _foreign_keys_off(connection):
         with connection.begin():
             before = current_revision(connection)
-            _refuse_unmanaged(engine, before, sa.inspect(connection).get_table_names())
+            refuse_unmanaged(engine, before, sa.inspect(connection).get_table_names())
             command.upgrade(alembic_config(connection), "head")
             _check_foreign_keys(connection)
         return before, head_revision()
@@ -295,7 +304,7 @@ def check_schema(engine: sa.Engine, url: str) -> None:
     if current is None and not tables:
         upgrade(engine)
         return
-    _refuse_unmanaged(engine, current, tables)
+    refuse_unmanaged(engine, current, tables)
     raise SchemaVersionError(
         f"the database at {shown} has schema revision {current or 'none'}, but this tagbase "
         f"needs {head}. Back it up, then run: TAGBASE_DATABASE_URL='{shown}' tagbase db upgrade"

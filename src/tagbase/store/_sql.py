@@ -378,8 +378,8 @@ def fetch(
 
 
 def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = False) -> list[Any]:
-    """Run SQL on a cursor of the driver inside the connection's transaction, with its errors
-    raised as SQLAlchemy would raise them; the rows it returns, if any."""
+    """Run SQL on a cursor of the driver inside the connection's transaction (timed as a read
+    if it is one), its errors raised as SQLAlchemy raises them; returns its rows, if any."""
     cursor = _driver_cursor(connection)
     statement_starts(connection)
     try:
@@ -388,10 +388,7 @@ def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = 
             return []
         cursor.execute(sql, arguments)
         return list(cursor.fetchall()) if _returned_rows(cursor) else []
-    except connection.dialect.loaded_dbapi.Error as error:
-        # SQLAlchemy's own handling: its error events (a stopped read, a full disk... said
-        # as a StoreError) run as for a statement it executed. No cursor: it would close
-        # the one the connection keeps.
+    except connection.dialect.loaded_dbapi.Error as error:  # no cursor: it would close ours
         connection._handle_dbapi_exception(error, sql, arguments, None, None)
 
 
