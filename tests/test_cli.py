@@ -473,19 +473,75 @@ def test_tags_change_in_bulk_from_a_filter(client: Client) -> None:
         client.create_run("train", name, tags={"env": env})
 
     preview = ok("tag", "add", "--filter", "tag:env=prod", "reviewed", "--dry-run").stdout
-    assert "Would change 2 runs" in preview
+    assert "Would change 2 of 2 matching runs" in preview
     assert client.count(Kind.RUN, tags=["reviewed"]) == 0
 
-    changed = ok_json("tag", "add", "--filter", "tag:env=prod", "reviewed", "--json")
-    assert changed["matched"] == 2
+    changed = ok_json("tag", "add", "--filter", "tag:env=prod", "reviewed", "--yes")
+    assert (changed["matched"], changed["changed"]) == (2, 2)
     assert {run.name for run in client.list_runs(tags=["reviewed"])} == {"a", "c"}
 
-    ok("tag", "replace", "--filter", "job:train", "reviewed", "approved")
-    assert {run.name for run in client.list_runs(tags=["approved"])} == {"a", "c"}
+    again = ok("tag", "add", "--filter", "job:train", "reviewed", "--yes").stdout
+    assert "Changed 1 of 3 matching runs" in again
+
+    ok("tag", "replace", "--filter", "job:train", "reviewed", "approved", "--yes")
+    assert {run.name for run in client.list_runs(tags=["approved"])} == {"a", "b", "c"}
     assert client.count(Kind.RUN, tags=["reviewed"]) == 0
 
-    ok("tag", "remove", "--filter", "tag:approved", "approved")
+    ok("tag", "remove", "--filter", "tag:approved", "approved", "-y")
     assert client.count(Kind.RUN, tags=["approved"]) == 0
+
+
+def test_nothing_changed_is_not_reported_as_a_change(client: Client) -> None:
+    client.create_pipeline("train")
+    for name in "abc":
+        client.create_run("train", name)
+
+    done = ok("tag", "remove", "--filter", "job:train", "reviewed").stdout
+
+    assert "Changed 0 of 3 matching runs" in done
+
+
+@pytest.mark.parametrize("command", [("add", "prod"), ("remove", "prod"), ("replace", "a", "b")])
+@pytest.mark.parametrize("blank", [(), ("--filter", ""), ("--filter", "  ")])
+def test_an_empty_filter_is_refused_without_all(
+    client: Client, command: tuple[str, ...], blank: tuple[str, ...]
+) -> None:
+    client.create_model("churn", tags=["prod", "a"])
+
+    lines = error_lines(fails("tag", *command, "--kind", "model", *blank, "--yes"))
+
+    assert "the filter is empty" in lines[0]
+    assert "--all" in lines[0]
+    assert "all=True" not in lines[0]
+    assert sorted(client.get_model("churn").tags) == ["a", "prod"]
+
+
+def test_all_changes_every_entity_after_asking(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tagbase.cli._tags._interactive", lambda: True)
+    for name in ("churn", "fraud"):
+        client.create_model(name, tags=["prod"])
+
+    declined = run_cli("tag", "remove", "--kind", "model", "--all", "prod", input="n\n")
+    assert declined.exit_code == 1
+    assert "Would change 2 of 2 matching models" in declined.stderr
+    assert client.count(Kind.MODEL, tags=["prod"]) == 2
+
+    accepted = run_cli("tag", "remove", "--kind", "model", "--all", "prod", input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert "Changed 2 of 2 matching models" in accepted.stdout
+    assert client.count(Kind.MODEL, tags=["prod"]) == 0
+
+
+def test_without_a_terminal_a_bulk_change_needs_yes(client: Client) -> None:
+    client.create_model("churn", tags=["prod"])
+
+    lines = error_lines(fails("tag", "remove", "--kind", "model", "--all", "prod"))
+
+    assert "1 model" in lines[0]
+    assert "--yes" in lines[0]
+    assert client.count(Kind.MODEL, tags=["prod"]) == 1
 
 
 def test_a_malformed_filter_is_one_error_line_with_its_column(client: Client) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tagbase import _fixes
 from tagbase._artifact_version import ArtifactVersion, loadable
+from tagbase._bulk import chosen
 from tagbase._config import Config
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
@@ -178,9 +179,12 @@ class Client:
         add: TagsInput = None,
         remove: Sequence[str] | None = None,
         dry_run: bool = False,
+        all: bool = False,
     ) -> Retagging:
-        """Add and remove tags on every entity matching a query, in one transaction.
-        `dry_run=True` writes nothing and reports how many entities would be touched."""
+        """Add and remove tags on every entity matching a query (an empty one only with
+        `all=True`), in one transaction. `dry_run=True` does exactly that and rolls it back."""
+        kind = Kind.parse(kind)
+        query, tags = chosen(kind, query, tags, everything=all)
         node = build_query(tags, None, query)
         return self.store.retag(
             kind, node, scope=scope, add=add, remove=remove, dry_run=dry_run, source="user"

@@ -61,6 +61,50 @@ def _seconds(name: str, value: object) -> float:
     return float(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long one read statement may run before the database stops it (None: no limit),
+    and how long a call waits for a free connection of the pool, in seconds. A stopped read
+    or a full pool is a `StoreError` (503 from the API) naming the setting to raise."""
+
+    statement_s: float | None = 30.0
+    pool_s: float = 30.0
+
+    @classmethod
+    def load(cls, settings: dict[str, Any]) -> Timeouts:
+        statement = _timeout("statement_timeout", settings)
+        pool = _timeout("pool_timeout", settings)
+        return cls(
+            statement_s=30.0 if statement is None else (statement or None),
+            pool_s=30.0 if pool is None else pool,
+        )
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+TIMEOUT_SETTINGS = {  # how a user raises each timeout
+    "statement_timeout": "TAGBASE_STATEMENT_TIMEOUT (or statement_timeout in tagbase.yaml)",
+    "pool_timeout": "TAGBASE_POOL_TIMEOUT (or pool_timeout in tagbase.yaml)",
+}
+
+
+def _timeout(name: str, settings: dict[str, Any]) -> float | None:
+    given: object = os.environ.get(f"TAGBASE_{name.upper()}")
+    if given is None:
+        given = settings.get(name)
+    if given is None:
+        return None
+    try:
+        seconds = float(given)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if isinstance(given, bool) or not 0 <= seconds < 10**7:
+        raise InvalidInputError(
+            f"{name} {given!r} is not a number of seconds (0 or more; 0 for no limit on "
+            f"statements). Fix: set {TIMEOUT_SETTINGS[name]} to e.g. 30"
+        )
+    return seconds
+
+
 class Durability(StrEnum):
     """How sure a commit is to survive a crash, alike on SQLite and PostgreSQL.
 
@@ -97,6 +141,7 @@ class Config:
     write_tokens: tuple[str, ...] = ()  # tokens that may also write
     run_queue: RunQueueConfig = RunQueueConfig()
     durability: Durability = Durability.NORMAL
+    timeouts: Timeouts = DEFAULT_TIMEOUTS
 
     @classmethod
     def load(cls, home: str | Path | None = None, database_url: str | None = None) -> Config:
@@ -128,6 +173,7 @@ class Config:
             durability=Durability.parse(
                 os.environ.get("TAGBASE_DURABILITY") or settings.get("durability") or "normal"
             ),
+            timeouts=Timeouts.load(settings),
         )
 
 

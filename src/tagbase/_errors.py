@@ -16,6 +16,12 @@
     │   └── ExclusiveTagConflictError            an exclusive tag would be held twice in a scope
     └── StoreError                               the store itself cannot be used
         ├── SchemaVersionError                   the schema is older or newer than this code
+        ├── ForeignDatabaseError                 the database is not a tagbase catalog
+        ├── DamagedDatabaseError                 corrupt, truncated, or missing tables
+        ├── ReadOnlyDatabaseError                the database cannot be written
+        ├── DatabaseFullError                    the disk (or quota) is full
+        ├── StatementTimeoutError                a read ran past the statement timeout
+        ├── PoolTimeoutError                     no database connection came free in time
         └── ArtifactIntegrityError               a stored value is not what tagbase wrote
 
 Every message names the bad value, the rule it breaks and how to fix it. A fix that names a
@@ -159,6 +165,30 @@ class StoreError(TagbaseError):
 
 class SchemaVersionError(StoreError):
     """The database schema does not match this version of tagbase."""
+
+
+class ForeignDatabaseError(StoreError):
+    """The database holds tables, but not tagbase's: another program's file or schema."""
+
+
+class DamagedDatabaseError(StoreError):
+    """The database file is corrupt or truncated, or a table of tagbase's schema is gone."""
+
+
+class ReadOnlyDatabaseError(StoreError):
+    """The database (its file, folder or server) refuses writes."""
+
+
+class DatabaseFullError(StoreError):
+    """The database cannot grow: its disk or quota is full. The write was rolled back."""
+
+
+class StatementTimeoutError(StoreError):
+    """A read ran longer than the configured statement timeout and was stopped."""
+
+
+class PoolTimeoutError(StoreError):
+    """Every connection of the pool stayed busy for the configured pool timeout."""
 
 
 class ArtifactIntegrityError(StoreError):

@@ -185,6 +185,7 @@ def event_json(event: RunEvent) -> dict[str, Any]:
 def retagging_json(result: Retagging) -> dict[str, Any]:
     return {
         "matched": result.matched,
+        "changed": result.changed,
         "add": list(result.add),
         "remove": list(result.remove),
         "sample": [ref_json(ref) for ref in result.sample],

@@ -260,9 +260,11 @@ class MetadataEntry:
 
 @dataclass(frozen=True, slots=True)
 class Retagging:
-    """What a bulk tag change did (or, in a dry run, would do) to the entities of a query."""
+    """What a bulk tag change did (or, in a dry run, would do) to the entities of a query:
+    how many matched, and how many of them had their tags changed."""
 
     matched: int
+    changed: int
     add: tuple[str, ...]
     remove: tuple[str, ...]
     sample: tuple[EntityRef, ...]  # the first matching entities, newest first

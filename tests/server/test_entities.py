@@ -193,6 +193,30 @@ def test_retag_dry_run_then_for_real(api: TestClient, runs: list[dict[str, Any]]
     assert api.get("/api/runs/count", params={"query": "tag:exp"}).json()["count"] == 2
 
 
+def test_retag_reports_matched_and_changed(api: TestClient, runs: list[dict[str, Any]]) -> None:
+    body = {"query": "tag:team=ml", "add": ["reviewed"]}
+    assert api.post("/api/runs/retag", json=body).json()["changed"] == 3
+
+    again = api.post("/api/runs/retag", json=body).json()
+
+    assert (again["matched"], again["changed"]) == (3, 0)
+
+
+@pytest.mark.parametrize("blank", [{}, {"query": ""}, {"query": " "}, {"tags": []}])
+def test_retag_without_a_query_is_refused_unless_all(
+    api: TestClient, runs: list[dict[str, Any]], blank: dict[str, Any]
+) -> None:
+    refused = api.post("/api/runs/retag", json={**blank, "remove": ["team"]})
+    assert refused.status_code == 400
+    assert '"all": true' in refused.json()["error"]["message"]
+    assert api.get("/api/runs/count", params={"query": "tag:team"}).json()["count"] == 5
+
+    done = api.post("/api/runs/retag", json={**blank, "remove": ["team"], "all": True})
+
+    assert done.json()["changed"] == 5
+    assert api.get("/api/runs/count", params={"query": "tag:team"}).json()["count"] == 0
+
+
 def test_the_cli_shows_an_entity_in_the_api_shape(api: TestClient) -> None:
     create(api, "models", name="churn", tags=["env=prod"], metadata={"accuracy": 0.9})
     from_api = api.get("/api/models/churn").json()

@@ -16,6 +16,7 @@ from tagbase._errors import (
     TagbaseError,
     TagValidationError,
 )
+from tagbase.cli._safe import printable, safe_output
 
 # Both vocabularies work: ZenML says artifacts and pipelines, tagbase says assets and jobs.
 ALIASES = {
@@ -58,7 +59,8 @@ def error_lines(error: TagbaseError) -> list[str]:
     the CLI's terms."""
     if isinstance(error, _PROBLEM_ERRORS) and len(error.problems) == 1:
         return [f"{error.headline}: {error.problems[0]}"]
-    first, *rest = error.explained("cli").splitlines() or [type(error).__name__]
+    # lines end at newlines only: a carriage return in stored text is escaped, not a break
+    first, *rest = (error.explained("cli") or type(error).__name__).split("\n")
     return [first, *(line if line.startswith(" ") else f"  {line}" for line in rest)]
 
 
@@ -72,7 +74,7 @@ class TagbaseFailure(click.ClickException):
         super().__init__(self.lines[0])
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo("error: " + "\n".join(self.lines), file=file, err=True)
+        click.echo(printable("error: " + "\n".join(self.lines)), file=file, err=True)
 
 
 class RootGroup(click.Group):
@@ -83,7 +85,8 @@ class RootGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with safe_output():
+                return super().invoke(ctx)
         except TagbaseError as error:
             raise TagbaseFailure(error) from error
 

@@ -10,7 +10,7 @@ import click
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
 from tagbase.cli._render import emit_json, shown_url
-from tagbase.store._engine import create_engine, current_revision, head_revision, upgrade
+from tagbase.store._engine import create_engine, head_revision, managed_revision, upgrade
 
 
 @click.group("db")
@@ -26,8 +26,7 @@ def status(state: State, as_json: bool) -> None:
     url = state.config().database_url
     engine = create_engine(url)
     try:
-        with engine.connect() as connection:
-            current = current_revision(connection)
+        current = managed_revision(engine)  # refuses another program's or a newer one
     finally:
         engine.dispose()
     head = head_revision()

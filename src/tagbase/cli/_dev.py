@@ -5,16 +5,19 @@ them all."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from rich.console import Group
 from rich.live import Live
 from rich.table import Table
 
+from tagbase._errors import TagbaseError
 from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._execution import _load, source_options
@@ -62,7 +65,11 @@ def dev(
 ) -> None:
     """Serve the web UI and API, tick schedules and sensors, and run queued runs: all of
     tagbase on this machine, for development. Logs go to $TAGBASE_HOME/logs/."""
+    from tagbase.server import _serve
+
     _load(state, file, module)  # refuse a broken file before starting anything
+    _serve.checked_security(state.config(), host)  # and an address that needs tokens...
+    _serve.bind(host, port).close()  # ...or a port that is taken
     source = ["-f", file] if file is not None else ["-m", str(module)]
     env = _environment(state)
     logs = state.config().home / "logs"
@@ -74,6 +81,11 @@ def dev(
         *(_spawn(f"worker {n + 1}", ["worker", *source], env, str(logs / f"worker{n + 1}.log"))
           for n in range(workers)),
     ]  # fmt: skip
+    try:
+        _await_server(children, host, port, logs / "server.log")
+    except BaseException:
+        _stop(children)
+        raise
     click.echo(f"tagbase dev: http://{host}:{port} (logs in {logs}); Ctrl-C stops")
     try:
         with Live(_status(state, children), refresh_per_second=2) as live:
@@ -84,6 +96,31 @@ def dev(
         pass
     finally:
         _stop(children)
+
+
+SERVER_START_S = 60.0  # how long the server may take to listen before dev gives up on it
+
+
+def _await_server(children: list[Child], host: str, port: int, log: Path) -> None:
+    """Wait until the server child listens; if it exits first, fail with the reason its log
+    gives (the URL is only shown for a server that answers)."""
+    server = children[0].process
+    address = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    deadline = time.monotonic() + SERVER_START_S
+    while time.monotonic() < deadline:
+        code = server.poll()
+        if code is not None:
+            lines = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
+            reason = next((line for line in reversed(lines) if line.strip()), "no output")
+            raise TagbaseError(
+                f"the server did not start (exit code {code}): {reason.strip()}. Fix: see "
+                f"{log}, then run `tagbase serve` with the same options to try it alone"
+            )
+        try:
+            socket.create_connection((address, port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
 
 
 def _stop(children: list[Child]) -> None:

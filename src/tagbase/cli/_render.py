@@ -11,7 +11,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -28,6 +27,7 @@ from tagbase._records import (
     TagDefinition,
     TagEvent,
 )
+from tagbase.cli._safe import SafeConsole, json_text, printable, unwrapped
 
 PIPED_WIDTH = 200  # wide enough that piped tables keep one line per row
 METADATA_CELL = 160
@@ -84,21 +84,23 @@ def shown_location(url: str) -> str:
 
 
 def emit_json(data: object) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 # -- tables ------------------------------------------------------------------------------------
 
 
-def console() -> Console:
-    """A console on the current stdout; piped output gets wide rows and no colour codes."""
-    piped = not sys.stdout.isatty()
-    return Console(file=sys.stdout, highlight=False, width=PIPED_WIDTH if piped else None)
+def console(*, stderr: bool = False) -> SafeConsole:
+    """A console on the current stdout (or stderr); piped output gets wide rows and no colour
+    codes."""
+    file = unwrapped(sys.stderr if stderr else sys.stdout)
+    piped = not file.isatty()
+    return SafeConsole(file=file, highlight=False, width=PIPED_WIDTH if piped else None)
 
 
 def _table(title: str | None, *columns: str) -> Table:
     table = Table(
-        title=escape(title) if title else None,
+        title=escape(printable(title)) if title else None,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         header_style="bold",
@@ -109,8 +111,9 @@ def _table(title: str | None, *columns: str) -> Table:
 
 
 def _text(value: object) -> Text:
-    """Cell text, never read as Rich markup (tag values may hold brackets)."""
-    return Text("" if value is None else str(value))
+    """Cell text, never read as Rich markup (tag values may hold brackets), its control
+    characters escaped (here, so that columns are as wide as what is shown)."""
+    return Text("" if value is None else printable(str(value)))
 
 
 def _yes(flag: bool) -> str:
@@ -123,7 +126,9 @@ def tag_cell(tags: Sequence[AssignedTag]) -> Text:
     for index, tag in enumerate(sorted(tags, key=lambda tag: tag.name)):
         if index:
             cell.append(", ")
-        cell.append(tag.name, style="bold" if tag.exclusive else "dim" if tag.is_system else "")
+        cell.append(
+            printable(tag.name), style="bold" if tag.exclusive else "dim" if tag.is_system else ""
+        )
     return cell
 
 
@@ -263,12 +268,14 @@ def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
     out.print(table)
 
 
-def print_retagging(result: Retagging, what: str) -> None:
+def print_retagging(result: Retagging, what: str, *, err: bool = False) -> None:
     changes = [f"add {', '.join(result.add)}"] if result.add else []
     changes += [f"remove {', '.join(result.remove)}"] if result.remove else []
     verb = "Would change" if result.dry_run else "Changed"
-    console().print(Text(f"{verb} {plural(result.matched, what)}: {'; '.join(changes)}."))
+    out = console(stderr=True) if err else console()
+    counts = f"{verb} {result.changed} of {plural(result.matched, 'matching ' + what)}"
+    out.print(Text(f"{counts}: {'; '.join(changes)}."))
     for ref in result.sample:
-        console().print(Text(f"  {ref.display_name}"))
+        out.print(Text(f"  {ref.display_name}"))
     if result.matched > len(result.sample):
-        console().print(Text(f"  ... and {result.matched - len(result.sample)} more"))
+        out.print(Text(f"  ... and {result.matched - len(result.sample)} more"))

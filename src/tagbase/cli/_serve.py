@@ -33,9 +33,10 @@ def serve(
 
     With -f FILE or -m MODULE, the jobs they define can be launched from the API and the UI.
     """
-    from tagbase.server._serve import run_server, server_app
+    from tagbase.server import _serve
 
     definitions = None if file is None and module is None else load_definitions(file, module)
-    app = server_app(state.config(), state.client, host, definitions, queue=queue)
+    app = _serve.server_app(state.config(), state.client, host, definitions, queue=queue)
+    listening = _serve.bind(host, port)  # a refusal is an error here, before any URL is shown
     click.echo(f"tagbase serving on http://{host}:{port} (API docs at /api/docs)")
-    run_server(app, host, port)
+    _serve.run_server(app, host, port, listening)

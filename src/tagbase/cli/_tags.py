@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import click
 
+from tagbase._bulk import chosen
+from tagbase._errors import InvalidInputError
 from tagbase._json import (
     deleted_tag_json,
     ref_json,
@@ -15,13 +20,14 @@ from tagbase._json import (
     tag_event_json,
 )
 from tagbase._kinds import Kind
-from tagbase._records import TagDefinition
+from tagbase._records import Retagging, TagDefinition
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import KIND, TIME, json_option, tag_settings
 from tagbase.cli._render import (
     emit_json,
     entities,
     noun,
+    plural,
     print_holders,
     print_retagging,
     print_tag_definitions,
@@ -205,9 +211,15 @@ def _retag_options(function: Callable[..., None]) -> Callable[..., None]:
             click.option(
                 "--filter",
                 "query",
-                required=True,
+                default="",
                 metavar="QUERY",
                 help="The entities to change, e.g. 'tag:env=prod and not tag:archived'.",
+            ),
+            click.option(
+                "--all",
+                "everything",
+                is_flag=True,
+                help="Change every entity of the kind (an empty --filter is refused without).",
             ),
             click.option(
                 "--kind",
@@ -217,6 +229,7 @@ def _retag_options(function: Callable[..., None]) -> Callable[..., None]:
                 help=f"Which entities: {KIND_HELP}.",
             ),
             click.option("--dry-run", is_flag=True, help="Only show what would change."),
+            click.option("-y", "--yes", is_flag=True, help="Change without asking first."),
             json_option,
             pass_state,
         )
@@ -225,59 +238,97 @@ def _retag_options(function: Callable[..., None]) -> Callable[..., None]:
     return function
 
 
+@dataclass(frozen=True)
+class _Bulk:
+    """How a bulk tag command was called: which entities, and how carefully."""
+
+    kind: Kind
+    query: str
+    everything: bool
+    dry_run: bool
+    yes: bool
+    as_json: bool
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def _retag(
     state: State,
-    kind: Kind,
-    query: str,
-    dry_run: bool,
-    as_json: bool,
+    bulk: _Bulk,
     add: Sequence[str] = (),
     remove: Sequence[str] = (),
+    holding: str = "",
 ) -> None:
-    result = state.client.retag(
-        kind, query=query, add=list(add) or None, remove=list(remove) or None, dry_run=dry_run
-    )
-    if as_json:
+    """Show what would change and ask (unless --yes or --dry-run), then change it."""
+    query, _ = chosen(bulk.kind, bulk.query, None, everything=bulk.everything)
+    if holding:  # replace: only the entities that hold the old tag
+        query = f"({query}) and {holding}" if query else holding
+
+    def call(dry_run: bool) -> Retagging:
+        return state.client.retag(
+            bulk.kind,
+            query=query,
+            add=list(add) or None,
+            remove=list(remove) or None,
+            dry_run=dry_run,
+            all=bulk.everything,
+        )
+
+    if not (bulk.dry_run or bulk.yes):
+        preview = call(True)
+        if preview.changed:
+            _confirm(preview, noun(bulk.kind))
+    result = call(bulk.dry_run)
+    if bulk.as_json:
         emit_json(retagging_json(result))
     else:
-        print_retagging(result, noun(kind))
+        print_retagging(result, noun(bulk.kind))
+
+
+def _confirm(preview: Retagging, what: str) -> None:
+    question = f"Change the tags of {plural(preview.changed, what)} ({preview.matched} matched)?"
+    if not _interactive():
+        raise InvalidInputError(
+            f"{question[:-1]} needs a confirmation, and the input is not a terminal. "
+            "Fix: pass --yes to change them without asking, or --dry-run to only see them"
+        )
+    print_retagging(preview, what, err=True)
+    click.confirm(question, abort=True, err=True)
 
 
 @tag.command("add")
 @click.argument("tags", nargs=-1, required=True)
 @_retag_options
-def add_by_query(
-    state: State, tags: tuple[str, ...], kind: Kind, query: str, dry_run: bool, as_json: bool
-) -> None:
-    """Add TAGS to every entity matching --filter, in one transaction.
+def add_by_query(state: State, tags: tuple[str, ...], **options: Any) -> None:
+    """Add TAGS to every entity matching --filter, in one transaction. Shows how many would
+    change and asks first, unless --yes.
 
     \b
     Example:
       tagbase tag add --filter 'tag:experiment=exp-42' reviewed --dry-run
     """
-    _retag(state, kind, query, dry_run, as_json, add=tags)
+    _retag(state, _Bulk(**options), add=tags)
 
 
 @tag.command("remove")
 @click.argument("tags", nargs=-1, required=True)
 @_retag_options
-def remove_by_query(
-    state: State, tags: tuple[str, ...], kind: Kind, query: str, dry_run: bool, as_json: bool
-) -> None:
-    """Remove TAGS from every entity matching --filter that holds them."""
-    _retag(state, kind, query, dry_run, as_json, remove=tags)
+def remove_by_query(state: State, tags: tuple[str, ...], **options: Any) -> None:
+    """Remove TAGS from every entity matching --filter that holds them (asks first, unless
+    --yes)."""
+    _retag(state, _Bulk(**options), remove=tags)
 
 
 @tag.command("replace")
 @click.argument("old")
 @click.argument("new")
 @_retag_options
-def replace_by_query(
-    state: State, old: str, new: str, kind: Kind, query: str, dry_run: bool, as_json: bool
-) -> None:
-    """Replace tag OLD by NEW on every entity matching --filter that holds OLD."""
-    narrowed = f"({query}) and {_holds(old)}"
-    _retag(state, kind, narrowed, dry_run, as_json, add=(new,), remove=(old,))
+def replace_by_query(state: State, old: str, new: str, **options: Any) -> None:
+    """Replace tag OLD by NEW on every entity matching --filter that holds OLD (asks first,
+    unless --yes)."""
+    _retag(state, _Bulk(**options), add=(new,), remove=(old,), holding=_holds(old))
 
 
 def _holds(name: str) -> str:

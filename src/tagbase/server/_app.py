@@ -31,12 +31,9 @@ def create_app(
     `queue`, else in the server); `security` the tokens (by default those of the
     configuration: none means every local request may write).
     """
-    app = FastAPI(
-        title="tagbase",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
-        redoc_url=None,
-    )
+    # The OpenAPI document and the docs page are API routes (`_api._docs`): behind the token
+    # check, with no script from a CDN.
+    app = FastAPI(title="tagbase", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.client = client or Client()
     app.state.security = security or Security.from_config(Config.load())
     app.state.definitions = definitions

@@ -13,7 +13,7 @@
     PermissionDeniedError                    403   a read-only token writing; a cross-site write
     NotFoundError (and subclasses)           404
     ConflictError (and subclasses)           409
-    StoreError                               503
+    StoreError                               503   (a stopped read, a full pool, a bad database)
     anything else                            500   (type InternalError; logged, never shown)
 """
 
@@ -28,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tagbase._errors import (
     ConflictError,
@@ -161,8 +162,37 @@ async def _on_unexpected(request: Request, error: Exception) -> JSONResponse:
     return error_response(describe(error))
 
 
+class UnexpectedErrorMiddleware:
+    """Answers an unexpected error (a 500) in the one shape and keeps the connection open.
+    Starlette's last-resort handler re-raises once it has answered, and the server then closes
+    the keep-alive connection, so the client's next request on it fails."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as error:
+            if started:  # too late for an answer: the server closes the connection
+                raise
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            await error_response(describe(error))(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Send every error, expected or not, in the one shape."""
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_exception_handler(TagbaseError, _on_tagbase_error)
     app.add_exception_handler(HTTPError, _on_tagbase_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

@@ -178,7 +178,8 @@ class RunDetailOut(_Out):
 
 
 class RetagOut(_Out):
-    matched: int
+    matched: int = Field(description="how many entities the query matched")
+    changed: int = Field(description="how many of them had their tags changed")
     add: list[str]
     remove: list[str]
     sample: list[RefOut]
@@ -259,6 +260,9 @@ class Retag(_In):
     add: TagsIn | None = None
     remove: list[str] | None = None
     dry_run: bool = False
+    all: bool = Field(
+        False, description="change every entity of the kind: an empty query is refused without"
+    )
 
 
 class TagCreate(_In):

@@ -1,11 +1,14 @@
-"""Serving the app: the bind check, then uvicorn."""
+"""Serving the app: the bind check, the socket, then uvicorn."""
 
 from __future__ import annotations
+
+import socket
 
 from fastapi import FastAPI
 
 from tagbase._client import Client
 from tagbase._config import Config
+from tagbase._errors import InvalidInputError
 from tagbase.definitions import Definitions
 from tagbase.server._app import create_app
 from tagbase.server._security import LOOPBACK_NAMES, Security, check_bind, is_loopback
@@ -24,13 +27,40 @@ def server_app(
 ) -> FastAPI:
     """The app to serve on `host`, or InvalidInputError if that address needs tokens that
     are not configured. Without tokens, only loopback host names are answered."""
-    local_only = is_loopback(host) and not (config.read_tokens or config.write_tokens)
-    security = Security.from_config(config, LOOPBACK_NAMES if local_only else None)
-    check_bind(host, security)
+    security = checked_security(config, host)
     return create_app(client, definitions=definitions, security=security, queue=queue)
 
 
-def run_server(app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+def checked_security(config: Config, host: str) -> Security:
+    """The security of a server on `host`, or InvalidInputError if that address needs tokens
+    that are not configured."""
+    local_only = is_loopback(host) and not (config.read_tokens or config.write_tokens)
+    security = Security.from_config(config, LOOPBACK_NAMES if local_only else None)
+    check_bind(host, security)
+    return security
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket of the server, bound before the server is announced, so that a
+    taken port or an unknown address is an error naming it rather than a log line."""
+    listening: socket.socket | None = None
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listening = socket.socket(family, kind, proto)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except OSError as error:
+        if listening is not None:
+            listening.close()
+        raise InvalidInputError(
+            f"cannot serve on {host}:{port}: {error.strerror or error}. Fix: choose another "
+            "--port (or --host), or stop the program that holds this one"
+        ) from None
+    return listening
+
+
+def run_server(app: FastAPI, host: str, port: int, listening: socket.socket | None = None) -> None:
     import uvicorn
 
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    config = uvicorn.Config(app, host=host, port=port, log_level="info")
+    uvicorn.Server(config).run(sockets=None if listening is None else [listening])

@@ -11,8 +11,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from tagbase._config import Durability
+from tagbase._config import DEFAULT_TIMEOUTS, Durability, Timeouts
 from tagbase._errors import SchemaVersionError, StoreError
+from tagbase.store._bounds import (
+    bound_sqlite_reads,
+    mark_reading,
+    pool_class,
+    read_begin,
+    translate_timeouts,
+)
+from tagbase.store._failures import (
+    explain_failures,
+    explained_failures,
+    missing_tables,
+    refuse_foreign,
+    refuse_unknown_revision,
+)
+from tagbase.store._schema import metadata_obj
 from tagbase.store._sql import use_text_uuids
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,12 +49,17 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, durability: Durability = Durability.NORMAL) -> sa.Engine:
+def create_engine(
+    url: str, durability: Durability = Durability.NORMAL, timeouts: Timeouts = DEFAULT_TIMEOUTS
+) -> sa.Engine:
+    """An engine whose reads stop at the statement timeout (see `_bounds`)."""
     url = normalize_url(url)
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url, durability)
-    if url.startswith("postgresql"):
-        return _postgresql_engine(url, durability)
+    if url.startswith("sqlite") or url.startswith("postgresql"):
+        make = _sqlite_engine if url.startswith("sqlite") else _postgresql_engine
+        engine = make(url, durability, timeouts)
+        translate_timeouts(engine, timeouts)
+        explain_failures(engine)
+        return engine
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 
 
@@ -49,8 +69,15 @@ def create_engine(url: str, durability: Durability = Durability.NORMAL) -> sa.En
 _BEGIN_WRITE = "BEGIN; SET LOCAL plan_cache_mode = auto; SET LOCAL enable_seqscan = off"
 
 
-def _postgresql_engine(url: str, durability: Durability) -> sa.Engine:
-    engine = sa.create_engine(url, pool_size=5, max_overflow=10)
+def _postgresql_engine(url: str, durability: Durability, timeouts: Timeouts) -> sa.Engine:
+    engine = sa.create_engine(
+        url,
+        poolclass=pool_class(timeouts),
+        pool_size=5,
+        max_overflow=10,
+        pool_timeout=timeouts.pool_s,
+    )
+    begin_read = read_begin(timeouts)
     # A read is planned for its own parameters: how many entities a tag selects varies from
     # one to millions, and a reused plan suits only some of them.
     settings = "SET plan_cache_mode = force_custom_plan"
@@ -72,7 +99,8 @@ def _postgresql_engine(url: str, durability: Durability) -> sa.Engine:
         driver = connection.connection.driver_connection
         assert driver is not None
         driver.autocommit = True  # the driver sends no BEGIN of its own; COMMIT still ends ours
-        driver.execute(_BEGIN_WRITE if options.get(WRITE, False) else "BEGIN")
+        with explained_failures(engine):
+            driver.execute(_BEGIN_WRITE if options.get(WRITE, False) else begin_read)
 
     _ping_when_idle(engine)
     return engine
@@ -114,11 +142,16 @@ def _ping_when_idle(engine: sa.Engine) -> None:
             raise sa.exc.DisconnectionError(str(error)) from error  # the pool reconnects
 
 
-def _sqlite_engine(url: str, durability: Durability) -> sa.Engine:
+def _sqlite_engine(url: str, durability: Durability, timeouts: Timeouts) -> sa.Engine:
     database = sa.engine.make_url(url).database
-    if database and database != ":memory:":
+    memory = database in (None, "", ":memory:")
+    if database and not memory:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": 60, "check_same_thread": False},
+        **({} if memory else {"poolclass": pool_class(timeouts), "pool_timeout": timeouts.pool_s}),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -144,8 +177,11 @@ def _sqlite_engine(url: str, durability: Durability) -> sa.Engine:
         write = connection.get_execution_options().get(WRITE, False)
         driver = connection.connection.driver_connection  # cheaper than a SQLAlchemy statement
         assert driver is not None
-        driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        mark_reading(connection, None if write else timeouts.statement_s)
+        with explained_failures(engine):  # a read-only file refuses BEGIN IMMEDIATE
+            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
 
+    bound_sqlite_reads(engine, timeouts)
     return engine
 
 
@@ -173,13 +209,45 @@ def current_revision(connection: sa.Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def refuse_unmanaged(engine: sa.Engine, current: str | None, tables: list[str]) -> None:
+    """Refuse a database tagbase must not write its schema into: another program's (tables,
+    but none of tagbase's), one whose revision record is gone, or a newer tagbase's."""
+    if current is None and tables:
+        ours = set(tables) & set(metadata_obj.tables)
+        raise (
+            missing_tables(engine.url, ["alembic_version"])
+            if ours
+            else refuse_foreign(engine.url, tables)
+        )
+    if current is not None and current not in _known_revisions():
+        raise refuse_unknown_revision(engine.url, current, head_revision())
+
+
+def managed_revision(engine: sa.Engine) -> str | None:
+    """The schema revision of a database tagbase may manage: refuses one that is another
+    program's or a newer tagbase's (see `refuse_unmanaged`)."""
+    with engine.connect() as connection:
+        current = current_revision(connection)
+        refuse_unmanaged(engine, current, sa.inspect(connection).get_table_names())
+    return current
+
+
 def upgrade(engine: sa.Engine) -> tuple[str | None, str]:
-    """Bring the schema to the newest revision; returns (before, after)."""
+    """Bring the schema to the newest revision; returns (before, after). Refuses a database
+    that is not tagbase's, or whose schema is newer than this tagbase."""
     from alembic import command
 
     with engine.connect() as connection, _foreign_keys_off(connection):
         with connection.begin():
             before = current_revision(connection)
+            refuse_unmanaged(engine, before, sa.inspect(connection).get_table_names())
             command.upgrade(alembic_config(connection), "head")
             _check_foreign_keys(connection)
         return before, head_revision()
@@ -221,7 +289,7 @@ def check_schema(engine: sa.Engine, url: str) -> None:
     try:
         with engine.connect() as connection:
             current = current_revision(connection)
-            empty = not sa.inspect(connection).get_table_names()
+            tables = sa.inspect(connection).get_table_names()
     except sa.exc.OperationalError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise StoreError(
@@ -229,10 +297,14 @@ def check_schema(engine: sa.Engine, url: str) -> None:
             "TAGBASE_DATABASE_URL (or --database-url) and that the database server is running"
         ) from None
     if current == head:
+        missing = set(metadata_obj.tables) - set(tables)
+        if missing:
+            raise missing_tables(engine.url, sorted(missing))
         return
-    if current is None and empty:
+    if current is None and not tables:
         upgrade(engine)
         return
+    refuse_unmanaged(engine, current, tables)
     raise SchemaVersionError(
         f"the database at {shown} has schema revision {current or 'none'}, but this tagbase "
         f"needs {head}. Back it up, then run: TAGBASE_DATABASE_URL='{shown}' tagbase db upgrade"

@@ -17,6 +17,8 @@ from psycopg.pq import ExecStatus
 from psycopg.types.string import TextLoader
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tagbase.store._bounds import statement_starts
+
 T = TypeVar("T")
 CHUNK = 500  # keeps IN lists and bound parameters well inside both databases' limits
 
@@ -376,19 +378,18 @@ def fetch(
 
 
 def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = False) -> list[Any]:
-    """Run SQL on a cursor of the driver inside the connection's transaction, with its errors
-    raised as SQLAlchemy would raise them; the rows it returns, if any."""
+    """Run SQL on a cursor of the driver inside the connection's transaction (timed as a read
+    if it is one), its errors raised as SQLAlchemy raises them; returns its rows, if any."""
     cursor = _driver_cursor(connection)
+    statement_starts(connection)
     try:
         if many:
             cursor.executemany(sql, arguments)
             return []
         cursor.execute(sql, arguments)
         return list(cursor.fetchall()) if _returned_rows(cursor) else []
-    except connection.dialect.loaded_dbapi.Error as error:
-        raise sa.exc.DBAPIError.instance(
-            sql, arguments, error, connection.dialect.loaded_dbapi.Error
-        ) from error
+    except connection.dialect.loaded_dbapi.Error as error:  # no cursor: it would close ours
+        connection._handle_dbapi_exception(error, sql, arguments, None, None)
 
 
 def _driver_cursor(connection: sa.Connection) -> Any:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from uuid_utils import uuid7
 
 from tagbase import _fixes
-from tagbase._config import Config, Durability
+from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
 from tagbase._errors import (
     AlreadyExistsError,
     ConflictError,
@@ -55,10 +55,9 @@ from tagbase._tags import (
     normalize_tags,
     split_tag_string,
     tag_problems,
-    tag_string,
 )
 from tagbase.query import Everything, Match, Node
-from tagbase.store import _artifact_records, _history, _metadata_store, _tagging
+from tagbase.store import _artifact_records, _history, _metadata_store, _retag, _tagging
 from tagbase.store._aliases import find_holder
 from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
@@ -147,9 +146,10 @@ class Store:
         tag_policy: TagPolicy = TagPolicy.DEFAULT,
         actor: str | None = None,
         durability: Durability = Durability.NORMAL,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
     ) -> None:
         self.url = url
-        self.engine = create_engine(url, durability)
+        self.engine = create_engine(url, durability, timeouts)
         self.tag_policy = tag_policy
         self.actor = actor
         self._actor_ids: dict[str, int] = {}
@@ -168,6 +168,7 @@ class Store:
             tag_policy=config.tag_policy,
             actor=config.actor,
             durability=config.durability,
+            timeouts=config.timeouts,
         )
 
     def close(self) -> None:
@@ -855,31 +856,27 @@ class Store:
         actor: str | None = None,
     ) -> Retagging:
         """Remove, then add, tags on every entity matching `query`, in one transaction and in
-        tag history. An entity lacking a tag to remove is left as it is. With `dry_run`,
-        nothing is written and the result tells what would be touched."""
+        tag history. An entity lacking a tag to remove is left as it is. With `dry_run`, the
+        same write is rolled back: the result (or error) is the real call's."""
         kind = Kind.parse(kind)
         tags = normalize_tags(add, kind=kind, policy=self.tag_policy)
         removals = _pairs(remove)
         if not tags and not removals:
             raise InvalidInputError("nothing to change: give tags to add or to remove")
-        opened = self._reading() if dry_run else self._writing()
-        with opened as connection:
+
+        def matching(connection: sa.Connection) -> builtins.list[Target]:
             plan_for_parameters(connection)
             planned = self._plan(connection, kind, scope, query)
             ordered = planned.select.order_by(planned.ident.desc())
-            ids = [] if planned.empty else list(connection.execute(ordered).scalars())
-            targets = _targets(connection, ids)
-            if not dry_run and targets:
-                change = self._change(connection, source, actor)
-                if removals:
-                    _tagging.unassign(connection, targets, removals, change, missing_ok=True)
-                _tagging.assign(connection, [(target, tags) for target in targets], change)
-            sample = tuple(_history.refs(connection, ids[:_SAMPLE]))
-        return Retagging(
-            matched=len(ids),
-            add=tuple(t.name for t in tags),
-            remove=tuple(tag_string(*pair) for pair in removals),
-            sample=sample,
+            ids = [] if planned.empty else connection.execute(ordered).scalars().all()
+            return _targets(connection, ids)
+
+        return _retag.run(
+            self._writing,
+            matching,
+            lambda connection: self._change(connection, source, actor),
+            tags,
+            removals,
             dry_run=dry_run,
         )
 
@@ -1013,9 +1010,6 @@ def _is_utf8(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-_SAMPLE = 20
 
 
 def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Target]:

@@ -330,9 +330,9 @@ def unassign(
     *,
     reason: str = "removed",
     missing_ok: bool = False,
-) -> int:
+) -> set[int]:
     """Take tags off targets. A bare key (`env`) removes the label `env` or, when the entity
-    has no such label, every value of `env`. Returns how many assignments were removed."""
+    has no such label, every value of `env`. Returns the ids of the targets that lost a tag."""
     lock_rows(connection, entity.c.id, [target.id for target in targets])
     change = change.after_locks()
     held = _held_pairs(connection, [target.id for target in targets])
@@ -367,7 +367,7 @@ def unassign(
         ).all()
         _close(connection, removed, scope_of, change, reason, counts)
     _count(connection, counts)
-    return len(doomed)
+    return {entity_id for entity_id, _ in doomed}
 
 
 def unassign_all(connection: sa.Connection, targets: Sequence[Target], change: Change) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from tagbase.server._api import _entities, _entity_tags, _runs, _session, _tags
+from tagbase.server._api import _docs, _entities, _entity_tags, _runs, _session, _tags
 from tagbase.server._schemas import ErrorOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -22,7 +22,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 router = APIRouter(responses=ERRORS)
-for _part in (_session, _tags, _runs, _entity_tags, _entities):
+for _part in (_docs, _session, _tags, _runs, _entity_tags, _entities):
     router.include_router(_part.router)
 
 __all__ = ["router"]

@@ -84,8 +84,8 @@ def create_entity(kind: KindPath, body: EntityCreate, client: ClientDep) -> dict
 
 @router.post("/{kind}/retag", response_model=RetagOut)
 def retag(kind: KindPath, body: Retag, client: ClientDep) -> dict[str, Any]:
-    """Add and remove tags on every entity a query matches, in one transaction
-    (`dry_run`: count them and write nothing)."""
+    """Add and remove tags on every entity a query matches, in one transaction; an empty
+    query needs `all: true`. `dry_run`: do exactly that, roll it back, and report."""
     result = client.retag(
         kind.kind,
         query=body.query or None,
@@ -94,6 +94,7 @@ def retag(kind: KindPath, body: Retag, client: ClientDep) -> dict[str, Any]:
         add=body.add,
         remove=body.remove,
         dry_run=body.dry_run,
+        all=body.all,
     )
     return _json.retagging_json(result)
 
