@@ -14,6 +14,7 @@ from sqlalchemy import event
 from tagbase._config import Durability
 from tagbase._errors import SchemaVersionError, StoreError
 from tagbase.store._sql import use_text_uuids
+from tagbase.store._text_guard import guard_lookups
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "tagbase_write"
@@ -36,10 +37,11 @@ def normalize_url(url: str) -> str:
 
 def create_engine(url: str, durability: Durability = Durability.NORMAL) -> sa.Engine:
     url = normalize_url(url)
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url, durability)
-    if url.startswith("postgresql"):
-        return _postgresql_engine(url, durability)
+    if url.startswith(("sqlite", "postgresql")):
+        make = _sqlite_engine if url.startswith("sqlite") else _postgresql_engine
+        engine = make(url, durability)
+        guard_lookups(engine)  # NUL in a lookup: one typed error on both databases
+        return engine
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 
 
