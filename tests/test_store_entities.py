@@ -86,9 +86,9 @@ def test_create_get_update_delete(client: Client, kind: Kind) -> None:
     assert names(client.list(kind)) == ["thing"]
 
     updated = client.update(
-        kind, "thing", scope, name="renamed", description="second", status="done"
+        kind, "thing", scope, name="renamed", description="second", status="success"
     )
-    assert (updated.name, updated.description, updated.status) == ("renamed", "second", "done")
+    assert (updated.name, updated.description, updated.status) == ("renamed", "second", "success")
     assert updated.updated_at >= created.updated_at
     assert client.get(kind, created.id) == updated
 
@@ -494,7 +494,7 @@ def test_the_created_record_equals_the_one_read_back(client: Client, kind: Kind)
         metadata={"zeta": 1, "alpha": MetadataValue.url("https://x.org"), "é": [1, {"a": None}]},
         owners=["team:data", "ana@example.com"],
         description="all fields",
-        status="running",
+        status="started",
     )
     assert created == client.get(kind, created.id)
     assert list(created.metadata) == ["alpha", "zeta", "é"]

@@ -8,6 +8,7 @@
     │   ├── TargetError                          wrong combination of target arguments
     │   ├── DefinitionError                      a decorator or definition breaks rules, all listed
     │   ├── PartitionKeyError                    a partition key a job lacks, or a missing one
+    │   ├── LimitExceededError                   over a documented limit (`tagbase._limits`)
     │   └── QueryError                           a malformed query, with its position
     ├── NotFoundError (also LookupError)         no entity or tag of that name or id
     │   └── UnknownDefinitionError               no asset, op or job of that name is defined
@@ -121,6 +122,10 @@ class PartitionKeyError(_ProblemsError):
 
     headline = "invalid partition key"
     headline_plural = "invalid partition keys"
+
+
+class LimitExceededError(InvalidInputError):
+    """A value over one of the documented limits (a size, a length, a page number)."""
 
 
 class TargetError(InvalidInputError):

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Final, NamedTuple, Self, TypeAlias
 
+from tagbase import _limits
 from tagbase._errors import MetadataValidationError, OwnerValidationError, Problem
 from tagbase._tags import strict_problems
 
@@ -81,7 +82,6 @@ MAX_KEY_LENGTH: Final = 255
 
 TableCell: TypeAlias = str | int | float | bool | None
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NON_FINITE: Final[Mapping[str, float]] = MappingProxyType(
     {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 )
@@ -1134,15 +1134,19 @@ def _key_problems(key: object) -> list[Problem]:
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         rule = f"a key is 1-{MAX_KEY_LENGTH} characters long, this one has {len(key)}"
         return [Problem(subject, rule, "use a non-empty, shorter key")]
-    if _CONTROL.search(key):
-        rule = "a key may not contain control characters"
-        return [Problem(subject, rule, "remove newlines, tabs and other control characters")]
+    broken = _limits.text_problem(key, name=True)
+    if broken is not None:
+        fix = "remove NUL, newlines, tabs and other control characters, and lone surrogates"
+        return [Problem(subject, broken, fix)]
     return []
 
 
 def _normalize_entry(key: str, raw: object) -> MetadataValue:
     """The typed value of one entry, or an error with every problem of the entry."""
     problems = _key_problems(key)
+    too_deep = _limits.raw_metadata_problems(str(key), raw)  # before building: no recursion
+    if too_deep:
+        raise MetadataValidationError(problems + too_deep)
     try:
         value = _as_standard(key, _to_metadata_value(raw))
     except MetadataValidationError as error:
@@ -1157,19 +1161,9 @@ def _normalize_entry(key: str, raw: object) -> MetadataValue:
 
 
 def _storable_problems(key: str, value: MetadataValue) -> list[Problem]:
-    """Text no database can hold: lone surrogates anywhere, NUL in indexed text."""
-    encoded = encode_metadata_value(value)
-    try:
-        encoded.payload.encode()
-    except UnicodeEncodeError:
-        rule = "the value holds a lone surrogate, which is no valid Unicode text"
-        return [
-            Problem(f"metadata {key!r}", rule, "decode the text properly, or drop the bad part")
-        ]
-    if encoded.text is not None and "\x00" in encoded.text:
-        rule = "the text holds a NUL character, which databases do not store"
-        return [Problem(f"metadata {key!r}", rule, "remove the NUL characters")]
-    return []
+    """What no database should be given (`tagbase._limits`): too deep, too big, an integer
+    beyond 64 bits, NUL or a lone surrogate anywhere."""
+    return _limits.stored_metadata_problems(key, value._payload(), _dumps)
 
 
 def normalize_metadata(metadata: Mapping[str, object] | None) -> dict[str, MetadataValue]:

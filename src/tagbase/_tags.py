@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias, TypeGuard, cast
 
+from tagbase import _limits
 from tagbase._errors import Problem, TagValidationError
 from tagbase._kinds import Kind
 
@@ -26,7 +27,7 @@ MAX_LENIENT_VALUE_BYTES = 8192
 
 _STRICT_SEGMENT = re.compile(r"[A-Za-z0-9_.\-]{1,63}")
 _STRICT_VALUE = re.compile(r"[A-Za-z0-9_.\-]{0,63}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # as `_limits.text_problem` for names
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _ValueCheck: TypeAlias = Callable[[str], tuple[str, str] | None]
 NAMED_COLORS = (
@@ -254,7 +255,8 @@ def tag_problems(tag: Tag, *, kind: Kind | None, policy: TagPolicy) -> list[Prob
         policy is TagPolicy.DEFAULT and kind is Kind.ASSET and not tag.is_label
     )
     problems = list(_pair_problems(tag.key, tag.value, strict))
-    return problems + behaviour_problems(tag) if tag.color is not None else problems
+    has_behaviours = tag.color is not None or tag.description is not None
+    return problems + behaviour_problems(tag) if has_behaviours else problems
 
 
 @functools.lru_cache(maxsize=65536)
@@ -360,7 +362,20 @@ def behaviour_problems(tag: Tag) -> list[Problem]:
                 "use a hex colour such as '#3b82f6' or a named colour such as 'blue'",
             )
         )
+    if tag.description is not None:
+        problems += description_problems(f"tag {tag.name!r}", tag.description)
     return problems
+
+
+def description_problems(subject: str, description: str) -> list[Problem]:
+    """A tag's description within the text rule and the length limit (`tagbase._limits`)."""
+    broken = _limits.text_problem(description)
+    if broken is not None:
+        return [Problem(f"{subject} description", broken, "remove the character")]
+    if len(description) > _limits.MAX_DESCRIPTION_CHARS:
+        rule = f"a description is at most {_limits.MAX_DESCRIPTION_CHARS:,} characters"
+        return [Problem(f"{subject} description", rule, "shorten it")]
+    return []
 
 
 def is_valid_color(color: str) -> bool:
@@ -420,15 +435,6 @@ def _integer(minimum: int) -> _ValueCheck:
     return check
 
 
-def _positive_number(value: str) -> tuple[str, str] | None:
-    try:
-        if float(value) > 0:
-            return None
-    except ValueError:
-        pass
-    return (f"the value {_short(value)!r} is not a positive number of seconds", "e.g. '3600'")
-
-
 def _one_of(*choices: str) -> _ValueCheck:
     def check(value: str) -> tuple[str, str] | None:
         if value in choices:
@@ -447,9 +453,9 @@ def _any_text(value: str) -> tuple[str, str] | None:
 
 
 SYSTEM_TAG_KEYS: dict[str, _ValueCheck] = {
-    "tagbase/priority": _integer(-(2**31)),
-    "tagbase/max_runtime": _positive_number,
-    "tagbase/max_retries": _integer(0),
+    "tagbase/priority": _limits.priority_problem,
+    "tagbase/max_runtime": _limits.max_runtime_problem,
+    "tagbase/max_retries": _limits.max_retries_problem,
     "tagbase/retry_strategy": _one_of("from_failure", "all_steps"),
     "tagbase/retry_number": _integer(0),
     "tagbase/op_selection": _any_text,

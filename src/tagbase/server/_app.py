@@ -11,6 +11,7 @@ from tagbase._client import Client
 from tagbase._config import Config
 from tagbase.definitions import Definitions
 from tagbase.server import _api, _pages
+from tagbase.server._body_limit import BodyLimitMiddleware
 from tagbase.server._errors import install_error_handlers
 from tagbase.server._launcher import Launcher
 from tagbase.server._security import CsrfCookieMiddleware, Security, authorize
@@ -40,6 +41,7 @@ def create_app(
     app.state.launcher = Launcher(app.state.client, definitions, queue=queue)
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
+    app.add_middleware(BodyLimitMiddleware)  # outermost: a big body is refused unread
     app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])
     app.include_router(_pages.router, dependencies=[Depends(authorize)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -13,6 +13,7 @@
     PermissionDeniedError                    403   a read-only token writing; a cross-site write
     NotFoundError (and subclasses)           404
     ConflictError (and subclasses)           409
+    PayloadTooLargeError                     413   a request body over the limit
     StoreError                               503   (a stopped read, a full pool, a bad database)
     anything else                            500   (type InternalError; logged, never shown)
 """

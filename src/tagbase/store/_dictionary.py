@@ -28,8 +28,10 @@ Pair = tuple[str, str]
 
 @functools.lru_cache(maxsize=65536)  # a write hashes each pair to find it, then to add it
 def pair_digest(key: str, value: str) -> bytes:
-    """16 bytes standing for the pair in the unique `digest` index (keys hold no NUL)."""
-    return hashlib.blake2b(f"{key}\x00{value}".encode(), digest_size=16).digest()
+    """16 bytes standing for the pair in the unique `digest` index (keys hold no NUL). A lone
+    surrogate hashes too, so a lookup of one meets the text rule (`_text_guard`), not a crash."""
+    text = f"{key}\x00{value}".encode(errors="surrogatepass")
+    return hashlib.blake2b(text, digest_size=16).digest()
 
 
 def pair_condition(key: str, value: str) -> sa.ColumnElement[bool]:

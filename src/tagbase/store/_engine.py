@@ -29,6 +29,7 @@ from tagbase.store._failures import (
 )
 from tagbase.store._schema import metadata_obj
 from tagbase.store._sql import use_text_uuids
+from tagbase.store._text_guard import guard_lookups
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "tagbase_write"
@@ -59,6 +60,7 @@ def create_engine(
         engine = make(url, durability, timeouts)
         translate_timeouts(engine, timeouts)
         explain_failures(engine)
+        guard_lookups(engine)  # NUL in a lookup: one typed error on both databases
         return engine
     raise StoreError(f"database URL {url!r} is not supported; use sqlite:/// or postgresql://")
 

@@ -18,6 +18,7 @@ from psycopg.types.string import TextLoader
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tagbase.store._bounds import statement_starts
+from tagbase.store._text_guard import check_lookup
 
 T = TypeVar("T")
 CHUNK = 500  # keeps IN lists and bound parameters well inside both databases' limits
@@ -187,8 +188,7 @@ def add_named(
     names: Sequence[str],
     columns: tuple[str, ...],
 ) -> dict[str, tuple[Any, ...]]:
-    """Add rows for names just found missing; the `columns` of each (of a racing writer's row
-    where one added it first)."""
+    """Add rows for names just found missing; the `columns` of each (of a racer's, if first)."""
     if not names:
         return {}
     rows = [{name: one} for one in names]
@@ -369,8 +369,8 @@ def fetch(
 ) -> list[Any]:
     """Rows of a statement as plain tuples, through the driver: for the hot statements of a
     page or a small write, where SQLAlchemy's per-statement and per-row work costs more than
-    the database's. For statements built once, whose columns need no type conversion; an
-    INSERT names the `columns` it sets."""
+    the database's. For statements built once, whose columns need no type conversion (an
+    INSERT names the `columns` it sets). Lookups are checked as the engine's are."""
     sql, order, defaults = _driver_form(connection.dialect, statement, columns)
     given = {**defaults, **params} if defaults else params
     arguments = given if order is None else tuple(given[name] for name in order)
@@ -380,6 +380,7 @@ def fetch(
 def on_driver(connection: sa.Connection, sql: str, arguments: Any, many: bool = False) -> list[Any]:
     """Run SQL on a cursor of the driver inside the connection's transaction (timed as a read
     if it is one), its errors raised as SQLAlchemy raises them; returns its rows, if any."""
+    check_lookup(sql, arguments, many)
     cursor = _driver_cursor(connection)
     statement_starts(connection)
     try:
@@ -485,8 +486,7 @@ def analyze_when_grown(
 ) -> None:
     """After a bulk write of `added` rows into `measured` on PostgreSQL, ANALYZE the `grown`
     tables when the write adds half as many rows as the planner believes `measured` holds, as
-    autovacuum would (where it runs). Plans made with the statistics of a near-empty table scan
-    a million rows for every lookup of a later load."""
+    autovacuum would (where it runs): plans made for a near-empty table scan a million rows."""
     if engine.dialect.name != "postgresql" or added < _ANALYZE_MIN_ROWS:
         return
     with engine.connect() as connection:

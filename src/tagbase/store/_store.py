@@ -33,6 +33,7 @@ from tagbase._errors import (
     TagValidationError,
 )
 from tagbase._kinds import Kind
+from tagbase._limits import check_entity_text, check_page
 from tagbase._metadata import normalize_metadata, validate_owners
 from tagbase._records import (
     AssignedTag,
@@ -494,6 +495,7 @@ class Store:
             raise InvalidInputError(f"size {size} is outside 1..{MAX_PAGE_SIZE}; pick a size in it")
         if page is not None and page < 1:
             raise InvalidInputError(f"page {page} is not >= 1; pages are numbered from 1")
+        check_page(page)
         with self._reading() as connection:
             planned = self._plan(connection, kind, scope, query)
             select = planned.select.order_by(planned.ident.desc())
@@ -760,7 +762,7 @@ class Store:
     ) -> TagDefinition:
         """Add a tag to the registry (`new`: refuse a registered one), or change its entry.
         Behaviours are checked against its holders: exclusive fails if a scope has two."""
-        candidate = Tag(name, color=color)
+        candidate = Tag(name, color=color, description=description)
         problems = tag_problems(candidate, kind=None, policy=self.tag_policy)
         if problems:
             raise TagValidationError(problems)
@@ -981,35 +983,10 @@ class _Checked:
     owners: tuple[str, ...]
 
 
-_TEXT_LIMITS = {"name": 255, "description": None, "status": 32}  # the column sizes
-
-
 def _check_text(kind: Kind, **fields: str | None) -> None:
-    """Refuse text the database cannot hold, alike on SQLite (which would keep it) and
-    PostgreSQL (which would fail with a driver error)."""
-    for field_name, text in fields.items():
-        if text is None:
-            continue
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        if "\x00" in text or not _is_utf8(text):
-            raise InvalidInputError(
-                f"the {kind.label} {field_name} {shown!r} holds a NUL character or a lone "
-                "surrogate, which no database stores; remove it"
-            )
-        limit = _TEXT_LIMITS[field_name]
-        if limit is not None and len(text) > limit:
-            raise InvalidInputError(
-                f"the {kind.label} {field_name} {shown!r} is {len(text)} characters long; "
-                f"at most {limit} are allowed. Fix: shorten it"
-            )
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+    """Refuse text over a limit or breaking the text rule, alike on SQLite (which would keep
+    it) and PostgreSQL (which would fail with a driver error), and a run status off its set."""
+    check_entity_text(kind.label, is_run=kind is Kind.RUN, **fields)
 
 
 def _targets(connection: sa.Connection, ids: Sequence[int]) -> builtins.list[Target]:

@@ -18,6 +18,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (403, "a read-only token writing, or a cross-site write"),
         (404, "no entity, tag or job of that name or id"),
         (409, "a conflict with the catalog, e.g. a name taken"),
+        (413, "a request body over the limit (16 MiB), refused before it is read"),
         (422, "request fields of the wrong type"),
     )
 }

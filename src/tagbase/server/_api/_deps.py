@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from tagbase._client import Client
+from tagbase._limits import MAX_PAGE_NUMBER
 from tagbase.server._data import MAX_PAGE_SIZE, Filters
 from tagbase.server._launcher import Launcher
 
@@ -43,5 +44,8 @@ ScopeQuery = Annotated[
     str | None, Query(description="the parent's name or id, to name a scoped entity by name")
 ]
 SizeQuery = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
-PageQuery = Annotated[int | None, Query(ge=1, description="1-based; `cursor` is faster")]
+PageQuery = Annotated[
+    int | None,
+    Query(ge=1, description=f"1-based, at most {MAX_PAGE_NUMBER:,}; `cursor` is faster"),
+]
 CursorQuery = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
