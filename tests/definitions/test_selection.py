@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tagbase import QueryError, UnknownDefinitionError, asset
+from tagbase import InvalidInputError, QueryError, UnknownDefinitionError, asset
 from tagbase.definitions._selection import AssetGraph, selected_names
 
 
@@ -79,3 +79,9 @@ def test_a_malformed_selection_points_at_its_column() -> None:
     with pytest.raises(QueryError) as raised:
         selected_names("raw and (clean", GRAPH)
     assert raised.value.position == 8
+
+
+@pytest.mark.parametrize("selection", ["asset:raw", "run.tag:env=prod", "report or asset:raw"])
+def test_a_term_about_runs_or_versions_is_refused_in_a_selection(selection: str) -> None:
+    with pytest.raises(InvalidInputError, match="Fix:"):
+        selected_names(selection, GRAPH)

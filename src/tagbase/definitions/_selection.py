@@ -19,10 +19,22 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from tagbase._errors import UnknownDefinitionError
+from tagbase._errors import InvalidInputError, UnknownDefinitionError
 from tagbase._metadata import AssetKey, encode_metadata_value
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
-from tagbase.query import And, Candidate, Everything, Match, NameMatch, Node, Not, Or, matches
+from tagbase.query import (
+    And,
+    AssetIs,
+    Candidate,
+    Everything,
+    MadeByRun,
+    Match,
+    NameMatch,
+    Node,
+    Not,
+    Or,
+    matches,
+)
 from tagbase.query._parser import _Parser
 from tagbase.query._tokens import Token
 
@@ -136,6 +148,16 @@ def _evaluate(node: Node, graph: AssetGraph, lineages: Sequence[Lineage]) -> set
             return set.union(*(_evaluate(o, graph, lineages) for o in operands))
         case Not(operand):
             return set(graph.specs) - _evaluate(operand, graph, lineages)
+        case AssetIs(name):
+            raise InvalidInputError(
+                f"asset:{name} filters runs and asset versions; a selection picks assets by name. "
+                f"Fix: write {name} (or name:{name})"
+            )
+        case MadeByRun():
+            raise InvalidInputError(
+                "run.tag: filters asset versions by the run that made them; a selection picks "
+                "assets, which no run made. Fix: select by the assets' own tags (tag:KEY=VALUE)"
+            )
     return {name for name, candidate in graph.candidates.items() if matches(node, candidate)}
 
 
