@@ -21,6 +21,7 @@ from tagbase._errors import TagbaseError
 from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._execution import _load, source_options
+from tagbase.cli._render import console
 from tagbase.store._queue import count_queued, leases
 from tagbase.store._workers import list_workers
 
@@ -88,7 +89,8 @@ def dev(
         raise
     click.echo(f"tagbase dev: http://{host}:{port} (logs in {logs}); Ctrl-C stops")
     try:
-        with Live(_status(state, children), refresh_per_second=2) as live:
+        status = _status(state, children)
+        with Live(status, console=console(), refresh_per_second=2) as live:
             while any(child.process.poll() is None for child in children):
                 time.sleep(0.5)
                 live.update(_status(state, children))

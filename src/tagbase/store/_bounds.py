@@ -99,9 +99,8 @@ def translate_timeouts(engine: sa.Engine, timeouts: Timeouts) -> None:
     @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> None:
         original = context.original_exception
-        stopped = getattr(original, "sqlstate", None) == _QUERY_CANCELED or (
-            engine.dialect.name == "sqlite" and str(original) == "interrupted"
-        )
+        code = getattr(original, "sqlstate", None) or getattr(original, "sqlite_errorname", None)
+        stopped = code in (_QUERY_CANCELED, "SQLITE_INTERRUPT")
         if stopped and timeouts.statement_s is not None:
             raise StatementTimeoutError(
                 f"the read ran longer than the statement timeout of {timeouts.statement_s:g} s "
