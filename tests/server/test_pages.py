@@ -262,9 +262,10 @@ def test_plotly_is_served_from_the_installed_package(browser: TestClient) -> Non
 def test_static_files_are_our_own(browser: TestClient) -> None:
     static = Path(__file__).parents[2] / "src" / "tagbase" / "server" / "static"
     assert {p.name for p in static.iterdir() if not p.name.startswith(".")} == {
+        "api-docs.js",
         "favicon.svg",
         "tagbase.css",
         "tagbase.js",
     }
-    for name in ("tagbase.css", "tagbase.js"):
+    for name in ("api-docs.js", "tagbase.css", "tagbase.js"):
         assert browser.get(f"/static/{name}").status_code == 200
