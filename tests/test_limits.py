@@ -8,6 +8,8 @@ import math
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tagbase import (
     Client,
@@ -27,6 +29,7 @@ from tagbase._limits import (
     MIN_INTEGER,
     RUN_STATUSES,
 )
+from tagbase._metadata import encode_metadata_value
 
 
 def nested(depth: int) -> Any:
@@ -204,3 +207,48 @@ def test_a_page_past_the_limit_is_refused(client: Client, page: int) -> None:
     with pytest.raises(LimitExceededError, match=r"1,000,000 pages.*next_cursor"):
         client.list(Kind.MODEL, page=page)
     assert client.list(Kind.MODEL, page=MAX_PAGE_NUMBER).items == []
+
+
+# -- property: any metadata value is refused up front or reads back equal ----------------------
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**62).map(lambda n: n * 4)  # beyond 64 bits, of either sign
+    | st.integers(max_value=-(2**62)).map(lambda n: n * 4)
+    | st.floats()
+    | st.text()  # NUL, control characters, lone surrogates and all
+)
+VALUES = (
+    st.recursive(
+        SCALARS,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+        max_leaves=8,
+    )
+    | st.integers(MAX_METADATA_DEPTH - 2, MAX_METADATA_DEPTH + 40).map(nested)
+    | st.sampled_from([-2, 2, 10]).map(lambda d: "x" * (MAX_METADATA_VALUE_BYTES + d))
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(value=VALUES, key=st.text(min_size=1, max_size=8))
+def test_any_metadata_value_is_refused_up_front_or_reads_back_equal(
+    client: Client, value: object, key: str
+) -> None:
+    name = f"m{client.count(Kind.MODEL)}"
+    try:
+        made = client.create_model(name, metadata={key: value})
+    except MetadataValidationError:
+        assert client.store.find(Kind.MODEL, name) is None  # nothing was written
+        return
+    read = client.get(Kind.MODEL, made.id).metadata[key]
+    assert read == made.metadata[key]
+    assert encode_metadata_value(read) == encode_metadata_value(made.metadata[key])
+    if not (isinstance(value, float) and math.isnan(value)):
+        assert read.value == value
+    assert client.list(Kind.MODEL, size=1).items[0].metadata[key] == read  # lists still read

@@ -69,6 +69,13 @@ def text_problem(text: str, *, name: bool = False) -> str | None:
     return None
 
 
+def check_text(what: str, text: str) -> None:
+    """Refuse text given to look something up that no stored text can equal."""
+    broken = text_problem(text)
+    if broken is not None:
+        raise InvalidInputError(f"{what} {_shown(text)}: {broken}. Fix: remove it")
+
+
 def check_entity_text(label: str, *, is_run: bool = False, **fields: str | None) -> None:
     """Refuse an entity's name, description or status that breaks the text rule or its
     length limit, and a run status outside `RUN_STATUSES`."""

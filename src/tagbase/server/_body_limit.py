@@ -2,7 +2,7 @@
 names the limit, before anything parses it.
 
 A declared `Content-Length` over the limit is answered at once, without reading the body; a
-body sent without one (chunked) is counted as it arrives, and refused as soon as it passes the
+body sent without one (chunked) is read as it arrives and refused as soon as it passes the
 limit, so the server never holds more than the limit in memory for one request.
 """
 
@@ -37,22 +37,49 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            info = ErrorInfo(PayloadTooLargeError.__name__, 413, _message(f"{int(declared):,}"))
-            await error_response(info)(scope, receive, send)
-            return
-        await self.app(scope, self._counting(receive), send)
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit():  # the server holds the body to its declared length
+            if int(declared) > self.limit:
+                await _refuse(f"{int(declared):,}", scope, receive, send)
+                return
+        elif b"transfer-encoding" in headers:
+            body = await self._read_up_to_limit(receive)
+            if body is None:
+                await _refuse(f"over {self.limit:,}", scope, receive, send)
+                return
+            receive = _replaying(body, receive)
+        await self.app(scope, receive, send)
 
-    def _counting(self, receive: Receive) -> Receive:
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
+    async def _read_up_to_limit(self, receive: Receive) -> bytes | None:
+        """A body sent in chunks, read whole (so it can be refused before any handler
+        parses a part of it); None as soon as it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.limit:  # raised where the body is read: the handlers render it
-                raise PayloadTooLargeError(_message(f"over {self.limit:,}"))
-            return message
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                return None
+            chunks.append(chunk)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return b"".join(chunks)
 
-        return counted
+
+async def _refuse(size: str, scope: Scope, receive: Receive, send: Send) -> None:
+    info = ErrorInfo(PayloadTooLargeError.__name__, 413, _message(size))
+    await error_response(info)(scope, receive, send)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()  # a disconnect, when the client goes
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

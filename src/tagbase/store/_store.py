@@ -33,7 +33,7 @@ from tagbase._errors import (
     TagValidationError,
 )
 from tagbase._kinds import Kind
-from tagbase._limits import check_entity_text, check_page
+from tagbase._limits import check_entity_text, check_page, check_text
 from tagbase._metadata import normalize_metadata, validate_owners
 from tagbase._records import (
     AssignedTag,
@@ -1054,6 +1054,8 @@ def _pairs(names: Sequence[str] | str | None) -> builtins.list[tuple[str, str]]:
         return []
     if isinstance(names, str):
         names = [names]
+    for name in names:
+        check_text("the tag", str(name))
     return [split_tag_string(str(name)) for name in names]
 
 
