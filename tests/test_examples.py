@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tagbase import Client, Definitions, Kind, RunResult, load_definitions
+from tagbase import Client, Definitions, Kind, RunResult, load_definitions, sync_definitions
 from tagbase._metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 from tagbase.cli import cli
 from tagbase.examples import registry, training
@@ -23,7 +23,9 @@ IRIS_ARTIFACTS = {"iris_data", "iris_train", "iris_test", "iris_model"}
 @pytest.fixture
 def defs(client: Client) -> Definitions:
     registry.register_tags(client)
-    return load_definitions(module=MODULE)
+    defs = load_definitions(module=MODULE)
+    sync_definitions(defs, client.store)  # as `tagbase load -m` does
+    return defs
 
 
 def run(defs: Definitions, job: str, **tags: str) -> RunResult:
@@ -37,6 +39,7 @@ def test_the_shipped_package_is_the_examples_folder() -> None:
 
 def test_loading_the_file_records_assets_with_their_definition_metadata(client: Client) -> None:
     defs = load_definitions(file=EXAMPLES / "definitions.py")
+    sync_definitions(defs, client.store)  # as `tagbase load -f` does
     assert set(defs.job_names) == {
         "nightly_marketing",
         "weekly_campaign_report",

@@ -111,6 +111,7 @@ from tagbase.execution import (
     load_definitions,
     materialize,
     reexecute,
+    sync_definitions,
 )
 from tagbase.store import EntitySpec
 
@@ -222,5 +223,6 @@ __all__ = [
     "schedule",
     "sensor",
     "step",
+    "sync_definitions",
     "with_source_code_references",
 ]

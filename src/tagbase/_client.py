@@ -667,10 +667,10 @@ class Client:
         from tagbase.definitions._partitions import PARTITION_TAG
         from tagbase.orchestration import launch_run
 
-        if file is not None or module is not None:
-            from tagbase.execution import load_definitions
+        if file is not None or module is not None:  # loaded from -f/-m: synced, as the CLI does
+            from tagbase.execution import load_definitions, sync_definitions
 
-            definitions = load_definitions(file, module)
+            sync_definitions(definitions := load_definitions(file, module), self.store)
         return launch_run(
             job,
             tags=tags,

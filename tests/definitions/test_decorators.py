@@ -100,7 +100,7 @@ def test_asset_spec_and_key_prefix() -> None:
         return 1
 
     assert orders.names == ("warehouse/orders",)
-    assert not Definitions(assets=[spec], record=False).assets[0].is_executable
+    assert not Definitions(assets=[spec]).assets[0].is_executable
 
 
 def test_multi_asset_outs_carry_their_own_tags() -> None:
@@ -214,17 +214,15 @@ def test_graph_asset_runs_its_ops_as_steps() -> None:
     def slogan() -> object:
         return shout(my_op())
 
-    plan = plan_job(
-        Definitions(assets=[slogan], jobs=[define_asset_job("j")], record=False).jobs[0]
-    )
+    plan = plan_job(Definitions(assets=[slogan], jobs=[define_asset_job("j")]).jobs[0])
     assert plan.keys == ("slogan.my_op", "slogan.shout")
     assert plan.step("slogan.shout").outputs[0].artifact == "slogan"
 
 
 def test_definitions_refuse_duplicates_and_name_unknown_jobs() -> None:
     with pytest.raises(DefinitionError, match="asset 'leads'"):
-        Definitions(assets=[leads, leads], record=False)
-    defs = Definitions(assets=[leads], jobs=[define_asset_job("all_assets", "*")], record=False)
+        Definitions(assets=[leads, leads])
+    defs = Definitions(assets=[leads], jobs=[define_asset_job("all_assets", "*")])
     assert defs.get_job_def("all_assets").assets == (leads,)
     with pytest.raises(UnknownDefinitionError, match="did you mean all_assets"):
         defs.get_job_def("all_asset")
@@ -239,9 +237,7 @@ def test_an_asset_cycle_is_refused() -> None:
     def pong_asset(ping: int) -> int:
         return ping
 
-    defs = Definitions(
-        assets=[ping_asset, pong_asset], jobs=[define_asset_job("loop")], record=False
-    )
+    defs = Definitions(assets=[ping_asset, pong_asset], jobs=[define_asset_job("loop")])
     with pytest.raises(DefinitionError, match="cycle"):
         plan_job(defs.get_job_def("loop"))
 

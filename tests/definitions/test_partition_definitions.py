@@ -191,7 +191,6 @@ def test_an_asset_job_takes_the_partitions_its_assets_share() -> None:
     defs = Definitions(
         assets=[events, counts, plain],
         jobs=[define_asset_job("everyday", "*"), define_asset_job("once", "plain")],
-        record=False,
     )
     assert defs.get_job_def("everyday").partitions_def == daily
     assert defs.get_job_def("once").partitions_def is None
@@ -199,12 +198,11 @@ def test_an_asset_job_takes_the_partitions_its_assets_share() -> None:
 
 def test_assets_partitioned_apart_are_no_job() -> None:
     with pytest.raises(DefinitionError, match="partitioned differently"):
-        Definitions(assets=[events, paint], jobs=[define_asset_job("both", "*")], record=False)
+        Definitions(assets=[events, paint], jobs=[define_asset_job("both", "*")])
     with pytest.raises(DefinitionError, match="asset 'paint'"):
         Definitions(
             assets=[events, paint],
             jobs=[define_asset_job("daily_paint", "paint", partitions_def=daily)],
-            record=False,
         )
 
 
@@ -222,16 +220,13 @@ def test_a_partitioned_asset_is_read_only_by_assets_partitioned_alike() -> None:
         return 1
 
     for reader, rule in ((total, "has no partitions"), (tinted, "partitioned differently")):
-        defs = Definitions(
-            assets=[events, reader], jobs=[define_asset_job("j", reader.names[0])], record=False
-        )
+        defs = Definitions(assets=[events, reader], jobs=[define_asset_job("j", reader.names[0])])
         with pytest.raises(DefinitionError, match=rule) as refused:
             plan_job(defs.get_job_def("j"))
         assert "deps=['events']" in str(refused.value)
     defs = Definitions(
         assets=[events, counts, after_events],
         jobs=[define_asset_job("fine", "counts"), define_asset_job("after", "after_events")],
-        record=False,
     )
     [step] = plan_job(defs.get_job_def("fine")).steps
     assert step.outputs[0].partitioned

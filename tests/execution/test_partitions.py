@@ -167,7 +167,7 @@ def test_artifacts_of_a_partitioned_job_are_per_partition(client: Client) -> Non
 
 
 def test_the_catalog_records_a_jobs_partitions(client: Client, store: Store) -> None:
-    sync_definitions(Definitions(jobs=[painting, plain], record=False), store)
+    sync_definitions(Definitions(jobs=[painting, plain]), store)
     recorded = client.get(Kind.JOB, "painting").metadata["tagbase/partitions"]
     assert recorded.value == {"type": "static", "keys": ["red", "green", "blue"]}
     assert "tagbase/partitions" not in client.get(Kind.JOB, "plain").metadata
@@ -176,5 +176,5 @@ def test_the_catalog_records_a_jobs_partitions(client: Client, store: Store) -> 
     def unpartitioned() -> None:
         paint()
 
-    sync_definitions(Definitions(jobs=[unpartitioned], record=False), store)
+    sync_definitions(Definitions(jobs=[unpartitioned]), store)
     assert client.get(Kind.JOB, "painting").metadata["tagbase/partitions"].value is None

@@ -17,6 +17,7 @@ from tagbase import (
     job,
     op,
     sensor,
+    sync_definitions,
 )
 from tagbase.orchestration._daemon import Daemon
 from tagbase.orchestration._retries import retry_if_wanted
@@ -44,7 +45,7 @@ def plain() -> None:
 
 def recorded(store: Store) -> None:
     """The jobs in the catalog, as `tagbase load` leaves them."""
-    Definitions(jobs=[painting, plain], record=False).record()
+    sync_definitions(Definitions(jobs=[painting, plain]), store)
 
 
 def test_a_queued_launch_checks_its_partition(client: Client) -> None:
@@ -106,7 +107,7 @@ def wrong_partition(context: object) -> RunRequest:
 def test_a_sensor_asking_a_partition_of_a_job_without_is_an_error(
     client: Client, store: Store
 ) -> None:
-    definitions = Definitions(jobs=[plain], sensors=[wrong_partition], record=False)
+    definitions = Definitions(jobs=[plain], sensors=[wrong_partition])
     now = datetime(2024, 3, 1, tzinfo=UTC)
     result = Daemon(definitions, store, lambda: now, heartbeat_timeout_s=30).tick()
     assert result.runs == []
@@ -125,7 +126,7 @@ def test_a_worker_fails_a_run_whose_partition_is_gone(client: Client, store: Sto
 
     lease = claim(store.engine, "worker-1", ["painting"], (), 0)
     assert lease is not None
-    execute_claimed(Definitions(jobs=[repainted], record=False), store, lease)
+    execute_claimed(Definitions(jobs=[repainted]), store, lease)
     failed = client.get_run(run.id)
     assert failed.status == "failed"
     assert "PartitionKeyError" in failed.metadata["tagbase/error"].value

@@ -24,6 +24,7 @@ from tagbase import (
     job,
     op,
     sensor,
+    sync_definitions,
 )
 from tagbase._concurrency import TagConcurrencyLimit
 from tagbase.cli import cli
@@ -95,8 +96,8 @@ def tags_of(run: object) -> dict[str, str]:
 @pytest.fixture
 def recorded(client: Client) -> Definitions:
     """The jobs in the catalog, as `tagbase load` leaves them."""
-    definitions = Definitions(jobs=[flaky, newest, painting], record=False)
-    definitions.record()
+    definitions = Definitions(jobs=[flaky, newest, painting])
+    sync_definitions(definitions, client.store)
     return definitions
 
 
@@ -148,7 +149,7 @@ def test_templates_schedules_sensors_backfills_and_in_process_runs_carry_them(
     def poke(context: object) -> RunRequest:
         return RunRequest(run_key="one")
 
-    daemon = Daemon(Definitions(jobs=[flaky], sensors=[poke], record=False), client.store)
+    daemon = Daemon(Definitions(jobs=[flaky], sensors=[poke]), client.store)
     daemon.clock = lambda: datetime(2026, 1, 1, tzinfo=UTC)
     [sensed] = daemon.tick().runs
     assert tags_of(sensed) == {**FLAKY_TAGS, "tagbase/sensor_name": "poke"}
@@ -318,7 +319,7 @@ def test_per_value_limits_count_each_value_a_run_holds(client: Client) -> None:
 
 
 def test_a_launch_by_name_reads_the_step_tags_the_catalog_recorded(client: Client) -> None:
-    Definitions(jobs=[warehouse, elsewhere], record=False).record()
+    sync_definitions(Definitions(jobs=[warehouse, elsewhere]), client.store)
     client.launch_run("warehouse")
     client.launch_run("warehouse")
     limits = (TagConcurrencyLimit("database", 1, "snowflake"),)

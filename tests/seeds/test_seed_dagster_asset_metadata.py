@@ -10,7 +10,8 @@ seed's `dagster/...` standard keys). The Dagster+ variant of the production code
 is what tagbase offers and what `test_code_references_link_to_git` checks.
 
 Every example runs against the `client` fixture's catalog (SQLite, then PostgreSQL), which a
-bare `Client()` reads too; `Definitions(...)` records its definitions there (issue 4, item 3).
+bare `Client()` reads too; `sync_definitions(defs)` (a completion: what `tagbase load`
+does) records definitions there.
 """
 
 import inspect
@@ -33,6 +34,7 @@ from tagbase import (
     TableColumnLineage,
     TableSchema,
     UrlCodeReference,
+    sync_definitions,
 )
 from tagbase.cli import cli
 from tagbase.client import Client
@@ -61,7 +63,7 @@ def test_owners_are_on_the_asset(client: Client) -> None:
     @asset(owners=["ana@example.com", "team:data-eng"])
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     assert Client().get_artifact("leads").owners == ("ana@example.com", "team:data-eng")
     assert [a.name for a in Client().list_artifacts(query="owner:team:data-eng")] == ["leads"]
@@ -134,7 +136,7 @@ def test_metadata_example_as_definition_metadata(client: Client) -> None:
     @asset(metadata=seed_metadata())
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     assert_seed_metadata_kept(dict(Client().get_artifact("leads").metadata))
 
@@ -147,7 +149,7 @@ def test_definition_metadata_is_versioned(client: Client) -> None:
     @asset(metadata={"dataset_name": "leads_v1", "link_to_docs": MetadataValue.url("https://a")})
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     @asset(
         name="leads",
@@ -155,7 +157,7 @@ def test_definition_metadata_is_versioned(client: Client) -> None:
     )
     def leads_changed() -> None: ...
 
-    Definitions(assets=[leads_changed])
+    sync_definitions(Definitions(assets=[leads_changed]))  # completion: as `tagbase load` does
 
     entity = Client().get_artifact("leads")
     assert entity.metadata["dataset_name"] == MetadataValue.text("leads_v2")
@@ -350,6 +352,7 @@ def test_local_code_references(client: Client) -> None:
     def leads() -> None: ...
 
     defs = with_source_code_references(Definitions(assets=[leads]))
+    sync_definitions(defs)  # completion: as `tagbase load` does
 
     assert isinstance(defs, Definitions)
     [reference] = code_references("leads")
@@ -372,7 +375,7 @@ def test_custom_code_references(client: Client) -> None:
     @asset(metadata={"tagbase/code_references": references})
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     assert code_references("leads") == tuple(references.code_references)
 
@@ -407,6 +410,7 @@ def test_code_references_link_to_git(client: Client, git_url: str, tree: str) ->
             file_anchor_path_in_repository="tests/seeds",
         ),
     )
+    sync_definitions(defs)  # completion: as `tagbase load` does
 
     assert isinstance(defs, Definitions)
     [reference] = code_references("leads")

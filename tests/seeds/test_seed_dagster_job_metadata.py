@@ -6,13 +6,13 @@ the jobs. Each test keeps the lines the seed shows, with only the import lines c
 into the test, so that a name tagbase lacks fails that test alone), and completes the lost
 lines, each marked `# completion`. The system run tags (op selection, image) are tested in
 test_seed_dagster_tags.py. Every example runs against the `client` fixture's catalog (SQLite,
-then PostgreSQL), which a bare `Client()` reads too; `Definitions(...)` records its definitions
-there (issue 4, item 3).
+then PostgreSQL), which a bare `Client()` reads too; `sync_definitions(defs)` (a completion:
+what `tagbase load` does) records definitions there.
 """
 
 import pytest
 
-from tagbase import TagValidationError
+from tagbase import TagValidationError, sync_definitions
 from tagbase.client import Client
 
 
@@ -32,7 +32,7 @@ def test_metadata_on_a_job(client: Client) -> None:
     def my_job_with_metadata():
         my_op()  # completion: the body the scrape lost
 
-    Definitions(jobs=[my_job_with_metadata])  # completion: load it into the catalog
+    sync_definitions(Definitions(jobs=[my_job_with_metadata]))  # completion: as `tagbase load` does
 
     metadata = Client().get_pipeline("my_job_with_metadata").metadata
     assert metadata == {"owner": MetadataValue.text("data team"), "docs": MetadataValue.url("")}
@@ -55,7 +55,9 @@ def test_metadata_on_a_job_made_by_to_job(client: Client) -> None:
         metadata={"owner": "api team", "docs": MetadataValue.url("")}
     )  # completion: the closing parenthesis the scrape lost
 
-    Definitions(jobs=[my_second_job_with_metadata])  # completion: load it into the catalog
+    sync_definitions(
+        Definitions(jobs=[my_second_job_with_metadata])
+    )  # completion: as `tagbase load` does
 
     metadata = Client().get_pipeline("my_graph").metadata
     assert metadata == {"owner": MetadataValue.text("api team"), "docs": MetadataValue.url("")}
@@ -76,7 +78,7 @@ def test_a_new_job_definition_keeps_the_old_metadata_in_history(client: Client) 
         def deploy() -> None:
             my_op()
 
-        Definitions(jobs=[deploy])
+        sync_definitions(Definitions(jobs=[deploy]))  # completion: as `tagbase load` does
 
     job_metadata = Client().get_pipeline("deploy").metadata
     assert job_metadata["git_hash"].value == "9e8d7f6"

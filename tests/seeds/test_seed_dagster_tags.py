@@ -5,13 +5,13 @@ The seed's only inline code is the tag dict `{"domain": "marketing", "pii": "tru
 "Using tags" example is an included file that the seed does not hold, so these tests pass that
 dict to `@asset(tags=...)` as the text describes. Every example runs against the `client`
 fixture's catalog (SQLite, then PostgreSQL); the fixture points TAGBASE_DATABASE_URL at it, so a
-bare `Client()` reads the same database. `Definitions(...)` records its definitions in that
-catalog (issue 4, item 3).
+bare `Client()` reads the same database. `sync_definitions(defs)` (a completion: what
+`tagbase load` does) records definitions in that catalog.
 """
 
 import pytest
 
-from tagbase import TagValidationError
+from tagbase import TagValidationError, sync_definitions
 from tagbase.client import Client
 
 DOMAIN_TAGS = {"domain": "marketing", "pii": "true"}
@@ -26,7 +26,9 @@ def define_leads_table(path: str, tags: dict[str, object]) -> None:
     if path == "decorator":
         from tagbase import Definitions, asset
 
-        Definitions(assets=[asset(tags=tags)(leads_table)])
+        sync_definitions(
+            Definitions(assets=[asset(tags=tags)(leads_table)])
+        )  # completion: as `tagbase load` does
     else:
         Client().create_artifact("leads_table", tags=tags)
 
@@ -40,7 +42,7 @@ def test_tags_passed_to_an_asset_are_on_the_asset(client: Client) -> None:
     @asset(tags=tags)
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     assert Client().get_artifact("leads").tag_dict.items() >= tags.items()
     found = Client().list_artifacts(tags={"domain": "marketing", "pii": "true"})
@@ -53,7 +55,7 @@ def test_a_tag_with_an_empty_value_is_a_label(client: Client) -> None:
     @asset(tags={"pii": "", "domain": "marketing"})
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     tags = {tag.key: tag for tag in Client().get_artifact("leads").tags.assigned}
     assert tags["pii"].is_label
@@ -153,7 +155,7 @@ def test_kinds_become_kind_tags_on_the_asset(client: Client) -> None:
     @asset(kinds={"python", "snowflake"})
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     entity = Client().get_artifact("leads")
     assert {"tagbase/kind/python", "tagbase/kind/snowflake"} <= set(entity.tag_names)

@@ -5,9 +5,11 @@ Each test holds a code example of the seed with only its import lines changed (a
 the test, so that a name tagbase lacks fails that test alone), then asserts what the text says.
 The seed's system run tags table is tested in test_seed_dagster_tags.py. Every example runs
 against the `client` fixture's catalog (SQLite, then PostgreSQL), which a bare `Client()` reads
-too; `Definitions(...)` records its definitions there (issue 4, item 3).
+too; `sync_definitions(defs)` (a completion: what `tagbase load`
+does) records definitions there.
 """
 
+from tagbase import sync_definitions
 from tagbase.client import Client
 
 
@@ -35,7 +37,7 @@ def test_specifying_tags_filters_the_asset_catalog(client: Client) -> None:
     @asset(tags={"domain": "sales"})
     def orders() -> None: ...
 
-    Definitions(assets=[leads, orders])
+    sync_definitions(Definitions(assets=[leads, orders]))  # completion: as `tagbase load` does
 
     # "tags can be used as a filter when looking at the Asset catalog"
     assert [a.name for a in Client().list_artifacts(tags={"domain": "marketing"})] == ["leads"]
@@ -51,7 +53,7 @@ def test_an_asset_has_one_group_but_many_tags(client: Client) -> None:
     @asset(group_name="marketing", tags={"domain": "marketing", "pii": "true", "tier": "gold"})
     def leads() -> None: ...
 
-    Definitions(assets=[leads])
+    sync_definitions(Definitions(assets=[leads]))  # completion: as `tagbase load` does
 
     entity = Client().get_artifact("leads")
     assert entity.tag_dict.items() >= {"domain": "marketing", "pii": "true", "tier": "gold"}.items()
@@ -62,7 +64,9 @@ def test_asset_spec_takes_tags(client: Client) -> None:
     # "Other APIs that define assets can also accept tag arguments, such as AssetSpec, ..."
     from tagbase import AssetSpec, Definitions
 
-    Definitions(assets=[AssetSpec("raw_leads", tags={"domain": "marketing", "source": "crm"})])
+    sync_definitions(
+        Definitions(assets=[AssetSpec("raw_leads", tags={"domain": "marketing", "source": "crm"})])
+    )  # completion: as `tagbase load` does
 
     tags = Client().get_artifact("raw_leads").tag_dict
     assert tags.items() >= {"domain": "marketing", "source": "crm"}.items()
@@ -81,7 +85,7 @@ def test_asset_out_takes_tags(client: Client) -> None:
     def lead_parts() -> tuple[list[str], list[int]]:
         return ["ana@example.com"], [7]
 
-    Definitions(assets=[lead_parts])
+    sync_definitions(Definitions(assets=[lead_parts]))  # completion: as `tagbase load` does
 
     assert Client().get_artifact("emails").tag_dict["pii"] == "true"
     assert Client().get_artifact("scores").tag_dict["pii"] == "false"
@@ -103,7 +107,7 @@ def test_graph_asset_takes_tags(client: Client) -> None:
     def clean_leads() -> list[str]:
         return clean(fetch())
 
-    Definitions(assets=[clean_leads])
+    sync_definitions(Definitions(assets=[clean_leads]))  # completion: as `tagbase load` does
 
     assert Client().get_artifact("clean_leads").tag_dict["domain"] == "marketing"
 

@@ -48,7 +48,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
 
 @pytest.fixture
 def app(catalog: Client) -> Iterator[FastAPI]:
-    definitions = Definitions(jobs=[nightly], record=False)
+    definitions = Definitions(jobs=[nightly])
     sync_definitions(definitions, catalog.store)
     made = create_app(catalog, definitions=definitions, security=Security())
     yield made

@@ -14,7 +14,13 @@ from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
 from tagbase.cli._render import console, emit_json
 from tagbase.definitions import Definitions
-from tagbase.execution import RunResult, load_definitions, materialize, reexecute
+from tagbase.execution import (
+    RunResult,
+    load_definitions,
+    materialize,
+    reexecute,
+    sync_definitions,
+)
 from tagbase.execution._launch import execute_job
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,8 +57,11 @@ partition_option = click.option(
 
 
 def _load(state: State, file: str | None, module: str | None) -> Definitions:
-    state.client  # noqa: B018 - opens the catalog the global options name, for the loader too
-    return load_definitions(file, module)
+    """The definitions of -f/-m, synced into the catalog the global options name: every
+    command that loads them records them, so the catalog shows what was loaded last."""
+    definitions = load_definitions(file, module)
+    sync_definitions(definitions, state.client.store)
+    return definitions
 
 
 def _executor(multiprocess: bool) -> Any:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from tagbase.cli._app import State, pass_state
-from tagbase.cli._execution import source_options
-from tagbase.execution import load_definitions
+from tagbase.cli._execution import _load, source_options
 
 
 @click.command("serve")
@@ -35,7 +34,7 @@ def serve(
     """
     from tagbase.server import _serve
 
-    definitions = None if file is None and module is None else load_definitions(file, module)
+    definitions = None if file is None and module is None else _load(state, file, module)
     app = _serve.server_app(state.config(), state.client, host, definitions, queue=queue)
     listening = _serve.bind(host, port)  # a refusal is an error here, before any URL is shown
     click.echo(f"tagbase serving on http://{host}:{port} (API docs at /api/docs)")

@@ -1,9 +1,9 @@
 """`Definitions`: the assets, jobs, pipelines, schedules and sensors of one code location.
 
 Building it checks the whole: asset keys and job names are unique, and asset jobs resolve
-their selections (an unknown asset is an error here, before anything runs). Then, unless told
-`record=False`, it records them in the catalog: the one place this package reaches the store,
-through `tagbase.execution`, because loading definitions is what puts them in the catalog.
+their selections (an unknown asset is an error here, before anything runs). It is a value:
+building it reads and writes nothing. The catalog learns of it when it is synced
+(`tagbase.sync_definitions`, `tagbase load`, a worker, `serve`) or when something of it runs.
 """
 
 from __future__ import annotations
@@ -47,8 +47,6 @@ class Definitions:
         schedules: Iterable[Any] | None = None,
         sensors: Iterable[Any] | None = None,
         resources: Mapping[str, Any] | None = None,
-        *,
-        record: bool = True,
     ) -> None:
         all_assets = _as_assets(assets or ())
         given = list(jobs or ())
@@ -67,15 +65,6 @@ class Definitions:
         setter(self, "schedules", tuple(schedules or ()))
         setter(self, "sensors", tuple(sensors or ()))
         setter(self, "resources", MappingProxyType(dict(resources or {})))
-        if record:
-            self.record()
-
-    def record(self) -> None:
-        """Record these definitions in the catalog `Client()` uses (done when built, unless
-        `record=False`): assets, ops and jobs with their tags, owners, kinds and metadata."""
-        from tagbase.execution._sync import sync_definitions
-
-        sync_definitions(self)
 
     @property
     def job_names(self) -> tuple[str, ...]:
@@ -100,13 +89,12 @@ class Definitions:
         raise unknown("asset", name, [n for a in self.assets for n in a.names])
 
     @staticmethod
-    def merge(*many: Definitions, record: bool = True) -> Definitions:
+    def merge(*many: Definitions) -> Definitions:
         return Definitions(
             assets=[a for d in many for a in d.assets],
             jobs=[*(j for d in many for j in d.jobs), *(p for d in many for p in d.pipelines)],
             schedules=[s for d in many for s in d.schedules],
             sensors=[s for d in many for s in d.sensors],
-            record=record,
         )
 
 

@@ -12,6 +12,7 @@ from tagbase.execution._launch import execute_job, materialize
 from tagbase.execution._loading import load_definitions
 from tagbase.execution._reexecute import reexecute
 from tagbase.execution._result import RunResult
+from tagbase.execution._sync import sync_definitions
 
 __all__ = [
     "ArtifactStore",
@@ -25,4 +26,5 @@ __all__ = [
     "load_definitions",
     "materialize",
     "reexecute",
+    "sync_definitions",
 ]

@@ -1,7 +1,8 @@
 """Loading definitions from a Python file or an importable module, for the CLI.
 
 The module's `Definitions` (several are merged) is used; without one, every asset, job and
-pipeline at its top level is gathered into one. Either way they are recorded in the catalog.
+pipeline at its top level is gathered into one. Loading only imports: the commands that load
+from -f/-m then sync the catalog with `sync_definitions`.
 
 A file inside a package (its folder holds `__init__.py`) is imported as a module of that
 package, so it may import its neighbours relatively; `-m` finds modules in the current
@@ -26,7 +27,7 @@ from tagbase.definitions._pipelines import PipelineDefinition
 
 
 def load_definitions(file: str | Path | None = None, module: str | None = None) -> Definitions:
-    """The definitions of a file (`-f`) or module (`-m`), recorded in the catalog."""
+    """The definitions of a file (`-f`) or module (`-m`); the catalog is not touched."""
     if (file is None) == (module is None):
         raise InvalidInputError("give exactly one of a file (-f FILE) or a module (-m MODULE)")
     if file is not None:
@@ -46,8 +47,8 @@ def _on_path(folder: Path) -> Iterator[None]:
 
 
 def _import_fresh(name: str) -> ModuleType:
-    """The module, executed again if it was imported before: loading records what it defines
-    in the catalog each time, as the definitions may have changed."""
+    """The module, executed again if it was imported before, as its definitions may have
+    changed since."""
     if name in sys.modules:
         return importlib.reload(sys.modules[name])
     return importlib.import_module(name)

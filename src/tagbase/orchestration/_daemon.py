@@ -23,6 +23,7 @@ from tagbase.definitions._schedules import (
     SensorDefinition,
     SensorEvaluationContext,
 )
+from tagbase.execution import sync_definitions
 from tagbase.orchestration._launching import launch_run
 from tagbase.orchestration._monitor import reap
 from tagbase.store import Store
@@ -59,6 +60,8 @@ class Daemon:
     )
 
     def run(self, *, interval_s: float = 1.0, stop: Callable[[], bool] | None = None) -> None:
+        """Tick every `interval_s` until `stop()` says so, its definitions synced first."""
+        sync_definitions(self.definitions, self.store)
         while not (stop and stop()):
             self.tick()
             time.sleep(interval_s)

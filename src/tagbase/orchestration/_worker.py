@@ -22,6 +22,7 @@ from tagbase._config import Config, RunQueueConfig
 from tagbase._errors import TagbaseError
 from tagbase._run_records import ENDED
 from tagbase.definitions._definitions import Definitions
+from tagbase.execution import sync_definitions
 from tagbase.execution._launch import execute_recorded
 from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._monitor import reap
@@ -83,7 +84,9 @@ class Worker:
 
     def run(self, *, max_runs: int | None = None, stop: Callable[[], bool] | None = None) -> None:
         """Work until `stop()` says so (or `max_runs` runs ended); then wait for the runs
-        in progress and leave."""
+        in progress and leave. The catalog is synced with its definitions first, so that
+        runs launched by job name alone are checked against the jobs it runs."""
+        sync_definitions(self.definitions, self.store)
         self.start()
         try:
             while not (stop and stop()) and (max_runs is None or self.finished < max_runs):
