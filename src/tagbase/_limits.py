@@ -69,6 +69,13 @@ def text_problem(text: str, *, name: bool = False) -> str | None:
     return None
 
 
+def storable_text(text: str) -> str:
+    """`text` (an error message, a stack trace: text tagbase records but did not choose) with
+    NUL and lone surrogates written as backslash escapes, so the text rule never stops a run
+    from being recorded."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode()
+
+
 def check_text(what: str, text: str) -> None:
     """Refuse text given to look something up that no stored text can equal."""
     broken = text_problem(text)

@@ -17,6 +17,7 @@ from tagbase import (
     UnknownDefinitionError,
     asset,
     define_asset_job,
+    get_step_context,
     job,
     log_metadata,
     materialize,
@@ -119,6 +120,29 @@ def test_a_failing_op_fails_the_run_with_its_error_and_stack(client: Client) -> 
     assert failed.error == "ValueError: cannot handle 1"
     assert failed.stack is not None
     assert "cannot handle" in failed.stack
+
+
+@op
+def unprintable() -> None:
+    context = get_step_context()
+    context.log.info("log with a NUL \x00 byte")
+    raise ValueError("a NUL \x00 and a lone surrogate \udc80")
+
+
+@job
+def unprintable_failure() -> None:
+    unprintable()
+
+
+def test_an_error_text_no_store_could_hold_is_recorded_escaped(client: Client) -> None:
+    result = unprintable_failure.execute_in_process(raise_on_error=False)
+    run = client.get_run(result.run_id)
+    assert run.status == "failed"  # recorded, not stuck as started
+    error = "ValueError: a NUL \\x00 and a lone surrogate \\udc80"
+    assert run.metadata["tagbase/error"].value == error
+    [step] = client.list_run_steps(run.id)
+    assert step.error == error
+    assert "\\x00" in run.metadata["tagbase/stack_trace"].value
 
 
 def test_raise_on_error_false_returns_the_failed_result(client: Client) -> None:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from tagbase._errors import TargetError
 from tagbase._kinds import Kind
+from tagbase._limits import storable_text
 from tagbase._metadata import AssetKey, MetadataValue, normalize_metadata
 from tagbase._tags import Tag, TagsInput, normalize_tags
 
@@ -61,7 +62,7 @@ class _EffectsHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         at = int(record.created * 1000)
-        self.effects.logs.append((at, record.levelname, record.getMessage()))
+        self.effects.logs.append((at, record.levelname, storable_text(record.getMessage())))
 
 
 class StepContext:

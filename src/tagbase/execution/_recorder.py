@@ -15,6 +15,7 @@ from typing import Any
 
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
+from tagbase._limits import storable_text
 from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import Entity
 from tagbase._tags import Tag
@@ -194,7 +195,7 @@ class RunRecorder:
             self._effects(run, outcome)
         except Exception as error:
             outcome.status, outcome.exception = "failed", error
-            outcome.error = f"{type(error).__name__}: {error}"
+            outcome.error = storable_text(f"{type(error).__name__}: {error}")
         end = runs.StepEnd(
             outcome.key,
             outcome.op_name,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagbase._errors import DefinitionError, Problem
+from tagbase._limits import storable_text
 from tagbase._metadata import MetadataValue, StandardMetadataKeys
 from tagbase._tags import Tag
 from tagbase.definitions._plan import PlannedStep
@@ -56,8 +57,8 @@ def execute_step(
             started,
             now_ms(),
             effects=context.effects,
-            error=f"{type(error).__name__}: {error}",
-            stack="".join(traceback.format_exception(error)),
+            error=storable_text(f"{type(error).__name__}: {error}"),
+            stack=storable_text("".join(traceback.format_exception(error))),
             exception=error,
         )
     return StepOutcome(
