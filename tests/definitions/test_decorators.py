@@ -271,3 +271,12 @@ def test_a_schedule_decorator_keeps_its_name_when_applied_twice() -> None:
         return None
 
     assert (first.name, second.name) == ("hourly_report", "hourly_report")
+
+
+def test_merged_definitions_keep_every_resource() -> None:
+    shared = object()
+    one = Definitions(resources={"db": shared, "cache": "a"})
+    two = Definitions(resources={"db": shared, "queue": "b"})
+    assert dict(Definitions.merge(one, two).resources) == {"db": shared, "cache": "a", "queue": "b"}
+    with pytest.raises(DefinitionError, match="resource 'cache'"):
+        Definitions.merge(one, Definitions(resources={"cache": "other"}))

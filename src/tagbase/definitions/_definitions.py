@@ -95,7 +95,27 @@ class Definitions:
             jobs=[*(j for d in many for j in d.jobs), *(p for d in many for p in d.pipelines)],
             schedules=[s for d in many for s in d.schedules],
             sensors=[s for d in many for s in d.sensors],
+            resources=_merged_resources(many),
         )
+
+
+def _merged_resources(many: Sequence[Definitions]) -> dict[str, Any]:
+    """Every resource of `many`; one key given two different objects is refused."""
+    merged: dict[str, Any] = {}
+    for definitions in many:
+        for key, resource in definitions.resources.items():
+            if key in merged and merged[key] is not resource:
+                raise DefinitionError(
+                    [
+                        Problem(
+                            f"resource {key!r}",
+                            "two merged Definitions give this key different resources",
+                            "give one of them another key, or pass the same object to both",
+                        )
+                    ]
+                )
+            merged[key] = resource
+    return merged
 
 
 def _refuse_duplicates(what: str, names: Sequence[str]) -> None:
