@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
-from tagbase import Client, Definitions, MetadataValue, Tag, asset, job, op, pipeline
+from tagbase import (
+    Client,
+    Definitions,
+    MetadataValue,
+    Tag,
+    asset,
+    job,
+    op,
+    pipeline,
+    sync_definitions,
+)
 
 
-def define(tags: dict[str, str], metadata: dict[str, object], kinds: set[str]) -> Definitions:
+def define(
+    client: Client, tags: dict[str, str], metadata: dict[str, object], kinds: set[str]
+) -> Definitions:
+    """Definitions of one asset, recorded as `tagbase load` records them."""
+
     @asset(name="leads", tags=tags, metadata=metadata, kinds=kinds, owners=["team:growth"])
     def leads() -> None: ...
 
-    return Definitions(assets=[leads])
+    defs = Definitions(assets=[leads])
+    sync_definitions(defs, client.store)
+    return defs
 
 
 def test_definitions_are_recorded_with_sources(client: Client) -> None:
-    define({"domain": "marketing"}, {"docs": MetadataValue.url("https://a")}, {"python"})
+    define(client, {"domain": "marketing"}, {"docs": MetadataValue.url("https://a")}, {"python"})
     leads = client.get_artifact("leads")
     assert {t.name: t.source for t in leads.tags.assigned} == {
         "domain=marketing": "definition",
@@ -25,9 +41,9 @@ def test_definitions_are_recorded_with_sources(client: Client) -> None:
 
 
 def test_a_changed_definition_replaces_its_tags_and_keeps_history(client: Client) -> None:
-    define({"domain": "marketing", "pii": "true"}, {"rows": 1}, {"python"})
+    define(client, {"domain": "marketing", "pii": "true"}, {"rows": 1}, {"python"})
     client.add_tags("asset", "leads", ["reviewed"])  # a person's tag survives syncs
-    define({"domain": "sales"}, {"rows": 2}, {"sql"})
+    define(client, {"domain": "sales"}, {"rows": 2}, {"sql"})
     leads = client.get_artifact("leads")
     assert leads.tag_names == [
         "domain=sales",
@@ -42,9 +58,9 @@ def test_a_changed_definition_replaces_its_tags_and_keeps_history(client: Client
 
 
 def test_an_unchanged_definition_writes_nothing(client: Client) -> None:
-    define({"domain": "marketing"}, {"rows": 1}, set())
+    define(client, {"domain": "marketing"}, {"rows": 1}, set())
     before = client.get_artifact("leads").updated_at
-    define({"domain": "marketing"}, {"rows": 1}, set())
+    define(client, {"domain": "marketing"}, {"rows": 1}, set())
     assert client.get_artifact("leads").updated_at == before
 
 
@@ -64,7 +80,7 @@ def trainer() -> None:
 
 
 def test_jobs_ops_and_pipelines_are_recorded(client: Client) -> None:
-    Definitions(jobs=[nightly, trainer])
+    sync_definitions(Definitions(jobs=[nightly, trainer]), client.store)
     assert client.get_pipeline("nightly").tag_names == ["team=ml"]
     assert client.get_pipeline("nightly").metadata["owner"].value == "ml team"
     assert client.get("op", "fetch").tag_names == ["io=s3"]

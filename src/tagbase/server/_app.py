@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from tagbase._client import Client
 from tagbase._config import Config
 from tagbase.definitions import Definitions
+from tagbase.execution import sync_definitions
 from tagbase.server import _api, _pages
 from tagbase.server._body_limit import BodyLimitMiddleware
 from tagbase.server._errors import install_error_handlers
@@ -29,13 +30,16 @@ def create_app(
     """The tagbase web app over `client` (by default the configured catalog).
 
     `definitions` are the jobs the API and the launchpad can launch (into the run queue with
-    `queue`, else in the server); `security` the tokens (by default those of the
+    `queue`, else in the server), recorded in the catalog here as `tagbase serve` does (an
+    unchanged definition writes nothing); `security` the tokens (by default those of the
     configuration: none means every local request may write).
     """
     # The OpenAPI document and the docs page are API routes (`_api._docs`): behind the token
     # check, with no script from a CDN.
     app = FastAPI(title="tagbase", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.client = client or Client()
+    if definitions is not None:
+        sync_definitions(definitions, app.state.client.store)
     app.state.security = security or Security.from_config(Config.load())
     app.state.definitions = definitions
     app.state.launcher = Launcher(app.state.client, definitions, queue=queue)
