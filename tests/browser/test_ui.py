@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tagbase import Kind
 
 if TYPE_CHECKING:  # the fixtures' types (conftest is not importable in every import mode)
-    from conftest import Problems, Served
+    from tests.browser.conftest import Problems, Served
 
 
 def asset_names(page: Page) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from queue_support import Spawn
+from tests.orchestration.queue_support import Spawn
 
 PROJECT = """
 import os

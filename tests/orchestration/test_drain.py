@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from queue_support import Spawn, wait_for
+from tests.orchestration.queue_support import Spawn, wait_for
 
 from tagbase import _client
 from tagbase.client import Client

@@ -8,7 +8,7 @@ import os
 import signal
 from pathlib import Path
 
-from queue_support import Spawn, status, wait_for
+from tests.orchestration.queue_support import Spawn, status, wait_for
 
 from tagbase import Client
 from tagbase.execution import load_definitions
