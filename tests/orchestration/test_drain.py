@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.orchestration.queue_support import Spawn, wait_for
 
 from tagbase import _client
 from tagbase.client import Client
@@ -15,6 +14,7 @@ from tagbase.orchestration import LaunchRequest, launch_runs
 from tagbase.store import Store
 from tagbase.store._queue import count_queued, leases
 from tagbase.store._runs import run_event
+from tests.orchestration.queue_support import Spawn, wait_for
 
 RUNS = 500
 

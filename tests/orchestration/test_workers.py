@@ -8,10 +8,9 @@ import os
 import signal
 from pathlib import Path
 
-from tests.orchestration.queue_support import Spawn, status, wait_for
-
 from tagbase import Client
 from tagbase.execution import load_definitions
+from tests.orchestration.queue_support import Spawn, status, wait_for
 
 
 def test_a_worker_runs_queued_runs(client: Client, project: Path, spawn_worker: Spawn) -> None:
