@@ -33,7 +33,6 @@ from tagbase.execution import load_definitions
 from tagbase.orchestration import LaunchRequest, launch_run, launch_runs
 from tagbase.store import Store
 from tagbase.store._engine import normalize_url
-from tagbase.store._queue import count_queued, leases
 from tagbase.store._runs import run_event
 from tagbase.store._schema import metadata_obj
 
@@ -91,16 +90,15 @@ def stop(workers: list[subprocess.Popen[bytes]]) -> None:
 
 def wait_until_drained(store: Store, timeout: float = 600) -> None:
     end = time.monotonic() + timeout
-    while count_queued(store.engine) or leases(store.engine):
+    while store.count_queued() or store.leases():
         if time.monotonic() > end:
             raise TimeoutError("the queue did not drain")
         time.sleep(0.1)
 
 
 def wait_for_workers(store: Store, count: int) -> None:
-    from tagbase.store._workers import list_workers
 
-    while len(list_workers(store.engine)) < count:
+    while len(store.list_workers()) < count:
         time.sleep(0.1)
 
 

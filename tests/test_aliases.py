@@ -13,10 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tagbase import Client, Kind, NotFoundError, asset, materialize
+from tagbase._records import alias_parts
 from tagbase.cli import cli
 from tagbase.server import create_app
 from tagbase.server._security import Security
-from tagbase.store._aliases import alias_parts
 
 
 @pytest.fixture

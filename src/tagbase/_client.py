@@ -39,10 +39,7 @@ from tagbase.query import (
     from_tag_dict,
     parse,
 )
-from tagbase.store import EntitySpec, Store
-from tagbase.store._runs import list_events, list_steps
-from tagbase.store._series import metadata_series
-from tagbase.store._store import Ref
+from tagbase.store import EntitySpec, Ref, Store
 
 TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
 
@@ -258,7 +255,7 @@ class Client:
         """Every number logged under `key` on the entity and its children (the versions of
         an asset or model, the runs of a job), oldest first: a time series to plot."""
         found = self.get(kind, name_or_id, scope)
-        return metadata_series(self.store.engine, found.id, key)
+        return self.store.metadata_series(found.id, key)
 
     # -- tags -------------------------------------------------------------------------------
 
@@ -596,12 +593,12 @@ class Client:
     def list_run_steps(self, run_name_or_id: Ref) -> builtins.list[StepRecord]:
         """A run's steps, in the order they started, with status, times and errors."""
         run = self.get(Kind.RUN, run_name_or_id)
-        return list_steps(self.store.engine, run.id)
+        return self.store.list_steps(run.id)
 
     def list_run_events(self, run_name_or_id: Ref) -> builtins.list[RunEvent]:
         """A run's events (queued, started, step started/succeeded/failed, logs...), in order."""
         run = self.get(Kind.RUN, run_name_or_id)
-        return list_events(self.store.engine, run.id)
+        return self.store.list_events(run.id)
 
     def update_run(
         self,

@@ -13,7 +13,7 @@ from tagbase._errors import TargetError
 from tagbase._kinds import Kind
 from tagbase._tags import TagsInput, normalize_tags
 from tagbase.execution._context import StepContext, TagChange, current_step
-from tagbase.store._store import Ref
+from tagbase.store import Ref
 
 _TARGETS = (
     "artifact= (or asset=)",

@@ -312,3 +312,11 @@ class Page(Generic[T]):
         if self.total is None:
             return None
         return max(1, -(-self.total // self.max_size))
+
+
+def alias_parts(ref: object) -> tuple[str, str] | None:
+    """(parent, tag) of text written `PARENT@TAG`, else None."""
+    if not isinstance(ref, str):
+        return None
+    parent, at, tag_name = ref.rpartition("@")
+    return (parent, tag_name) if at and parent and tag_name else None

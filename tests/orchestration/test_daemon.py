@@ -106,10 +106,10 @@ def test_a_restart_after_a_crash_does_not_repeat_ticks(client: Client, store: St
     clock.now = START + timedelta(hours=1)
     first = daemon(store, clock)
     first.tick()
-    from tagbase.store._daemon_state import CursorState, set_cursor
+    from tagbase.store import CursorState
 
     # as if the daemon died after launching, before moving its cursor
-    set_cursor(store.engine, "schedule:hourly", CursorState(None, int(START.timestamp() * 1000)), 0)
+    store.set_cursor("schedule:hourly", CursorState(None, int(START.timestamp() * 1000)), 0)
     assert daemon(store, clock).tick().runs == []
     assert client.count("run", tags={"tagbase/schedule_name": "hourly"}) == 1
 

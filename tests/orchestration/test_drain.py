@@ -12,7 +12,6 @@ from tagbase.client import Client
 from tagbase.execution import load_definitions
 from tagbase.orchestration import LaunchRequest, launch_runs
 from tagbase.store import Store
-from tagbase.store._queue import count_queued, leases
 from tagbase.store._runs import run_event
 from tests.orchestration.queue_support import Spawn, wait_for
 
@@ -37,7 +36,7 @@ def test_four_workers_drain_500_runs(pg_store: Store, project: Path, spawn_worke
         spawn_worker()
 
     def finished() -> bool:
-        return count_queued(pg_store.engine) == 0 and not leases(pg_store.engine)
+        return pg_store.count_queued() == 0 and not pg_store.leases()
 
     wait_for(finished, timeout=240, what="the queue to drain")
     with pg_store.engine.connect() as connection:

@@ -13,7 +13,6 @@ from tagbase._limits import MAX_INTEGER, MAX_RETRIES, MAX_RUNTIME_SECONDS
 from tagbase.definitions import Definitions
 from tagbase.execution import execute_job
 from tagbase.store import Store
-from tagbase.store._queue import claim, queued_run_ids
 
 
 @op
@@ -61,13 +60,13 @@ def test_out_of_range_execution_tags_are_refused_and_nothing_is_written(
     client: Client, store: Store, key: str, value: str
 ) -> None:
     paths = launches(client, store)
-    runs, queued = client.count(Kind.RUN), queued_run_ids(store.engine)
+    runs, queued = client.count(Kind.RUN), store.queued_run_ids()
     for launch in paths:
         with pytest.raises(TagValidationError, match=f"{key}.*(integer|seconds)"):
             launch({key: value})
     assert client.count(Kind.RUN) == runs
     assert client.count(Kind.RUN_TEMPLATE) == 1
-    assert queued_run_ids(store.engine) == queued
+    assert store.queued_run_ids() == queued
 
 
 def test_execution_tags_at_their_limits_queue_and_are_claimed(client: Client, store: Store) -> None:
@@ -77,8 +76,8 @@ def test_execution_tags_at_their_limits_queue_and_are_claimed(client: Client, st
         trivial,
         tags={"tagbase/max_runtime": str(MAX_RUNTIME_SECONDS), "tagbase/max_retries": "1000"},
     )
-    assert queued_run_ids(store.engine) == [highest.id, longest.id, lowest.id]
-    claimed = [claim(store.engine, "w", ["trivial"], (), 0) for _ in range(3)]
+    assert store.queued_run_ids() == [highest.id, longest.id, lowest.id]
+    claimed = [store.claim("w", ["trivial"], (), 0) for _ in range(3)]
     assert [lease.run_uuid for lease in claimed if lease] == [highest.id, longest.id, lowest.id]
     assert claimed[1] is not None
     assert claimed[1].deadline_ms == MAX_RUNTIME_SECONDS * 1000

@@ -23,7 +23,6 @@ from tagbase.orchestration._daemon import Daemon
 from tagbase.orchestration._retries import retry_if_wanted
 from tagbase.orchestration._worker import execute_claimed
 from tagbase.store import Store
-from tagbase.store._queue import claim
 
 colours = StaticPartitionsDefinition(["red", "green", "blue"])
 
@@ -124,7 +123,7 @@ def test_a_worker_fails_a_run_whose_partition_is_gone(client: Client, store: Sto
     def repainted() -> None:
         noop()
 
-    lease = claim(store.engine, "worker-1", ["painting"], (), 0)
+    lease = store.claim("worker-1", ["painting"], (), 0)
     assert lease is not None
     execute_claimed(Definitions(jobs=[repainted]), store, lease)
     failed = client.get_run(run.id)

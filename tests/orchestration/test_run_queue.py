@@ -8,9 +8,7 @@ import pytest
 from tagbase import Client, TagValidationError, job, op
 from tagbase._concurrency import TagConcurrencyLimit, parse_limits
 from tagbase._errors import ConflictError, InvalidInputError
-from tagbase.store import Store
-from tagbase.store._queue import Lease, claim, queued_run_ids, release
-from tagbase.store._runs import list_events
+from tagbase.store import Lease, Store
 
 
 @op
@@ -28,7 +26,7 @@ def launch(client: Client, **tags: str) -> str:
 
 
 def take(store: Store, limits: tuple[TagConcurrencyLimit, ...] = ()) -> Lease | None:
-    return claim(store.engine, "worker-1", ["trivial"], limits, 0)
+    return store.claim("worker-1", ["trivial"], limits, 0)
 
 
 def drain(store: Store, limits: tuple[TagConcurrencyLimit, ...] = ()) -> list[str]:
@@ -42,8 +40,8 @@ def test_a_launch_records_a_queued_run_and_returns(client: Client, store: Store)
     run = client.launch_run(trivial, tags={"env": "dev"})
     assert run.status == "queued"
     assert run.tag_dict == {"team": "ml", "env": "dev"}
-    assert [e.event for e in list_events(store.engine, run.id)] == ["run_queued"]
-    assert queued_run_ids(store.engine) == [run.id]
+    assert [e.event for e in store.list_events(run.id)] == ["run_queued"]
+    assert store.queued_run_ids() == [run.id]
 
 
 def test_higher_priority_first_then_first_come(client: Client, store: Store) -> None:
@@ -52,7 +50,7 @@ def test_higher_priority_first_then_first_come(client: Client, store: Store) -> 
     high = launch(client, **{"tagbase/priority": "10"})
     plain_2 = launch(client, **{"tagbase/priority": "0"})
     higher = launch(client, **{"tagbase/priority": "11"})
-    assert queued_run_ids(store.engine) == [higher, high, plain_1, plain_2, low]
+    assert store.queued_run_ids() == [higher, high, plain_1, plain_2, low]
     assert drain(store) == [higher, high, plain_1, plain_2, low]
     assert take(store) is None
 
@@ -72,8 +70,8 @@ def test_a_claim_is_taken_once(client: Client, store: Store) -> None:
     first = take(store)
     assert first is not None
     assert take(store) is None
-    assert release(store.engine, first.run_id)
-    assert not release(store.engine, first.run_id)
+    assert store.release(first)
+    assert not store.release(first)
 
 
 def test_a_limit_on_key_and_value(client: Client, store: Store) -> None:
@@ -83,7 +81,7 @@ def test_a_limit_on_key_and_value(client: Client, store: Store) -> None:
     other = launch(client, database="postgres")
     none = launch(client)
     assert drain(store, limits) == [red_1, other, none]  # red_2 waits behind red_1
-    assert queued_run_ids(store.engine) == [red_2]
+    assert store.queued_run_ids() == [red_2]
 
 
 def test_a_limit_on_a_key_counts_every_value(client: Client, store: Store) -> None:
@@ -101,7 +99,7 @@ def test_a_limit_per_unique_value(client: Client, store: Store) -> None:
     b_1 = launch(client, customer="b")
     b_2 = launch(client, customer="b")
     assert drain(store, limits) == [a_1, b_1]
-    assert queued_run_ids(store.engine) == [a_2, b_2]
+    assert store.queued_run_ids() == [a_2, b_2]
 
 
 def test_a_blocked_run_does_not_block_those_behind_it(client: Client, store: Store) -> None:
@@ -109,7 +107,7 @@ def test_a_blocked_run_does_not_block_those_behind_it(client: Client, store: Sto
     blocked = launch(client, gpu="", **{"tagbase/priority": "9"})
     behind = [launch(client) for _ in range(3)]
     assert drain(store, limits) == behind
-    assert queued_run_ids(store.engine) == [blocked]
+    assert store.queued_run_ids() == [blocked]
 
 
 def test_a_released_run_frees_its_slot(client: Client, store: Store) -> None:
@@ -119,7 +117,7 @@ def test_a_released_run_frees_its_slot(client: Client, store: Store) -> None:
     first = take(store, limits)
     assert first is not None
     assert take(store, limits) is None
-    release(store.engine, first.run_id)
+    store.release(first)
     lease = take(store, limits)
     assert lease is not None
     assert lease.run_uuid == second

@@ -32,8 +32,7 @@ from tagbase.orchestration._backfill import launch_backfill
 from tagbase.orchestration._daemon import Daemon
 from tagbase.orchestration._retries import retry_if_wanted
 from tagbase.orchestration._worker import execute_claimed
-from tagbase.store import Store
-from tagbase.store._queue import Lease, claim, release
+from tagbase.store import Lease, Store
 
 EXECUTION = {
     "tagbase/max_retries": "2",
@@ -103,11 +102,11 @@ def recorded(client: Client) -> Definitions:
 
 def work(store: Store, definitions: Definitions) -> Lease | None:
     """What a worker does with the next queued run: claim, run, release, retry a failure."""
-    lease = claim(store.engine, "worker-1", None, (), 0)
+    lease = store.claim("worker-1", None, (), 0)
     if lease is None:
         return None
     execute_claimed(definitions, store, lease)
-    release(store.engine, lease.run_id)
+    store.release(lease)
     retry_if_wanted(store, lease.run_uuid)
     return lease
 
@@ -190,14 +189,14 @@ def test_max_retries_2_retries_twice_keeping_priority_and_max_runtime(
 def test_a_retry_is_queued_with_its_jobs_priority(client: Client, recorded: Definitions) -> None:
     waiting = client.launch_run("newest")  # priority 0, queued before either
     run = client.launch_run("flaky")
-    first = claim(client.store.engine, "w", None, (), 0)
+    first = client.store.claim("w", None, (), 0)
     assert first is not None
     assert first.run_uuid == run.id
     client.store.update("run", run.id, status="failed", source="system")
-    release(client.store.engine, first.run_id)
+    client.store.release(first)
     retry = retry_if_wanted(client.store, run.id)
     assert retry is not None
-    lease = claim(client.store.engine, "w", None, (), 0)
+    lease = client.store.claim("w", None, (), 0)
     assert lease is not None
     assert lease.run_uuid == retry.id != waiting.id
 
@@ -229,7 +228,7 @@ def test_dagster_execution_keys_are_recorded_under_tagbase_keys_and_noted(
 def test_dagster_aliases_take_effect_in_the_queue(client: Client, recorded: Definitions) -> None:
     low = client.launch_run("newest")
     high = client.launch_run("newest", tags={"dagster/priority": "9", "dagster/max_runtime": "5"})
-    lease = claim(client.store.engine, "w", None, (), 1000)
+    lease = client.store.claim("w", None, (), 1000)
     assert lease is not None
     assert (lease.run_uuid, lease.deadline_ms) == (high.id, 6000)
     assert low.id != high.id
@@ -299,7 +298,7 @@ urgent_job = define_asset_job("urgent_job", selection=["urgent"])
 def drain(store: Store, limits: tuple[TagConcurrencyLimit, ...]) -> list[str]:
     """Claim everything the limits let through (nothing ends meanwhile)."""
     claimed = []
-    while (lease := claim(store.engine, "w", None, limits, 0)) is not None:
+    while (lease := store.claim("w", None, limits, 0)) is not None:
         claimed.append(lease.job_name)
     return claimed
 
@@ -330,8 +329,8 @@ def test_an_assets_priority_orders_the_queue(client: Client) -> None:
     definitions = Definitions(assets=[urgent], jobs=[urgent_job, elsewhere])
     client.launch_run("elsewhere", definitions=definitions)
     client.launch_run("urgent_job", definitions=definitions)
-    lease = claim(client.store.engine, "w", None, (), 0)
+    lease = client.store.claim("w", None, (), 0)
     assert lease is not None
     assert lease.job_name == "urgent_job"
     own = client.launch_run("elsewhere", definitions=definitions, tags={"tagbase/priority": "20"})
-    assert claim(client.store.engine, "w", None, (), 0).run_uuid == own.id  # type: ignore[union-attr]
+    assert client.store.claim("w", None, (), 0).run_uuid == own.id  # type: ignore[union-attr]

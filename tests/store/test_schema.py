@@ -345,7 +345,6 @@ def test_runs_queued_before_step_tags_are_claimed_after_the_upgrade(store_url: s
     to `run_queue` and `run_lease`; runs queued before hold none, and its downgrade drops it."""
     from tagbase import Client, job, op
     from tagbase._concurrency import TagConcurrencyLimit
-    from tagbase.store._queue import claim
 
     @op(tags={"database": "redshift"})
     def load() -> int:
@@ -368,10 +367,10 @@ def test_runs_queued_before_step_tags_are_claimed_after_the_upgrade(store_url: s
     try:
         after = Client(store).launch_run(warehouse)
         limits = (TagConcurrencyLimit("database", 0, "redshift"),)  # never a redshift run
-        lease = claim(store.engine, "w", None, limits, 0)
+        lease = store.claim("w", None, limits, 0)
         assert lease is not None
         assert (lease.run_uuid, lease.step_tags) == (before.id, ())
-        assert claim(store.engine, "w", None, limits, 0) is None  # `after` holds the op's tag
+        assert store.claim("w", None, limits, 0) is None  # `after` holds the op's tag
         assert after.status == "queued"
     finally:
         store.close()

@@ -10,7 +10,7 @@ import click
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
 from tagbase.cli._render import emit_json, shown_url
-from tagbase.store._engine import create_engine, head_revision, managed_revision, upgrade
+from tagbase.store import database_revision, head_revision, upgrade_database
 
 
 @click.group("db")
@@ -24,11 +24,7 @@ def db() -> None:
 def status(state: State, as_json: bool) -> None:
     """Show the database's schema revision and the one this tagbase needs."""
     url = state.config().database_url
-    engine = create_engine(url)
-    try:
-        current = managed_revision(engine)  # refuses another program's or a newer one
-    finally:
-        engine.dispose()
+    current = database_revision(url)  # refuses another program's or a newer one
     head = head_revision()
     if as_json:
         emit_json(
@@ -52,11 +48,7 @@ def status(state: State, as_json: bool) -> None:
 def upgrade_command(state: State, as_json: bool) -> None:
     """Bring the database's schema to the newest revision. Back the database up first."""
     url = state.config().database_url
-    engine = create_engine(url)
-    try:
-        before, after = upgrade(engine)
-    finally:
-        engine.dispose()
+    before, after = upgrade_database(url)
     if as_json:
         emit_json({"database": shown_url(url), "from": before, "to": after})
     elif before == after:

@@ -22,8 +22,6 @@ from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._execution import _load, source_options
 from tagbase.cli._render import console
-from tagbase.store._queue import count_queued, leases
-from tagbase.store._workers import list_workers
 
 _CLI = "from tagbase.cli import main; main()"
 
@@ -145,8 +143,8 @@ def _status(state: State, children: list[Child]) -> Group:
         processes.add_row(child.name, str(child.process.pid), child.state)
     now = time.time() * 1000
     queue = Table("queued", "running", "workers")
-    alive = list_workers(store.engine)
-    queue.add_row(str(count_queued(store.engine)), str(len(leases(store.engine))), str(len(alive)))
+    alive = store.list_workers()
+    queue.add_row(str(store.count_queued()), str(len(store.leases())), str(len(alive)))
     workers = Table("worker", "host", "pid", "last heartbeat")
     for worker in alive:
         age = f"{(now - worker.heartbeat_ms) / 1000:.1f} s ago"

@@ -21,7 +21,7 @@ from tagbase.cli._options import (
     tag_filter_option,
 )
 from tagbase.cli._render import a, emit_json, noun, print_entities, print_entity
-from tagbase.store._store import Ref
+from tagbase.store import Ref
 
 T = TypeVar("T")
 

@@ -19,7 +19,7 @@ from tagbase.cli._entities import show_entity
 from tagbase.cli._execution import _load, launch_tag_option, partition_option, source_options
 from tagbase.cli._options import json_option
 from tagbase.cli._render import emit_json
-from tagbase.store._queue import Lease
+from tagbase.store import Lease
 
 
 def _queued(run: Entity, as_json: bool) -> None:

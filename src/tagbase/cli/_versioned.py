@@ -6,7 +6,7 @@ import click
 
 from tagbase._client import Client
 from tagbase._kinds import Kind
-from tagbase._records import Entity
+from tagbase._records import Entity, alias_parts
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._entities import (
     add_entity_commands,
@@ -24,7 +24,6 @@ from tagbase.cli._options import (
     tag_filter_option,
 )
 from tagbase.cli._render import a, noun
-from tagbase.store._aliases import alias_parts
 
 
 def versioned_group(kind: Kind, version_kind: Kind, *, examples: tuple[str, str]) -> click.Group:

@@ -150,7 +150,7 @@ _plans_lock = threading.Lock()
 def _forget_parent_connections() -> None:
     """A forked worker must not use the parent's pooled database connections."""
     for store in _client._stores.values():
-        store.engine.dispose(close=False)
+        store.after_fork()
 
 
 def _run_in_worker(

@@ -80,7 +80,6 @@ def execute_recorded(
     run_id: str,
     tags: Mapping[str, str],
     *,
-    row_id: int | None = None,
     op_selection: Sequence[str] | None = None,
     executor: ExecutorDefinition | None = None,
     store: Store | None = None,
@@ -101,7 +100,7 @@ def execute_recorded(
     asset_inputs = _stored_inputs(store, plan, partition)
     recorder = RunRecorder(store)
     system = normalize_tags(added, kind=Kind.RUN)
-    info = recorder.start(plan, run_id, system, row_id=row_id)
+    info = recorder.start(plan, run_id, system)
     return _run(plan, recorder, info, artifacts, asset_inputs, executor, raise_on_error=False)
 
 

@@ -1,6 +1,11 @@
 """Writing a run to the catalog as it happens: the run entity and its status, its steps and
 events, the asset versions its steps create, and the tags and metadata step code asked for.
 
+Each lifecycle step is one transaction (`Store.atomic`): recording a run (its row, job, launch
+and system tags), starting it (status, system tags, events, its model version), a step's start,
+a step's end with everything it made (versions, their metadata and tags, cascaded tags,
+exclusive moves, events), and the run's end. A failure inside one leaves nothing of it.
+
 Tags keep their provenance: job tags `definition`, launch tags `launch`, tagbase's own
 `system` (the run's `tagbase/partition` on each version of a partitioned asset, too), cascaded
 job tags `cascade`, and tags step code added `user`.
@@ -27,8 +32,7 @@ from tagbase.execution._outcome import OutputResult, StepOutcome
 from tagbase.execution._run_tags import RunTags
 from tagbase.execution._steps import now_ms
 from tagbase.execution._tag_changes import apply_tag_changes
-from tagbase.store import EntitySpec, Store
-from tagbase.store import _runs as runs
+from tagbase.store import EntitySpec, Event, StepEnd, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,6 @@ class RunInfo:
 
     id: str
     name: str
-    row_id: int
     job_name: str
     tags: Mapping[str, str]
     cascade: tuple[Tag, ...] = ()
@@ -54,59 +57,53 @@ class RunRecorder:
 
     def begin(self, plan: ExecutionPlan, tags: RunTags) -> RunInfo:
         """Record the run as queued with its job's and launch tags, add system tags, start it."""
-        run = self.record(plan.job.name, replace(tags, system=()))
-        return self.start(plan, run.id, tags.system, [runs.Event("run_queued", now_ms())])
+        with self.store.atomic():
+            run = self.record(plan.job.name, replace(tags, system=()))
+            return self.start(plan, run.id, tags.system, [Event("run_queued", now_ms())])
 
     def record(self, job_name: str, tags: RunTags) -> Entity:
         """The run, `queued`, with its job's tags (`definition`), launch and system tags, and
         the aliases they were given as (`run_tags` built them all)."""
-        run = self.store.add(
-            EntitySpec(
-                Kind.RUN, scope=job_name, tags=tags.job, status="queued", metadata=tags.metadata
-            ),
-            source="definition",
+        spec = EntitySpec(
+            Kind.RUN, scope=job_name, tags=tags.job, status="queued", metadata=tags.metadata
         )
-        if tags.launch:
-            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
-        if tags.system:
-            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
+        with self.store.atomic():
+            run = self.store.add(spec, source="definition")
+            if tags.launch:
+                run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
+            if tags.system:
+                run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
         return run
-
-    def row_id(self, run_id: str) -> int:
-        return runs.run_row_id(self.store.engine, run_id)
 
     def start(
         self,
         plan: ExecutionPlan,
         run_id: str,
         system: Sequence[Tag] = (),
-        earlier: Sequence[runs.Event] = (),
-        row_id: int | None = None,
+        earlier: Sequence[Event] = (),
     ) -> RunInfo:
-        """Mark a recorded run started (adding system tags), and describe it for executors.
-        `earlier` events (its queueing) are written with the start, in one transaction;
-        `row_id` saves looking the run's row up when the caller knows it."""
+        """Mark a recorded run started (adding system tags, creating its model version), and
+        describe it for executors; `earlier` events (its queueing) are written with it."""
         job = plan.job
-        row_id = self.row_id(run_id) if row_id is None else row_id
         started = now_ms()
-        run = self.store.update(
-            Kind.RUN,
-            run_id,
-            add_tags=system,
-            status="started",
-            metadata={"tagbase/started_at": MetadataValue.timestamp(started / 1000)},
-            source="system",
-        )
-        events = [*earlier, runs.Event("run_started", started)]
-        runs.add_events(self.store.engine, row_id, events)
+        with self.store.atomic():
+            run = self.store.update(
+                Kind.RUN,
+                run_id,
+                add_tags=system,
+                status="started",
+                metadata={"tagbase/started_at": MetadataValue.timestamp(started / 1000)},
+                source="system",
+            )
+            self.store.add_run_events(run.id, [*earlier, Event("run_started", started)])
+            model_version = self._model_version(job, run.id)
         return RunInfo(
             run.id,
             run.name,
-            row_id,
             job.name,
             run.tag_dict,
             self._cascade(job.tags),
-            self._model_version(job, run.id),
+            model_version,
             started,
         )
 
@@ -177,26 +174,37 @@ class RunRecorder:
         elif interrupted is not None:
             metadata["tagbase/error"] = interrupted
         status = "success" if failed is None and interrupted is None else "failed"
-        self.store.update(Kind.RUN, run.id, status=status, metadata=metadata, source="system")
-        event = runs.Event(f"run_{status}", ended, failed.key if failed else None)
-        runs.add_events(self.store.engine, run.row_id, [event])
+        event = Event(f"run_{status}", ended, failed.key if failed else None)
+        with self.store.atomic():
+            self.store.update(Kind.RUN, run.id, status=status, metadata=metadata, source="system")
+            self.store.add_run_events(run.id, [event])
 
     # -- steps ------------------------------------------------------------------------------
 
     def step_started(self, run: RunInfo, step: PlannedStep) -> None:
-        runs.start_step(self.store.engine, run.row_id, step.key, step.op.name, now_ms())
+        self.store.start_step(run.id, step.key, step.op.name, now_ms())
 
     def step_finished(self, run: RunInfo, outcome: StepOutcome) -> StepOutcome:
-        """Record what a step made and asked for, then its end; a failure to record its
-        outputs (say, an exclusive tag conflict) fails the step."""
+        """Record what a step made and asked for with its end, in one transaction; a failure
+        to record its outputs (say, an exclusive tag conflict) fails the step, which is then
+        recorded as failed with none of them."""
         try:
-            if outcome.succeeded:
-                self._versions(run, outcome)
-            self._effects(run, outcome)
+            with self.store.atomic():
+                if outcome.succeeded:
+                    self._versions(run, outcome)
+                self._effects(run, outcome)
+                self._end_step(run, outcome)
+            self.written.extend(o.version_id for o in outcome.outputs if o.version_id)
         except Exception as error:
             outcome.status, outcome.exception = "failed", error
             outcome.error = storable_text(f"{type(error).__name__}: {error}")
-        end = runs.StepEnd(
+            for output in outcome.outputs:  # rolled back with the rest
+                output.version_id = None
+            self._end_step(run, outcome)
+        return outcome
+
+    def _end_step(self, run: RunInfo, outcome: StepOutcome) -> None:
+        end = StepEnd(
             outcome.key,
             outcome.op_name,
             outcome.status,
@@ -205,14 +213,13 @@ class RunRecorder:
             outcome.error,
             outcome.stack,
         )
-        runs.end_steps(self.store.engine, run.row_id, [end], _events(outcome))
-        return outcome
+        self.store.end_steps(run.id, [end], _events(outcome))
 
     def steps_skipped(self, run: RunInfo, skipped: Sequence[PlannedStep], reason: str) -> None:
         at = now_ms()
-        ends = [runs.StepEnd(s.key, s.op.name, "skipped", None, at, reason) for s in skipped]
-        events = [runs.Event("step_skipped", at, s.key, reason) for s in skipped]
-        runs.end_steps(self.store.engine, run.row_id, ends, events)
+        ends = [StepEnd(s.key, s.op.name, "skipped", None, at, reason) for s in skipped]
+        events = [Event("step_skipped", at, s.key, reason) for s in skipped]
+        self.store.end_steps(run.id, ends, events)
 
     def _versions(self, run: RunInfo, outcome: StepOutcome) -> None:
         made = [o for o in outcome.outputs if o.artifact is not None]
@@ -221,7 +228,6 @@ class RunRecorder:
         specs = [_version_spec(run, outcome, output) for output in made]
         stored = [output.stored for output in made]
         ids = self.store.add_asset_versions(specs, stored, source="definition")
-        self.written.extend(ids)
         partition = run.tags.get(PARTITION_TAG)
         for output, version_id in zip(made, ids, strict=True):
             output.version_id = version_id
@@ -260,9 +266,9 @@ def _version_spec(run: RunInfo, outcome: StepOutcome, output: OutputResult) -> E
     )
 
 
-def _events(outcome: StepOutcome) -> list[runs.Event]:
+def _events(outcome: StepOutcome) -> list[Event]:
     events = [
-        runs.Event("log", at, outcome.key, f"{level}: {message}")
+        Event("log", at, outcome.key, f"{level}: {message}")
         for at, level, message in outcome.effects.logs
     ]
     for output in outcome.outputs:
@@ -277,10 +283,6 @@ def _events(outcome: StepOutcome) -> list[runs.Event]:
                 key: json.loads(encode_metadata_value(value).payload)
                 for key, value in output.metadata.items()
             }
-        events.append(
-            runs.Event("step_output", outcome.ended_ms, outcome.key, json.dumps(described))
-        )
-    events.append(
-        runs.Event(f"step_{outcome.status}", outcome.ended_ms, outcome.key, outcome.error)
-    )
+        events.append(Event("step_output", outcome.ended_ms, outcome.key, json.dumps(described)))
+    events.append(Event(f"step_{outcome.status}", outcome.ended_ms, outcome.key, outcome.error))
     return events

@@ -25,7 +25,6 @@ from tagbase.definitions._plan import plan_job
 from tagbase.execution._launch import execute_job
 from tagbase.execution._result import RunResult
 from tagbase.store import Store
-from tagbase.store._runs import list_steps
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ def failed_selection(
 ) -> list[str] | None:
     """The steps of `among` (else of the job) run `run_id` did not finish with success, in
     plan order; [] when all did; None when an earlier output cannot be read back."""
-    done = {s.key for s in list_steps(store.engine, run_id) if s.status == "success"}
+    done = {s.key for s in store.list_steps(run_id) if s.status == "success"}
     plan = plan_job(job)
     wanted = [key for key in (plan.keys if among is None else among) if key not in done]
     try:

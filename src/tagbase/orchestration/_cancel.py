@@ -8,10 +8,7 @@ from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase._run_records import ENDED
 from tagbase.orchestration._finish import finish_run
-from tagbase.store import Store
-from tagbase.store._queue import request_cancel
-from tagbase.store._runs import run_row_id
-from tagbase.store._store import Ref
+from tagbase.store import Ref, Store
 
 
 def cancel_run(store: Store, run: Ref) -> Entity:
@@ -23,7 +20,7 @@ def cancel_run(store: Store, run: Ref) -> Entity:
             f"run {found.name} ({found.id}) already ended ({found.status}); only queued or "
             "running runs can be cancelled. Fix: pick a run that has not ended"
         )
-    where = request_cancel(store.engine, run_row_id(store.engine, found.id))
+    where = store.request_cancel(found.id)
     if where == "queued":
         return finish_run(store, found.id, "canceled", "canceled before it started")
     if where is None:

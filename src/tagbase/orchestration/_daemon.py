@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 from tagbase._client import shared_store
 from tagbase._config import Config
-from tagbase._errors import TagbaseError
 from tagbase._records import Entity, from_millis, to_millis
 from tagbase._tags import Tag
 from tagbase.definitions._definitions import Definitions
@@ -26,14 +25,7 @@ from tagbase.definitions._schedules import (
 from tagbase.execution import sync_definitions
 from tagbase.orchestration._launching import launch_run
 from tagbase.orchestration._monitor import reap
-from tagbase.store import Store
-from tagbase.store._daemon_state import (
-    CursorState,
-    attach_run,
-    claim_run_key,
-    get_cursor,
-    set_cursor,
-)
+from tagbase.store import CursorState, Store
 
 log = logging.getLogger("tagbase.daemon")
 
@@ -86,10 +78,10 @@ class Daemon:
 
     def _schedule(self, schedule: ScheduleDefinition, now: datetime) -> list[Entity]:
         origin = f"schedule:{schedule.name}"
-        state = get_cursor(self.store.engine, origin)
+        state = self.store.get_cursor(origin)
         now_ms = to_millis(now)
         if state is None or state.last_tick_ms is None:  # first seen: ticks from now on
-            set_cursor(self.store.engine, origin, CursorState(None, now_ms), now_ms)
+            self.store.set_cursor(origin, CursorState(None, now_ms), now_ms)
             return []
         runs = []
         system = {"tagbase/schedule_name": schedule.name}
@@ -100,12 +92,12 @@ class Daemon:
                 tags = [*schedule.tags, *request.tags]
                 run = self._launch(origin, key, request, schedule.job_name, tags, system)
                 runs.extend([run] if run else [])
-        set_cursor(self.store.engine, origin, CursorState(None, now_ms), now_ms)
+        self.store.set_cursor(origin, CursorState(None, now_ms), now_ms)
         return runs
 
     def _sensor(self, sensor: SensorDefinition, now: datetime) -> list[Entity]:
         origin = f"sensor:{sensor.name}"
-        state = get_cursor(self.store.engine, origin) or CursorState(None, None)
+        state = self.store.get_cursor(origin) or CursorState(None, None)
         last = state.last_tick_ms
         if last is not None and to_millis(now) - last < sensor.minimum_interval_seconds * 1000:
             return []
@@ -117,7 +109,7 @@ class Daemon:
         for request in requests:
             run = self._launch(origin, request.run_key, request, sensor.job_name, (), system)
             runs.extend([run] if run else [])
-        set_cursor(self.store.engine, origin, CursorState(context.cursor, to_millis(now)),
+        self.store.set_cursor(origin, CursorState(context.cursor, to_millis(now)),
                    to_millis(now))  # fmt: skip
         return runs
 
@@ -136,16 +128,12 @@ class Daemon:
         if request.partition_key is not None:  # checked against the job's partitions
             chosen[PARTITION_TAG] = request.partition_key
         now_ms = to_millis(self.clock())
-        if run_key is not None and not claim_run_key(self.store.engine, origin, run_key, now_ms):
-            return None
-        try:
+        with self.store.atomic():  # a launch that fails gives its run key back
+            if run_key is not None and not self.store.claim_run_key(origin, run_key, now_ms):
+                return None
             run = launch_run(job, tags=[*tags, *request.tags], system=chosen, store=self.store)
-        except TagbaseError:
             if run_key is not None:
-                attach_run(self.store.engine, origin, run_key, None)
-            raise
-        if run_key is not None:
-            attach_run(self.store.engine, origin, run_key, run.id)
+                self.store.attach_run(origin, run_key, run.id)
         return run
 
 

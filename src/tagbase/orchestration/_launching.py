@@ -38,8 +38,7 @@ from tagbase.execution._run_tags import (
 )
 from tagbase.execution._steps import now_ms
 from tagbase.execution._sync import sync_plan
-from tagbase.store import Store
-from tagbase.store._queue import QueuedRun, enqueue
+from tagbase.store import QueuedRun, Store
 
 JobInput = JobDefinition | str
 
@@ -80,12 +79,12 @@ def launch_runs(
     recorder = RunRecorder(store)
     runs = []
     queued = []
-    for job_name, tags in prepared:
-        run = recorder.record(job_name, tags)
-        runs.append(run)
-        row = recorder.row_id(run.id)
-        queued.append(QueuedRun(row, run.id, job_name, tags.priority, run.tag_dict, tags.step_tags))
-    enqueue(store.engine, queued, now_ms())
+    with store.atomic():  # every run recorded and queued, or none
+        for job_name, tags in prepared:
+            run = recorder.record(job_name, tags)
+            runs.append(run)
+            queued.append(QueuedRun(run.id, job_name, tags.priority, run.tag_dict, tags.step_tags))
+        store.enqueue(queued, now_ms())
     return runs
 
 

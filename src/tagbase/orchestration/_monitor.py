@@ -8,9 +8,7 @@ import logging
 
 from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._retries import retry_if_wanted
-from tagbase.store import Store
-from tagbase.store._queue import Lease, release
-from tagbase.store._workers import stale_leases
+from tagbase.store import Lease, Store
 
 log = logging.getLogger("tagbase.orchestration")
 
@@ -18,8 +16,8 @@ log = logging.getLogger("tagbase.orchestration")
 def reap(store: Store, now_ms: int, timeout_s: float) -> list[str]:
     """Fail the runs of dead workers; their ids."""
     failed = []
-    for lease in stale_leases(store.engine, now_ms, int(timeout_s * 1000)):
-        if release(store.engine, lease.run_id):
+    for lease in store.stale_leases(now_ms, int(timeout_s * 1000)):
+        if store.release(lease):
             reason = (
                 f"its worker {lease.worker_id} stopped heartbeating for over {timeout_s:g} s "
                 "(killed, or its machine lost)"

@@ -25,10 +25,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from tagbase import _client
-from tagbase.store._queue import Lease
+from tagbase.store import Lease, Store
 
 _PR_SET_PDEATHSIG = 1
 _LINUX: bool = sys.platform.startswith("linux")
@@ -72,9 +70,9 @@ class RunProcess:
         return self.exit_code
 
 
-def fork_run_process(run: Callable[[Lease], None], engines: Sequence[sa.Engine]) -> RunProcess:
+def fork_run_process(run: Callable[[Lease], None], stores: Sequence[Store]) -> RunProcess:
     """A process, in a process group of its own, that calls `run` for each lease it is sent;
-    `engines` (and the shared stores') pooled connections are left to the parent."""
+    `stores`' (and the shared stores') pooled connections are left to the parent."""
     ours, theirs = socket.socketpair()
     parent = os.getpid()
     sys.stdout.flush()
@@ -90,7 +88,7 @@ def fork_run_process(run: Callable[[Lease], None], engines: Sequence[sa.Engine])
         ours.close()
         os.setpgid(0, 0)
         _die_with(parent)
-        _forget_connections(engines)
+        _forget_connections(stores)
         _serve(theirs, run)
         code = 0
     except BaseException:
@@ -125,7 +123,7 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _forget_connections(engines: Sequence[sa.Engine]) -> None:
+def _forget_connections(stores: Sequence[Store]) -> None:
     """The worker's pooled connections stay the worker's: the process opens its own."""
-    for engine in [*engines, *(store.engine for store in _client._stores.values())]:
-        engine.dispose(close=False)
+    for store in [*stores, *_client._stores.values()]:
+        store.after_fork()

@@ -7,8 +7,7 @@ from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase._tags import Tag, TagsInput, normalize_tags
 from tagbase.orchestration._launching import launch_run
-from tagbase.store import Store
-from tagbase.store._store import Ref
+from tagbase.store import Ref, Store
 
 RUN_CONFIG = "tagbase/run_config"
 

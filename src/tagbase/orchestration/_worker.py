@@ -28,9 +28,7 @@ from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._monitor import reap
 from tagbase.orchestration._process import RunProcess, fork_run_process
 from tagbase.orchestration._retries import retry_if_wanted, retry_selection
-from tagbase.store import Store
-from tagbase.store._queue import Lease, cancel_requested, claim, release, run_status
-from tagbase.store._workers import WorkerRecord, heartbeat, register_worker, remove_worker
+from tagbase.store import Lease, Store, WorkerRecord
 
 log = logging.getLogger("tagbase.worker")
 _CANCEL_CHECK_S = 0.25
@@ -50,7 +48,6 @@ def execute_claimed(definitions: Definitions, store: Store, lease: Lease) -> Non
             job,
             lease.run_uuid,
             lease.tags,
-            row_id=lease.run_id,
             op_selection=selection,
             store=store,
         )
@@ -76,8 +73,8 @@ class Worker:
     _registered: bool = False
 
     @property
-    def running(self) -> dict[int, RunProcess]:
-        return {p.lease.run_id: p for p in self.processes if p.lease is not None}
+    def running(self) -> dict[str, RunProcess]:
+        return {p.lease.run_uuid: p for p in self.processes if p.lease is not None}
 
     def _leased(self) -> list[RunProcess]:
         return [p for p in self.processes if p.lease is not None]
@@ -101,7 +98,7 @@ class Worker:
         now = clock_ms()
         host = socket.gethostname()[:255]
         record = WorkerRecord(self.id, host, os.getpid(), self.location, now, now)
-        register_worker(self.store.engine, record)
+        self.store.register_worker(record)
         self._registered = True
 
     def close(self) -> None:
@@ -111,7 +108,7 @@ class Worker:
             if lease is not None:
                 self._finish(lease, "failed", "its worker stopped while it ran")
         if self._registered:
-            remove_worker(self.store.engine, self.id)
+            self.store.remove_worker(self.id)
             self._registered = False
 
     def tick(self, *, room: bool = True) -> bool:
@@ -137,7 +134,7 @@ class Worker:
 
     def _heartbeat(self) -> None:
         now = clock_ms()
-        if not heartbeat(self.store.engine, self.id, now):  # declared dead meanwhile
+        if not self.store.heartbeat(self.id, now):  # declared dead meanwhile
             log.warning("worker %s was presumed dead; registering again", self.id)
             self.start()
         reap(self.store, now, self.settings.heartbeat_timeout_s)
@@ -145,7 +142,7 @@ class Worker:
     def _claim(self) -> bool:
         jobs = list(self.definitions.job_names)
         limits = self.settings.tag_concurrency_limits
-        lease = claim(self.store.engine, self.id, jobs, limits, clock_ms())
+        lease = self.store.claim(self.id, jobs, limits, clock_ms())
         if lease is None:
             return False
         self._notify("claimed", lease)
@@ -157,7 +154,7 @@ class Worker:
             if process.lease is None:
                 return process
         process = fork_run_process(
-            lambda lease: execute_claimed(self.definitions, self.store, lease), [self.store.engine]
+            lambda lease: execute_claimed(self.definitions, self.store, lease), [self.store]
         )
         self.processes.append(process)
         return process
@@ -183,10 +180,9 @@ class Worker:
         if self.running and now >= self._next_cancel_check:
             self._next_cancel_check = now + _CANCEL_CHECK_S
             running = self.running
-            for run_id in cancel_requested(self.store.engine, list(running)):
-                lease = running[run_id].lease
-                assert lease is not None
-                self._drop(running[run_id])
+            leases = [process.lease for process in running.values() if process.lease]
+            for lease in self.store.cancel_requested(leases):
+                self._drop(running[lease.run_uuid])
                 self._finish(lease, "canceled", "canceled on request")
 
     def _enforce_deadlines(self) -> None:
@@ -204,9 +200,9 @@ class Worker:
     def _finish(self, lease: Lease, status: str, reason: str) -> None:
         """Release the run; end it with `status` unless it ended itself; retry a failure."""
         self.finished += 1
-        if not release(self.store.engine, lease.run_id):
+        if not self.store.release(lease):
             return  # another process presumed this worker dead and handled the run
-        ended = run_status(self.store.engine, lease.run_uuid)
+        ended = self.store.run_status(lease.run_uuid)
         if ended not in ENDED:
             ended = finish_run(self.store, lease.run_uuid, status, reason).status
         self._notify(ended or "ended", lease)

@@ -16,7 +16,7 @@ from tagbase._json import entity_json, event_json, ref_json, step_json
 from tagbase._kinds import Kind
 from tagbase._records import Entity, EntityRef, Page
 from tagbase._run_records import RunEvent, StepRecord
-from tagbase.store._store import Ref
+from tagbase.store import Ref
 
 MAX_PAGE_SIZE = 500
 ASSET_VERSIONS_OF_A_RUN = 200

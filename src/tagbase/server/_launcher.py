@@ -28,8 +28,7 @@ from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.execution import execute_job, reexecute
 from tagbase.execution._reexecute import plan_rerun
-from tagbase.store import EntitySpec, Store
-from tagbase.store._store import Ref
+from tagbase.store import EntitySpec, Ref, Store
 
 log = logging.getLogger("tagbase.server")
 RECORD_TIMEOUT_S = 60.0

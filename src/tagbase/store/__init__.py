@@ -1,8 +1,23 @@
-"""The catalog store: SQLAlchemy Core over SQLite and PostgreSQL."""
+"""The catalog store: SQLAlchemy Core over SQLite and PostgreSQL, behind one contract."""
 
-# Imported for their tables: run steps and events, the run queue, workers and daemon state.
-from tagbase.store import _daemon_state, _queue, _runs, _workers  # noqa: F401
-from tagbase.store._engine import head_revision, upgrade
-from tagbase.store._store import EntitySpec, Store
+from tagbase.store._daemon_state import CursorState
+from tagbase.store._engine import database_revision, head_revision, upgrade_database
+from tagbase.store._queue import Lease, QueuedRun
+from tagbase.store._runs import Event, StepEnd
+from tagbase.store._store import EntitySpec, Ref, Store
+from tagbase.store._workers import WorkerRecord
 
-__all__ = ["EntitySpec", "Store", "head_revision", "upgrade"]
+__all__ = [
+    "CursorState",
+    "EntitySpec",
+    "Event",
+    "Lease",
+    "QueuedRun",
+    "Ref",
+    "StepEnd",
+    "Store",
+    "WorkerRecord",
+    "database_revision",
+    "head_revision",
+    "upgrade_database",
+]

@@ -17,18 +17,11 @@ import sqlalchemy as sa
 from tagbase import _fixes
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
+from tagbase._records import alias_parts
 from tagbase._tags import split_tag_string
 from tagbase.store._dictionary import pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment
 from tagbase.store._tagging import TARGET_COLUMNS, Target
-
-
-def alias_parts(ref: object) -> tuple[str, str] | None:
-    """(parent, tag) of text written `PARENT@TAG`, else None."""
-    if not isinstance(ref, str):
-        return None
-    parent, at, tag_name = ref.rpartition("@")
-    return (parent, tag_name) if at and parent and tag_name else None
 
 
 def find_holder(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tagbase.store._engine import writing
 from tagbase.store._schema import Id, Millis, metadata_obj
 
 daemon_cursor = sa.Table(
@@ -37,26 +36,22 @@ class CursorState:
     last_tick_ms: int | None
 
 
-def get_cursor(engine: sa.Engine, name: str) -> CursorState | None:
-    with engine.connect() as connection:
-        row = connection.execute(
-            sa.select(daemon_cursor).where(daemon_cursor.c.name == name)
-        ).first()
+def get_cursor(connection: sa.Connection, name: str) -> CursorState | None:
+    row = connection.execute(sa.select(daemon_cursor).where(daemon_cursor.c.name == name)).first()
     return None if row is None else CursorState(row.cursor, row.last_tick_ms)
 
 
-def set_cursor(engine: sa.Engine, name: str, state: CursorState, now_ms: int) -> None:
+def set_cursor(connection: sa.Connection, name: str, state: CursorState, now_ms: int) -> None:
     values = {"cursor": state.cursor, "last_tick_ms": state.last_tick_ms, "updated_ms": now_ms}
-    with writing(engine) as connection:
-        where = daemon_cursor.c.name == name
-        if not connection.execute(daemon_cursor.update().where(where).values(**values)).rowcount:
-            connection.execute(daemon_cursor.insert().values(name=name, **values))
+    where = daemon_cursor.c.name == name
+    if not connection.execute(daemon_cursor.update().where(where).values(**values)).rowcount:
+        connection.execute(daemon_cursor.insert().values(name=name, **values))
 
 
-def claim_run_key(engine: sa.Engine, origin: str, run_key: str, now_ms: int) -> bool:
+def claim_run_key(connection: sa.Connection, origin: str, run_key: str, now_ms: int) -> bool:
     """Reserve a run key for an origin; False when it launched a run before."""
     try:
-        with writing(engine) as connection:
+        with connection.begin_nested():  # a savepoint: the refusal leaves the transaction usable
             connection.execute(
                 run_request.insert().values(origin=origin, run_key=run_key, created_ms=now_ms)
             )
@@ -65,11 +60,10 @@ def claim_run_key(engine: sa.Engine, origin: str, run_key: str, now_ms: int) -> 
     return True
 
 
-def attach_run(engine: sa.Engine, origin: str, run_key: str, run_uuid: str | None) -> None:
+def attach_run(connection: sa.Connection, origin: str, run_key: str, run_uuid: str | None) -> None:
     """Note the run a key launched; None gives the key back (its launch failed)."""
     where = (run_request.c.origin == origin) & (run_request.c.run_key == run_key)
-    with writing(engine) as connection:
-        if run_uuid is None:
-            connection.execute(run_request.delete().where(where))
-        else:
-            connection.execute(run_request.update().where(where).values(run_uuid=run_uuid))
+    if run_uuid is None:
+        connection.execute(run_request.delete().where(where))
+    else:
+        connection.execute(run_request.update().where(where).values(run_uuid=run_uuid))

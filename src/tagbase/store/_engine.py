@@ -311,3 +311,22 @@ def check_schema(engine: sa.Engine, url: str) -> None:
         f"the database at {shown} has schema revision {current or 'none'}, but this tagbase "
         f"needs {head}. Back it up, then run: TAGBASE_DATABASE_URL='{shown}' tagbase db upgrade"
     )
+
+
+def database_revision(url: str) -> str | None:
+    """The schema revision of the database at `url`, opened without the schema check a
+    Store makes (so an old one can be read); refuses another program's or a newer one."""
+    engine = create_engine(url)
+    try:
+        return managed_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def upgrade_database(url: str) -> tuple[str | None, str]:
+    """Bring the database at `url` to the newest revision; returns (before, after)."""
+    engine = create_engine(url)
+    try:
+        return upgrade(engine)
+    finally:
+        engine.dispose()

@@ -19,7 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from tagbase._concurrency import TagConcurrencyLimit, blocking_limit
-from tagbase.store._engine import writing
 from tagbase.store._runs import Event, _event_rows, run_event
 from tagbase.store._schema import Id, Millis, entity, metadata_obj
 
@@ -61,9 +60,8 @@ run_lease = sa.Table(
 
 @dataclass(frozen=True, slots=True)
 class QueuedRun:
-    """A run to put in the queue."""
+    """A run to put in the queue (recorded already, status `queued`)."""
 
-    run_id: int
     run_uuid: str
     job_name: str
     priority: int
@@ -92,11 +90,13 @@ class Lease:
         return [*self.tags.items(), *self.step_tags]
 
 
-def enqueue(engine: sa.Engine, runs: Sequence[QueuedRun], at_ms: int) -> None:
-    """Queue runs (recorded already, status `queued`), with their `run_queued` events."""
-    rows = [
+def enqueue(
+    connection: sa.Connection, runs: Sequence[QueuedRun], rows: Sequence[int], at_ms: int
+) -> None:
+    """Queue runs, with their `run_queued` events; `rows` are the runs' entity ids."""
+    queued = [
         {
-            "run_id": run.run_id,
+            "run_id": row,
             "run_uuid": run.run_uuid,
             "job_name": run.job_name,
             "rank": -run.priority,
@@ -104,48 +104,43 @@ def enqueue(engine: sa.Engine, runs: Sequence[QueuedRun], at_ms: int) -> None:
             "tags": json.dumps(dict(run.tags)),
             "step_tags": json.dumps([list(pair) for pair in run.step_tags]),
         }
-        for run in runs
+        for run, row in zip(runs, rows, strict=True)
     ]
-    events = [r for run in runs for r in _event_rows(run.run_id, [Event("run_queued", at_ms)])]
-    with writing(engine) as connection:
-        connection.execute(run_queue.insert(), rows)
-        connection.execute(run_event.insert(), events)
+    events = [r for row in rows for r in _event_rows(row, [Event("run_queued", at_ms)])]
+    connection.execute(run_queue.insert(), queued)
+    connection.execute(run_event.insert(), events)
 
 
 def claim(
-    engine: sa.Engine,
+    connection: sa.Connection,
     worker_id: str,
     jobs: Sequence[str] | None,
     limits: Sequence[TagConcurrencyLimit],
     now_ms: int,
 ) -> Lease | None:
     """Take the first waiting run (priority, then age) that no limit holds back, or None."""
-    if engine.dialect.name == "sqlite" and not _anything_waiting(engine, jobs):
+    busy: list[list[tuple[str, str]]] = []
+    if limits:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
+        held = connection.execute(sa.select(run_lease.c.tags, run_lease.c.step_tags))
+        busy = [_held(row.tags, row.step_tags) for row in held]
+    row = _first_allowed(connection, jobs, limits, busy)
+    if row is None:
         return None
-    with writing(engine) as connection:
-        busy: list[list[tuple[str, str]]] = []
-        if limits:
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_ADVISORY_LOCK)))
-            held = connection.execute(sa.select(run_lease.c.tags, run_lease.c.step_tags))
-            busy = [_held(row.tags, row.step_tags) for row in held]
-        row = _first_allowed(connection, jobs, limits, busy)
-        if row is None:
-            return None
-        lease = _lease_of(row, worker_id, now_ms)
-        connection.execute(run_queue.delete().where(run_queue.c.id == row.id))
-        connection.execute(run_lease.insert().values(**_lease_row(lease)))
-        return lease
+    lease = _lease_of(row, worker_id, now_ms)
+    connection.execute(run_queue.delete().where(run_queue.c.id == row.id))
+    connection.execute(run_lease.insert().values(**_lease_row(lease)))
+    return lease
 
 
-def _anything_waiting(engine: sa.Engine, jobs: Sequence[str] | None) -> bool:
+def anything_waiting(connection: sa.Connection, jobs: Sequence[str] | None) -> bool:
     """A read without the write lock, so idle workers polling SQLite do not queue on it
     (PostgreSQL claims lock rows, not the database: no need)."""
-    with engine.connect() as connection:
-        query = sa.select(run_queue.c.id).limit(1)
-        if jobs is not None:
-            query = query.where(run_queue.c.job_name.in_(jobs))
-        return connection.execute(query).first() is not None
+    query = sa.select(run_queue.c.id).limit(1)
+    if jobs is not None:
+        query = query.where(run_queue.c.job_name.in_(jobs))
+    return connection.execute(query).first() is not None
 
 
 def _first_allowed(
@@ -215,84 +210,68 @@ def _lease_row(lease: Lease) -> dict[str, Any]:
     }
 
 
-def release(engine: sa.Engine, run_id: int) -> bool:
+def release(connection: sa.Connection, run_id: int) -> bool:
     """End a lease; whether it was still held (so exactly one caller finishes a run)."""
-    with writing(engine) as connection:
-        deleted = connection.execute(run_lease.delete().where(run_lease.c.run_id == run_id))
-        return bool(deleted.rowcount)
+    deleted = connection.execute(run_lease.delete().where(run_lease.c.run_id == run_id))
+    return bool(deleted.rowcount)
 
 
-def request_cancel(engine: sa.Engine, run_id: int) -> str | None:
+def request_cancel(connection: sa.Connection, run_id: int) -> str | None:
     """Take a waiting run out of the queue (`queued`), or ask its worker to stop it
     (`running`); None when the run is in neither."""
-    with writing(engine) as connection:
-        if connection.execute(run_queue.delete().where(run_queue.c.run_id == run_id)).rowcount:
-            return "queued"
-        flagged = connection.execute(
-            run_lease.update().where(run_lease.c.run_id == run_id).values(cancel_requested=True)
-        )
-        return "running" if flagged.rowcount else None
+    if connection.execute(run_queue.delete().where(run_queue.c.run_id == run_id)).rowcount:
+        return "queued"
+    flagged = connection.execute(
+        run_lease.update().where(run_lease.c.run_id == run_id).values(cancel_requested=True)
+    )
+    return "running" if flagged.rowcount else None
 
 
-def cancel_requested(engine: sa.Engine, run_ids: Sequence[int]) -> set[int]:
+def cancel_requested(connection: sa.Connection, run_ids: Sequence[int]) -> set[int]:
     if not run_ids:
         return set()
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(run_lease.c.run_id).where(
-                run_lease.c.run_id.in_(run_ids), run_lease.c.cancel_requested.is_(True)
-            )
+    rows = connection.execute(
+        sa.select(run_lease.c.run_id).where(
+            run_lease.c.run_id.in_(run_ids), run_lease.c.cancel_requested.is_(True)
         )
-        return {int(row.run_id) for row in rows}
+    )
+    return {int(row.run_id) for row in rows}
 
 
-def leases(engine: sa.Engine, worker_ids: Sequence[str] | None = None) -> list[Lease]:
+def leases(connection: sa.Connection, worker_ids: Sequence[str] | None = None) -> list[Lease]:
     """Runs in progress: of some workers, or all."""
     query = sa.select(run_lease).order_by(run_lease.c.claimed_ms)
     if worker_ids is not None:
         query = query.where(run_lease.c.worker_id.in_(worker_ids))
-    with engine.connect() as connection:
-        return [
-            Lease(
-                r.run_id,
-                r.run_uuid,
-                r.job_name,
-                json.loads(r.tags),
-                r.worker_id,
-                r.queued_ms,
-                r.claimed_ms,
-                r.deadline_ms,
-                bool(r.cancel_requested),
-                _step_pairs(r.step_tags),
-            )
-            for r in connection.execute(query)
-        ]
-
-
-def count_queued(engine: sa.Engine) -> int:
-    with engine.connect() as connection:
-        return int(
-            connection.execute(sa.select(sa.func.count()).select_from(run_queue)).scalar_one()
+    return [
+        Lease(
+            r.run_id,
+            r.run_uuid,
+            r.job_name,
+            json.loads(r.tags),
+            r.worker_id,
+            r.queued_ms,
+            r.claimed_ms,
+            r.deadline_ms,
+            bool(r.cancel_requested),
+            _step_pairs(r.step_tags),
         )
+        for r in connection.execute(query)
+    ]
 
 
-def queued_run_ids(engine: sa.Engine) -> list[str]:
+def count_queued(connection: sa.Connection) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(run_queue)).scalar_one())
+
+
+def queued_run_ids(connection: sa.Connection) -> list[str]:
     """Waiting runs in the order workers will consider them."""
-    with engine.connect() as connection:
-        query = sa.select(run_queue.c.run_uuid).order_by(run_queue.c.rank, run_queue.c.id)
-        return [str(uuid) for uuid in connection.execute(query).scalars()]
+    query = sa.select(run_queue.c.run_uuid).order_by(run_queue.c.rank, run_queue.c.id)
+    return [str(uuid) for uuid in connection.execute(query).scalars()]
 
 
-def run_row(engine: sa.Engine, run_uuid: str) -> int | None:
-    with engine.connect() as connection:
-        found = connection.execute(sa.select(entity.c.id).where(entity.c.uuid == run_uuid))
-        value = found.scalar()
-        return None if value is None else int(value)
-
-
-def run_status(engine: sa.Engine, run_uuid: str) -> str | None:
+def run_status(connection: sa.Connection, run_uuid: str) -> str | None:
     """A run's status, read alone (cheaper than loading the run)."""
-    with engine.connect() as connection:
-        found = connection.execute(sa.select(entity.c.status).where(entity.c.uuid == run_uuid))
-        value = found.scalar()
-        return None if value is None else str(value)
+    found = connection.execute(sa.select(entity.c.status).where(entity.c.uuid == run_uuid))
+    value = found.scalar()
+    return None if value is None else str(value)

@@ -1,7 +1,7 @@
 """Steps and events of runs: two tables beside the catalog, written as a run goes.
 
-Each write is one short transaction: a step's start, a step's end with its events, a run's
-own events. The run itself is a catalog entity (kind `run`); rows point at it and go with it.
+Functions over the connection of the transaction the store holds (see `_run_log_methods`).
+The run itself is a catalog entity (kind `run`); rows point at it and go with it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import from_millis
 from tagbase._run_records import RunEvent, StepRecord
-from tagbase.store._engine import writing
 from tagbase.store._schema import Id, Millis, bytewise_text, entity, metadata_obj
 
 run_step = sa.Table(
@@ -58,12 +57,11 @@ class Event:
     message: str | None = None
 
 
-def run_row_id(engine: sa.Engine, run_uuid: str) -> int:
+def run_row_id(connection: sa.Connection, run_uuid: str) -> int:
     """The surrogate key of a run entity, by its public id."""
-    with engine.connect() as connection:
-        found = connection.execute(
-            sa.select(entity.c.id).where(entity.c.uuid == run_uuid, entity.c.kind == Kind.RUN.code)
-        ).scalar()
+    found = connection.execute(
+        sa.select(entity.c.id).where(entity.c.uuid == run_uuid, entity.c.kind == Kind.RUN.code)
+    ).scalar()
     if found is None:
         raise NotFoundError(f"no run with id {run_uuid!r}", fix=_fixes.listing(Kind.RUN))
     return int(found)
@@ -82,26 +80,28 @@ def _event_rows(run_id: int, events: Sequence[Event]) -> list[dict[str, Any]]:
     ]
 
 
-def add_events(engine: sa.Engine, run_id: int, events: Sequence[Event]) -> None:
-    with writing(engine) as connection:
-        connection.execute(run_event.insert(), _event_rows(run_id, events))
+def add_events(connection: sa.Connection, run_id: int, events: Sequence[Event]) -> None:
+    if not events:
+        return
+    connection.execute(run_event.insert(), _event_rows(run_id, events))
 
 
-def start_step(engine: sa.Engine, run_id: int, step_key: str, op_name: str, at_ms: int) -> None:
+def start_step(
+    connection: sa.Connection, run_id: int, step_key: str, op_name: str, at_ms: int
+) -> None:
     """The step's row, as started, and its event, in one transaction."""
-    with writing(engine) as connection:
-        connection.execute(
-            run_step.insert().values(
-                run_id=run_id,
-                step_key=step_key,
-                op_name=op_name,
-                status="started",
-                started_ms=at_ms,
-            )
+    connection.execute(
+        run_step.insert().values(
+            run_id=run_id,
+            step_key=step_key,
+            op_name=op_name,
+            status="started",
+            started_ms=at_ms,
         )
-        connection.execute(
-            run_event.insert(), _event_rows(run_id, [Event("step_started", at_ms, step_key)])
-        )
+    )
+    connection.execute(
+        run_event.insert(), _event_rows(run_id, [Event("step_started", at_ms, step_key)])
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,43 +116,41 @@ class StepEnd:
 
 
 def end_steps(
-    engine: sa.Engine, run_id: int, ends: Sequence[StepEnd], events: Sequence[Event]
+    connection: sa.Connection, run_id: int, ends: Sequence[StepEnd], events: Sequence[Event]
 ) -> None:
     """Steps that ended (or were skipped), with their events, in one transaction."""
-    with writing(engine) as connection:
-        for end in ends:
-            values = {
-                "status": end.status,
-                "ended_ms": end.ended_ms,
-                "error": end.error,
-                "stack": end.stack,
-            }
-            updated = connection.execute(
-                run_step.update()
-                .where(run_step.c.run_id == run_id, run_step.c.step_key == end.key)
-                .values(**values)
-            )
-            if updated.rowcount == 0:
-                connection.execute(
-                    run_step.insert().values(
-                        run_id=run_id,
-                        step_key=end.key,
-                        op_name=end.op_name,
-                        started_ms=end.started_ms,
-                        **values,
-                    )
+    for end in ends:
+        values = {
+            "status": end.status,
+            "ended_ms": end.ended_ms,
+            "error": end.error,
+            "stack": end.stack,
+        }
+        updated = connection.execute(
+            run_step.update()
+            .where(run_step.c.run_id == run_id, run_step.c.step_key == end.key)
+            .values(**values)
+        )
+        if updated.rowcount == 0:
+            connection.execute(
+                run_step.insert().values(
+                    run_id=run_id,
+                    step_key=end.key,
+                    op_name=end.op_name,
+                    started_ms=end.started_ms,
+                    **values,
                 )
-        if events:
-            connection.execute(run_event.insert(), _event_rows(run_id, events))
+            )
+    if events:
+        connection.execute(run_event.insert(), _event_rows(run_id, events))
 
 
-def list_steps(engine: sa.Engine, run_uuid: str) -> list[StepRecord]:
+def list_steps(connection: sa.Connection, run_uuid: str) -> list[StepRecord]:
     """A run's steps in the order they started."""
-    run_id = run_row_id(engine, run_uuid)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(run_step).where(run_step.c.run_id == run_id).order_by(run_step.c.id)
-        ).all()
+    run_id = run_row_id(connection, run_uuid)
+    rows = connection.execute(
+        sa.select(run_step).where(run_step.c.run_id == run_id).order_by(run_step.c.id)
+    ).all()
     return [
         StepRecord(
             run_uuid,
@@ -168,13 +166,12 @@ def list_steps(engine: sa.Engine, run_uuid: str) -> list[StepRecord]:
     ]
 
 
-def list_events(engine: sa.Engine, run_uuid: str) -> list[RunEvent]:
+def list_events(connection: sa.Connection, run_uuid: str) -> list[RunEvent]:
     """A run's events in the order they were written."""
-    run_id = run_row_id(engine, run_uuid)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.select(run_event).where(run_event.c.run_id == run_id).order_by(run_event.c.id)
-        ).all()
+    run_id = run_row_id(connection, run_uuid)
+    rows = connection.execute(
+        sa.select(run_event).where(run_event.c.run_id == run_id).order_by(run_event.c.id)
+    ).all()
     return [
         RunEvent(run_uuid, from_millis(row.at_ms), row.event, row.step_key, row.message)
         for row in rows

@@ -12,7 +12,7 @@ from tagbase._run_records import MetadataPoint
 from tagbase.store._schema import entity, metadata_entry, metadata_key
 
 
-def metadata_series(engine: sa.Engine, entity_uuid: str, key: str) -> list[MetadataPoint]:
+def metadata_series(connection: sa.Connection, entity_uuid: str, key: str) -> list[MetadataPoint]:
     parent = entity.alias("parent")
     target = sa.select(entity.c.id).where(entity.c.uuid == entity_uuid).scalar_subquery()
     query = (
@@ -36,8 +36,7 @@ def metadata_series(engine: sa.Engine, entity_uuid: str, key: str) -> list[Metad
         )
         .order_by(metadata_entry.c.at_ms, metadata_entry.c.id)
     )
-    with engine.connect() as connection:
-        rows = connection.execute(query).all()
+    rows = connection.execute(query).all()
     return [
         MetadataPoint(
             EntityRef(row.uuid, Kind.from_code(row.kind), row.name, row.scope_name),

@@ -14,8 +14,7 @@ import functools
 import json
 import uuid as uuidlib
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +23,6 @@ import sqlalchemy as sa
 from uuid_utils import uuid7
 
 from tagbase import _fixes
-from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
 from tagbase._errors import (
     AlreadyExistsError,
     ConflictError,
@@ -51,7 +49,6 @@ from tagbase._records import (
 )
 from tagbase._tags import (
     Tag,
-    TagPolicy,
     TagsInput,
     normalize_tags,
     split_tag_string,
@@ -62,9 +59,9 @@ from tagbase.store import _artifact_records, _history, _metadata_store, _retag, 
 from tagbase.store._aliases import find_holder
 from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
-from tagbase.store._engine import check_schema, create_engine, plan_for_parameters, writing
+from tagbase.store._engine import plan_for_parameters
 from tagbase.store._facets import facet_counts
-from tagbase.store._loading import ID, NAME, Names, load_entities, page_rows, records
+from tagbase.store._loading import ID, NAME, load_entities, page_rows, records
 from tagbase.store._numbering import Numbering, automatic_prefix, insert_numbered
 from tagbase.store._plan import IdQuery, plan
 from tagbase.store._registry import (
@@ -73,9 +70,9 @@ from tagbase.store._registry import (
     load_definitions,
     update_definition,
 )
+from tagbase.store._run_log_methods import RunLogMethods
+from tagbase.store._run_queue_methods import RunQueueMethods
 from tagbase.store._schema import (
-    SOURCES,
-    actor,
     entity,
     entity_count,
     metadata_entry,
@@ -93,7 +90,6 @@ from tagbase.store._sql import (
     chunks,
     collector_paused,
     counting,
-    ensure_named,
     execute_many,
     execute_together,
     fetch,
@@ -101,7 +97,7 @@ from tagbase.store._sql import (
     insert_ids,
     now_ms,
 )
-from tagbase.store._tagging import TARGET_COLUMNS, Change, Target
+from tagbase.store._tagging import TARGET_COLUMNS, Target
 
 Ref = str | int | uuidlib.UUID
 MAX_PAGE_SIZE = 10_000
@@ -137,69 +133,8 @@ class EntitySpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-class Store:
-    """A catalog on SQLite or PostgreSQL."""
-
-    def __init__(
-        self,
-        url: str,
-        *,
-        tag_policy: TagPolicy = TagPolicy.DEFAULT,
-        actor: str | None = None,
-        durability: Durability = Durability.NORMAL,
-        timeouts: Timeouts = DEFAULT_TIMEOUTS,
-    ) -> None:
-        self.url = url
-        self.engine = create_engine(url, durability, timeouts)
-        self.tag_policy = tag_policy
-        self.actor = actor
-        self._actor_ids: dict[str, int] = {}
-        self._names = Names()
-        try:
-            check_schema(self.engine, url)
-        except BaseException:
-            self.engine.dispose()
-            raise
-
-    @classmethod
-    def from_config(cls, config: Config | None = None) -> Store:
-        config = config or Config.load()
-        return cls(
-            config.database_url,
-            tag_policy=config.tag_policy,
-            actor=config.actor,
-            durability=config.durability,
-            timeouts=config.timeouts,
-        )
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-    @contextmanager
-    def _reading(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as connection, connection.begin():
-            yield connection
-
-    @contextmanager
-    def _writing(self) -> Iterator[sa.Connection]:
-        try:
-            with writing(self.engine) as connection:
-                yield connection
-        except BaseException:
-            self._actor_ids.clear()  # an actor added by the rolled-back write is gone again
-            raise
-
-    def _change(self, connection: sa.Connection, source: str, actor_name: str | None) -> Change:
-        if source not in SOURCES:
-            raise InvalidInputError(f"source {source!r} is not one of {', '.join(SOURCES)}")
-        name = actor_name or self.actor
-        return Change(source, self._actor_id(connection, name) if name else None, now_ms())
-
-    def _actor_id(self, connection: sa.Connection, name: str) -> int:
-        if name not in self._actor_ids:
-            (actor_id,) = ensure_named(connection, actor, "name", [name], ("id",))[name]
-            self._actor_ids[name] = int(actor_id)
-        return self._actor_ids[name]
+class Store(RunLogMethods, RunQueueMethods):
+    """A catalog on SQLite or PostgreSQL: the one implementation of the store contract."""
 
     # -- entities ---------------------------------------------------------------------------
 
@@ -425,8 +360,7 @@ class Store:
         try:
             return insert_ids(connection, entity, rows, ("uuid",), along=[counted])
         except sa.exc.IntegrityError:
-            connection.rollback()
-            raise self._duplicate_error(rows) from None
+            raise self._duplicate_error(rows) from None  # the write rolls back as it unwinds
 
     def _duplicate_error(self, rows: builtins.list[dict[str, Any]]) -> AlreadyExistsError:
         slots = [(row["kind"], row["scope_id"], row["name"]) for row in rows]
@@ -438,7 +372,7 @@ class Store:
                     "give each its own name"
                 )
             seen.add(slot)
-        with self._reading() as connection:
+        with self._reading(apart=True) as connection:  # this write's transaction is aborted
             for part in chunks(slots):  # one query per chunk, not per row
                 taken = sa.tuple_(entity.c.kind, entity.c.scope_id, entity.c.name).in_(part)
                 existing = connection.execute(

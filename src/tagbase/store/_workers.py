@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tagbase.store._engine import writing
 from tagbase.store._queue import Lease, leases, run_lease
 from tagbase.store._schema import Millis, metadata_obj
 
@@ -38,49 +37,44 @@ class WorkerRecord:
     heartbeat_ms: int
 
 
-def register_worker(engine: sa.Engine, worker: WorkerRecord) -> None:
-    with writing(engine) as connection:
-        connection.execute(
-            queue_worker.insert().values(
-                id=worker.id,
-                hostname=worker.hostname,
-                pid=worker.pid,
-                location=worker.location,
-                started_ms=worker.started_ms,
-                heartbeat_ms=worker.heartbeat_ms,
-            )
+def register_worker(connection: sa.Connection, worker: WorkerRecord) -> None:
+    connection.execute(
+        queue_worker.insert().values(
+            id=worker.id,
+            hostname=worker.hostname,
+            pid=worker.pid,
+            location=worker.location,
+            started_ms=worker.started_ms,
+            heartbeat_ms=worker.heartbeat_ms,
         )
+    )
 
 
-def heartbeat(engine: sa.Engine, worker_id: str, now_ms: int) -> bool:
+def heartbeat(connection: sa.Connection, worker_id: str, now_ms: int) -> bool:
     """Write a heartbeat; False when the worker row is gone (it was declared dead)."""
-    with writing(engine) as connection:
-        updated = connection.execute(
-            queue_worker.update().where(queue_worker.c.id == worker_id).values(heartbeat_ms=now_ms)
-        )
-        return bool(updated.rowcount)
+    updated = connection.execute(
+        queue_worker.update().where(queue_worker.c.id == worker_id).values(heartbeat_ms=now_ms)
+    )
+    return bool(updated.rowcount)
 
 
-def remove_worker(engine: sa.Engine, worker_id: str) -> None:
-    with writing(engine) as connection:
-        connection.execute(queue_worker.delete().where(queue_worker.c.id == worker_id))
+def remove_worker(connection: sa.Connection, worker_id: str) -> None:
+    connection.execute(queue_worker.delete().where(queue_worker.c.id == worker_id))
 
 
-def list_workers(engine: sa.Engine) -> list[WorkerRecord]:
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(queue_worker).order_by(queue_worker.c.started_ms))
-        return [
-            WorkerRecord(r.id, r.hostname, r.pid, r.location, r.started_ms, r.heartbeat_ms)
-            for r in rows
-        ]
+def list_workers(connection: sa.Connection) -> list[WorkerRecord]:
+    rows = connection.execute(sa.select(queue_worker).order_by(queue_worker.c.started_ms))
+    return [
+        WorkerRecord(r.id, r.hostname, r.pid, r.location, r.started_ms, r.heartbeat_ms)
+        for r in rows
+    ]
 
 
-def stale_leases(engine: sa.Engine, now_ms: int, timeout_ms: int) -> list[Lease]:
+def stale_leases(connection: sa.Connection, now_ms: int, timeout_ms: int) -> list[Lease]:
     """Leases whose worker stopped heartbeating (or is gone); their workers are dropped."""
     oldest = now_ms - timeout_ms
-    with writing(engine) as connection:
-        connection.execute(queue_worker.delete().where(queue_worker.c.heartbeat_ms < oldest))
-        alive = sa.select(queue_worker.c.id)
-        orphaned = sa.select(run_lease.c.worker_id).where(run_lease.c.worker_id.not_in(alive))
-        dead: Sequence[str] = [str(w) for w in connection.execute(orphaned.distinct()).scalars()]
-    return leases(engine, list(dead)) if dead else []
+    connection.execute(queue_worker.delete().where(queue_worker.c.heartbeat_ms < oldest))
+    alive = sa.select(queue_worker.c.id)
+    orphaned = sa.select(run_lease.c.worker_id).where(run_lease.c.worker_id.not_in(alive))
+    dead: Sequence[str] = [str(w) for w in connection.execute(orphaned.distinct()).scalars()]
+    return leases(connection, list(dead)) if dead else []
