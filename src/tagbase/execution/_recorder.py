@@ -271,7 +271,7 @@ def _events(outcome: StepOutcome) -> list[Event]:
         Event("log", at, outcome.key, f"{level}: {message}")
         for at, level, message in outcome.effects.logs
     ]
-    for output in outcome.outputs:
+    for output in outcome.outputs if outcome.succeeded else ():  # a failed step made none
         if not (output.version_id or output.metadata):
             continue
         described: dict[str, Any] = {"output": output.name}
