@@ -63,16 +63,16 @@ class RunRecorder:
 
     def record(self, job_name: str, tags: RunTags) -> Entity:
         """The run, `queued`, with its job's tags (`definition`), launch and system tags, and
-        the aliases they were given as (`run_tags` built them all)."""
+        the aliases they were given as (`run_tags` built them all). Called inside a block
+        (`Store.atomic`) that also starts or queues the run."""
         spec = EntitySpec(
             Kind.RUN, scope=job_name, tags=tags.job, status="queued", metadata=tags.metadata
         )
-        with self.store.atomic():
-            run = self.store.add(spec, source="definition")
-            if tags.launch:
-                run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
-            if tags.system:
-                run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
+        run = self.store.add(spec, source="definition")
+        if tags.launch:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
+        if tags.system:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
         return run
 
     def start(
@@ -155,7 +155,8 @@ class RunRecorder:
         if self.store.find(spec.kind, spec.name, spec.scope) is not None:
             return False
         try:
-            self.store.add(spec, source="definition")
+            with self.store.atomic():  # a savepoint: the refusal undoes this add alone
+                self.store.add(spec, source="definition")
         except AlreadyExistsError:  # another run created it meanwhile
             return False
         return True

@@ -10,7 +10,7 @@ Rules every method keeps:
   naming the value, the rule and the fix (`InvalidInputError`, `TagValidationError`,
   `NotFoundError`, `AlreadyExistsError`, `ConflictError`) and changes nothing.
 - Each write is one transaction: all of it happens or none of it does. `atomic()` widens that
-  to a block of calls (a run's lifecycle step), in which each call stays all-or-nothing.
+  to a block of calls (a run's lifecycle step).
 - Entities are named by `ref` — a name, a UUID (string or `uuid.UUID`), or for versions the
   version number — and, for scoped kinds (asset and model versions, runs, run templates), by
   `scope`, the parent's name or UUID. Runs are named by their public id (a UUID string).
@@ -440,9 +440,11 @@ class Transactions(Protocol):
 
     def atomic(self) -> AbstractContextManager[None]:
         """Every call the store serves in the block, on this thread, commits when the block
-        ends or not at all: an exception leaves nothing of the block written. Blocks nest
-        (the inner joins the outer); inside one, each call is still all-or-nothing, so a
-        caller may handle a refused call and go on."""
+        ends or not at all: an exception leaves nothing of the block written. A block inside
+        a block is a savepoint: if it raises, its calls alone are undone and the outer block
+        goes on. A call that failed inside a block, its error handled, leaves the block
+        unable to commit (a StoreError when it ends): to go on without it, give that call a
+        block of its own."""
         ...
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tagbase import AlreadyExistsError, Kind
+from tagbase import AlreadyExistsError, Kind, StoreError
 from tagbase.store import EntitySpec, StoreContract
 
 
@@ -44,13 +44,30 @@ def test_a_block_that_raises_leaves_nothing(contract: StoreContract) -> None:
     assert contract.get(Kind.ASSET, "a").tag_dict == {"x": ""}
 
 
-def test_a_refused_call_inside_a_block_changes_nothing_and_the_block_goes_on(
-    contract: StoreContract,
-) -> None:
+def test_a_refused_call_in_a_block_of_its_own_is_undone_alone(contract: StoreContract) -> None:
     with contract.atomic():
         contract.add(EntitySpec(Kind.ASSET, "a"))
-        with pytest.raises(AlreadyExistsError):
+        with pytest.raises(AlreadyExistsError), contract.atomic():
             contract.add(EntitySpec(Kind.ASSET, "a", tags=["lost"]))
         contract.add(EntitySpec(Kind.ASSET, "b"))
     assert sorted(e.name for e in contract.list(Kind.ASSET).items) == ["a", "b"]
     assert contract.get(Kind.ASSET, "a").tag_dict == {}
+    assert contract.list_tags() == [] or "lost" not in {t.key for t in contract.list_tags()}
+
+
+def test_a_block_whose_failed_call_was_handled_refuses_to_commit(
+    contract: StoreContract,
+) -> None:
+    def block() -> None:
+        with contract.atomic():
+            contract.add(EntitySpec(Kind.ASSET, "a"))
+            with pytest.raises(AlreadyExistsError):
+                contract.add(EntitySpec(Kind.ASSET, "a"))
+            contract.add(EntitySpec(Kind.ASSET, "b"))
+
+    with pytest.raises(StoreError, match="cannot commit"):
+        block()
+    assert contract.count(Kind.ASSET) == 0
+    with contract.atomic():  # the next block starts clean
+        contract.add(EntitySpec(Kind.ASSET, "c"))
+    assert contract.count(Kind.ASSET) == 1
