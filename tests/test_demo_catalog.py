@@ -16,8 +16,8 @@ from tagbase import (
     TableSchema,
 )
 from tagbase._demo_catalog import DemoSummary, load_demo
-from tagbase._metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 from tagbase.client import Client
+from tagbase.metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 
 EXCLUSIVE = ("champion", "latest", "production")
 PIPELINES = (

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tagbase._errors import InvalidInputError, MetadataValidationError, OwnerValidationError
-from tagbase._metadata import (
+from tagbase.metadata import (
     METADATA_VALUE_TYPES,
     AssetKey,
     AssetMetadataValue,

@@ -26,7 +26,9 @@ from typing import TypeAlias
 from tagbase._client import Client
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
-from tagbase._metadata import (
+from tagbase._records import Entity
+from tagbase._tags import Tag, TagsInput
+from tagbase.metadata import (
     AssetKey,
     MetadataValue,
     TableColumn,
@@ -37,8 +39,6 @@ from tagbase._metadata import (
     TableSchema,
     UrlCodeReference,
 )
-from tagbase._records import Entity
-from tagbase._tags import Tag, TagsInput
 from tagbase.store import EntitySpec
 
 HISTORY_DAYS = 30

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue
 from tagbase._records import Entity
 from tagbase._run_records import ENDED
 from tagbase.execution._steps import now_ms
+from tagbase.metadata import MetadataValue
 from tagbase.store import Store
 from tagbase.store import _runs as runs
 
