@@ -15,8 +15,8 @@ from tagbase import (
     TableColumnDep,
     TableSchema,
 )
-from tagbase._demo_catalog import DemoSummary, load_demo
 from tagbase.client import Client
+from tagbase.demo import DemoSummary, load_demo
 from tagbase.metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 
 EXCLUSIVE = ("champion", "latest", "production")
