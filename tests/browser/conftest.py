@@ -20,8 +20,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tagbase._demo import run_demo
 from tagbase.client import Client
+from tagbase.demo import run_demo
 from tagbase.server import create_app
 from tagbase.server._security import Security
 from tagbase.store import Store

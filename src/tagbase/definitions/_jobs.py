@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from tagbase._concurrency import TagConcurrencyLimit, parse_limits
 from tagbase._errors import DefinitionError, Problem
 from tagbase._kinds import Kind
-from tagbase._metadata import AssetKey, MetadataValue
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._checks import Checks, check_name
 from tagbase.definitions._compose import NodeInvocation, compose
 from tagbase.definitions._partitions import PartitionsDefinition
 from tagbase.definitions._values import Model
+from tagbase.metadata import AssetKey, MetadataValue
 
 if TYPE_CHECKING:
     from tagbase.definitions._assets import AssetsDefinition

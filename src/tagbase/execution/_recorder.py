@@ -21,7 +21,6 @@ from typing import Any
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
 from tagbase._limits import storable_text
-from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import Entity
 from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
@@ -32,6 +31,7 @@ from tagbase.execution._outcome import OutputResult, StepOutcome
 from tagbase.execution._run_tags import RunTags
 from tagbase.execution._steps import now_ms
 from tagbase.execution._tag_changes import apply_tag_changes
+from tagbase.metadata import MetadataValue, encode_metadata_value
 from tagbase.store import EntitySpec, Event, StepEnd, Store
 
 

@@ -17,7 +17,6 @@ from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import AssignedTag, Entity
 from tagbase._tags import RESERVED_PREFIX, Tag
 from tagbase.definitions._assets import AssetSpec
@@ -32,6 +31,7 @@ from tagbase.execution._run_tags import (
     plan_step_tags,
     run_tags_json,
 )
+from tagbase.metadata import MetadataValue, encode_metadata_value
 from tagbase.query import Match, NameMatch, Or
 from tagbase.store import EntitySpec, Store
 

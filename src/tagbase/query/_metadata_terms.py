@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from tagbase._metadata import StandardMetadataKeys
+from tagbase.metadata import StandardMetadataKeys
 from tagbase.query._ast import (
     Compare,
     Match,

@@ -32,7 +32,6 @@ from tagbase._errors import (
 )
 from tagbase._kinds import Kind
 from tagbase._limits import check_entity_text, check_page, check_text
-from tagbase._metadata import normalize_metadata, validate_owners
 from tagbase._records import (
     AssignedTag,
     Entity,
@@ -54,6 +53,7 @@ from tagbase._tags import (
     split_tag_string,
     tag_problems,
 )
+from tagbase.metadata import normalize_metadata, validate_owners
 from tagbase.query import Everything, Match, Node
 from tagbase.store import _artifact_records, _history, _metadata_store, _retag, _tagging
 from tagbase.store._aliases import find_holder
