@@ -17,7 +17,7 @@ from tagbase._limits import check_page
 from tagbase._records import Entity, Page
 from tagbase._tags import TagsInput, normalize_tags
 from tagbase.metadata import normalize_metadata, validate_owners
-from tagbase.query import Everything, Node
+from tagbase.query import Node
 from tagbase.store import _history, _metadata_store, _tagging
 from tagbase.store._catalog_base import (
     INSERT_OWNERS,
@@ -30,7 +30,7 @@ from tagbase.store._catalog_base import (
 from tagbase.store._facets import facet_counts
 from tagbase.store._fast import bound_list, execute_together, fetch, in_bound_list
 from tagbase.store._loading import ID, NAME, load_entities, page_rows, records
-from tagbase.store._plan import IdQuery, plan
+from tagbase.store._plan import IdQuery
 from tagbase.store._schema import entity, owner
 from tagbase.store._sql import chunks
 from tagbase.store._tagging import TARGET_COLUMNS, Target
@@ -133,16 +133,6 @@ class EntityMethods(CatalogBase):
             if query is not None or scope is not None:
                 within = self._plan(connection, kind, scope, query).select
             return facet_counts(connection, kind.code, key, within)
-
-    def _plan(
-        self, connection: sa.Connection, kind: Kind, scope: Ref | None, query: Node | None
-    ) -> IdQuery:
-        scope_id = None
-        if scope is not None:
-            if kind.scope is None:
-                raise InvalidInputError(f"a {kind.label} has no parent; drop the scope")
-            scope_id = self._resolve(connection, kind.scope, scope, None).id
-        return plan(connection, kind.code, scope_id, query or Everything())
 
     def update(
         self,
