@@ -7,7 +7,6 @@ name=, tags=)`, `list_runs(tags=[...])`...); generic `create/get/list/update/del
 from __future__ import annotations
 
 import builtins
-import threading
 import uuid as uuidlib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -30,6 +29,12 @@ from tagbase._records import (
 )
 from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
 from tagbase._tags import Tag, TagsInput
+from tagbase.definitions._partitions import PARTITION_TAG
+from tagbase.execution import load_definitions, sync_definitions
+from tagbase.execution._runtime import current_runtime
+from tagbase.orchestration import cancel_run, launch_run
+from tagbase.orchestration._backfill import launch_backfill
+from tagbase.orchestration._templates import launch_template
 from tagbase.query import (
     Everything,
     Node,
@@ -42,19 +47,6 @@ from tagbase.query import (
 from tagbase.store import EntitySpec, Ref, Store
 
 TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
-
-
-_stores: dict[tuple[str, str], Store] = {}
-_stores_lock = threading.Lock()
-
-
-def shared_store(config: Config) -> Store:
-    """One store per database and policy in a process: `Client()` is cheap to call often."""
-    slot = (config.database_url, config.tag_policy.value)
-    with _stores_lock:
-        if slot not in _stores:
-            _stores[slot] = Store.from_config(config)
-        return _stores[slot]
 
 
 def build_query(
@@ -75,7 +67,9 @@ def build_query(
 
 
 class Client:
-    """Talks to the catalog named by the configuration (`$TAGBASE_HOME`, `TAGBASE_DATABASE_URL`)."""
+    """Talks to the catalog of `store`; of `database_url` or `home` (a store of its own); else
+    of the runtime in use (by default the configured one: `$TAGBASE_HOME`,
+    `TAGBASE_DATABASE_URL`), so `Client()` is cheap to call often."""
 
     def __init__(
         self,
@@ -84,7 +78,9 @@ class Client:
         database_url: str | None = None,
         home: str | None = None,
     ) -> None:
-        self.store = store or shared_store(Config.load(home=home, database_url=database_url))
+        if store is None and (home is not None or database_url is not None):
+            store = Store.from_config(Config.load(home=home, database_url=database_url))
+        self.store = store or current_runtime().store
 
     # -- any kind ---------------------------------------------------------------------------
 
@@ -661,12 +657,7 @@ class Client:
         (`tagbase worker`) runs it. `job` is a job definition or a job name: of
         `definitions`, of the definitions in `file` or `module`, else of the catalog. A job
         with partitions runs one: `partition_key` (or the tag `tagbase/partition`)."""
-        from tagbase.definitions._partitions import PARTITION_TAG
-        from tagbase.orchestration import launch_run
-
         if file is not None or module is not None:  # loaded from -f/-m: synced, as the CLI does
-            from tagbase.execution import load_definitions, sync_definitions
-
             sync_definitions(definitions := load_definitions(file, module), self.store)
         return launch_run(
             job,
@@ -681,14 +672,10 @@ class Client:
         self, template: Ref, *, tags: TagsInput = None, pipeline: Ref | None = None
     ) -> Entity:
         """Queue a run from a run template: its job, its tags, then `tags` over them."""
-        from tagbase.orchestration._templates import launch_template
-
         return launch_template(self.store, template, tags=tags, pipeline=pipeline)
 
     def cancel_run(self, run_name_or_id: Ref) -> Entity:
         """Cancel a queued run (at once) or a running one (its worker stops it)."""
-        from tagbase.orchestration import cancel_run
-
         return cancel_run(self.store, run_name_or_id)
 
     def launch_backfill(
@@ -703,8 +690,6 @@ class Client:
     ) -> Any:
         """Queue a run per partition (the keys given, or those from `start` to `end` of the
         job's partitions), all tagged `tagbase/backfill` with one id; the `Backfill`."""
-        from tagbase.orchestration._backfill import launch_backfill
-
         return launch_backfill(
             job,
             partition_keys=partition_keys,

@@ -12,6 +12,7 @@ before the run is recorded.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -28,6 +29,7 @@ from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.execution import execute_job, reexecute
 from tagbase.execution._reexecute import plan_rerun
+from tagbase.orchestration import launch_run
 from tagbase.store import EntitySpec, Ref, Store
 
 log = logging.getLogger("tagbase.server")
@@ -134,8 +136,6 @@ class Launcher:
         return self._queue(job, tags=launch, op_selection=rerun.selection, system=system)
 
     def _queue(self, job: JobDefinition, **request: Any) -> Entity:
-        from tagbase.orchestration import launch_run  # only a queueing server needs the queue
-
         return launch_run(job, definitions=self.definitions, store=self.store, **request)
 
     @property
@@ -144,7 +144,8 @@ class Launcher:
 
     def _start(self, action: Callable[[Store], object]) -> Entity:
         watch = _RunWatch(self.store)
-        thread = threading.Thread(target=self._run, args=(action, watch), daemon=True)
+        run = contextvars.copy_context().run  # in the request's runtime
+        thread = threading.Thread(target=run, args=(self._run, action, watch), daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return watch.recorded.result(timeout=RECORD_TIMEOUT_S)
