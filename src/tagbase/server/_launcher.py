@@ -15,8 +15,9 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import Any, cast
 
 from tagbase._client import Client
@@ -39,20 +40,43 @@ TagsGiven = list[str] | Mapping[str, str] | None
 
 
 class _RunWatch:
-    """The store, reporting the first run a launch records to the request that waits for it."""
+    """The store, reporting the first run a launch records to the request that waits for it,
+    once it is committed (a run is recorded in a transaction with its tags and event): the
+    request goes on to show it."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self.recorded: Future[Entity] = Future()
+        self._made: Entity | None = None
+        self._depth = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        self._depth += 1
+        try:
+            with self._store.atomic():
+                yield
+        except BaseException:
+            if self._depth == 1:
+                self._made = None  # rolled back: not recorded
+            raise
+        finally:
+            self._depth -= 1
+        self._report()
+
     def add(self, spec: EntitySpec, **options: Any) -> Entity:
         created = self._store.add(spec, **options)
-        if created.kind is Kind.RUN and not self.recorded.done():
-            self.recorded.set_result(created)
+        if created.kind is Kind.RUN and self._made is None:
+            self._made = created
+        self._report()
         return created
+
+    def _report(self) -> None:
+        if self._depth == 0 and self._made is not None and not self.recorded.done():
+            self.recorded.set_result(self._made)
 
 
 def tag_dict(tags: TagsGiven) -> dict[str, str]:
