@@ -74,8 +74,15 @@ class CompletedRun(Protocol):
     @property
     def failed_steps(self) -> list[str]: ...
     @property
+    def pipeline_name(self) -> str: ...
+    @property
+    def steps(self) -> Mapping[str, Any]: ...
+    @property
     def asset_version_ids(self) -> tuple[str, ...]: ...
+    @property
+    def artifact_base(self) -> str: ...
     def output_for_node(self, node: str, output_name: str = "result") -> Any: ...
+    def output_for_step(self, node: str, output_name: str = "result") -> Any: ...
     def asset_value(self, asset_key: AssetKey | str) -> Any: ...
 
 
@@ -135,10 +142,12 @@ class JobDefinition:
         """Run the job now and record the run; `executor` may ask for worker processes. A
         job with partitions runs one: `partition_key` (or the tag `tagbase/partition`)."""
         if not _runner:
-            raise DefinitionError(
-                [Problem(f"job {self.name!r}", "cannot run: tagbase.execution is not imported",
-                         "import tagbase (or tagbase.execution) before running a job")]
-            )  # fmt: skip
+            problem = Problem(
+                f"job {self.name!r}",
+                "cannot run: tagbase.execution, which runs jobs, is not imported",
+                "import tagbase (or tagbase.execution) before running a job",
+            )
+            raise DefinitionError([problem])
         return _runner[0](
             self,
             tags=tags,
