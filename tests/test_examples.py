@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from tagbase import Client, Definitions, Kind, RunResult, load_definitions, sync_definitions
-from tagbase._metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 from tagbase.cli import cli
 from tagbase.examples import registry, training
+from tagbase.metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 MODULE = "tagbase.examples.definitions"

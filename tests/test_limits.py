@@ -29,7 +29,7 @@ from tagbase._limits import (
     MIN_INTEGER,
     RUN_STATUSES,
 )
-from tagbase._metadata import encode_metadata_value
+from tagbase.metadata import encode_metadata_value
 
 
 def nested(depth: int) -> Any:

@@ -33,20 +33,6 @@ from tagbase._errors import (
 )
 from tagbase._functions import add_tags, log_metadata, remove_tags
 from tagbase._kinds import Kind
-from tagbase._metadata import (
-    AssetKey,
-    CodeReferencesMetadataValue,
-    LocalFileCodeReference,
-    MetadataValue,
-    TableColumn,
-    TableColumnConstraints,
-    TableColumnDep,
-    TableColumnLineage,
-    TableConstraints,
-    TableRecord,
-    TableSchema,
-    UrlCodeReference,
-)
 from tagbase._records import (
     AssignedTag,
     Entity,
@@ -112,6 +98,20 @@ from tagbase.execution import (
     materialize,
     reexecute,
     sync_definitions,
+)
+from tagbase.metadata import (
+    AssetKey,
+    CodeReferencesMetadataValue,
+    LocalFileCodeReference,
+    MetadataValue,
+    TableColumn,
+    TableColumnConstraints,
+    TableColumnDep,
+    TableColumnLineage,
+    TableConstraints,
+    TableRecord,
+    TableSchema,
+    UrlCodeReference,
 )
 from tagbase.store import EntitySpec
 

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import (
     AssignedTag,
     Entity,
@@ -31,6 +30,7 @@ from tagbase._records import (
     TagEvent,
 )
 from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
+from tagbase.metadata import MetadataValue, encode_metadata_value
 
 
 def iso_time(moment: datetime) -> str:

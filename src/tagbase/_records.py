@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from tagbase._kinds import Kind
-from tagbase._metadata import TimestampMetadataValue
 from tagbase._tags import tag_string
+from tagbase.metadata import TimestampMetadataValue
 
 T = TypeVar("T")
 

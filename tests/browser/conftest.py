@@ -20,8 +20,8 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tagbase._demo import run_demo
 from tagbase.client import Client
+from tagbase.demo import run_demo
 from tagbase.execution import ArtifactStore
 from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.server import create_app

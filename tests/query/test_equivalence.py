@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tagbase import EntitySpec
-from tagbase._metadata import EncodedMetadata, encode_metadata_value, normalize_metadata
+from tagbase.metadata import EncodedMetadata, encode_metadata_value, normalize_metadata
 from tagbase.query import (
     And,
     AssetIs,

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tagbase import Kind, MetadataValue
-from tagbase._demo import run_demo
 from tagbase.client import Client
 from tagbase.definitions import Definitions
+from tagbase.demo import run_demo
 from tagbase.execution import ArtifactStore
 from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.server import create_app

@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from tagbase._client import Client
-from tagbase._demo import DEFAULT_ROUNDS, EXAMPLES_MODULE, SERIES, DemoRuns, run_demo
 from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase.cli._app import State, pass_state
@@ -25,6 +24,7 @@ from tagbase.cli._render import (
     tag_cell,
 )
 from tagbase.definitions import Definitions
+from tagbase.demo import DEFAULT_ROUNDS, EXAMPLES_MODULE, SERIES, DemoRuns, run_demo
 
 NEWEST_RUNS = 15
 MOVES_SHOWN = 8

@@ -17,7 +17,6 @@ from rich.text import Text
 
 from tagbase._json import iso_time, metadata_json
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue
 from tagbase._records import (
     AssignedTag,
     Entity,
@@ -28,6 +27,7 @@ from tagbase._records import (
     TagEvent,
 )
 from tagbase.cli._safe import SafeConsole, json_text, printable, unwrapped
+from tagbase.metadata import MetadataValue
 
 PIPED_WIDTH = 200  # wide enough that piped tables keep one line per row
 METADATA_CELL = 160

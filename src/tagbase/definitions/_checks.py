@@ -16,9 +16,9 @@ from tagbase._errors import (
     _ProblemsError,
 )
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue, normalize_metadata, validate_owners
 from tagbase._tag_aliases import resolve_aliases
 from tagbase._tags import KIND_TAG_PREFIX, Tag, TagsInput, normalize_tags
+from tagbase.metadata import MetadataValue, normalize_metadata, validate_owners
 
 T = TypeVar("T")
 GROUP_TAG = "tagbase/group"

@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 from tagbase._errors import DefinitionError, Problem
-from tagbase._metadata import (
+from tagbase.definitions._assets import AssetsDefinition, AssetSpec
+from tagbase.definitions._definitions import Definitions
+from tagbase.metadata import (
     CodeReference,
     CodeReferencesMetadataValue,
     LocalFileCodeReference,
     StandardMetadataKeys,
     UrlCodeReference,
 )
-from tagbase.definitions._assets import AssetsDefinition, AssetSpec
-from tagbase.definitions._definitions import Definitions
 
 KEY = StandardMetadataKeys.CODE_REFERENCES
 T = TypeVar("T", bound=Sequence[AssetsDefinition | AssetSpec] | Definitions)

@@ -13,7 +13,6 @@ from typing import Any, Literal, Protocol, overload
 from tagbase._concurrency import TagConcurrencyLimit, parse_limits
 from tagbase._errors import DefinitionError, Problem
 from tagbase._kinds import Kind
-from tagbase._metadata import AssetKey, MetadataValue
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._assets import AssetsDefinition
 from tagbase.definitions._checks import Checks, check_name
@@ -21,6 +20,7 @@ from tagbase.definitions._compose import NodeInvocation, compose
 from tagbase.definitions._partitions import PartitionsDefinition
 from tagbase.definitions._selection import select_assets
 from tagbase.definitions._values import Model
+from tagbase.metadata import AssetKey, MetadataValue
 
 _EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
 Style = Literal["job", "pipeline", "asset_job"]

@@ -18,10 +18,10 @@ from types import MappingProxyType
 from typing import Any, Literal, overload
 
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._checks import Checks, check_name
 from tagbase.definitions._values import ArtifactConfig
+from tagbase.metadata import MetadataValue
 
 Style = Literal["op", "step", "asset"]
 _NO_DEFAULT: Any = inspect.Parameter.empty

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from tagbase._errors import DefinitionError, Problem
-from tagbase._metadata import MetadataValue
 from tagbase._tags import Tag
 from tagbase.definitions._assets import ASSET_INPUT_PREFIX, AssetsDefinition, AssetSpec
 from tagbase.definitions._compose import Constant, NodeInvocation, OutputHandle
@@ -25,6 +24,7 @@ from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._ops import OpDefinition
 from tagbase.definitions._partitions import PartitionsDefinition
 from tagbase.definitions._selection import unknown
+from tagbase.metadata import MetadataValue
 
 _EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
 

@@ -20,8 +20,8 @@ from functools import cached_property
 from typing import Any
 
 from tagbase._errors import InvalidInputError, UnknownDefinitionError
-from tagbase._metadata import AssetKey, encode_metadata_value
 from tagbase.definitions._assets import AssetsDefinition, AssetSpec
+from tagbase.metadata import AssetKey, encode_metadata_value
 from tagbase.query import (
     And,
     AssetIs,

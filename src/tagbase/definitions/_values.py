@@ -12,8 +12,8 @@ from types import MappingProxyType
 from typing import Any
 
 from tagbase._kinds import Kind
-from tagbase._metadata import AssetKey, MetadataValue, normalize_metadata
 from tagbase._tags import Tag, TagsInput, normalize_tags
+from tagbase.metadata import AssetKey, MetadataValue, normalize_metadata
 
 _NO_METADATA: Mapping[str, MetadataValue] = MappingProxyType({})
 

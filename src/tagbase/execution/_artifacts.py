@@ -29,9 +29,9 @@ import fsspec
 import yaml
 
 from tagbase._errors import ArtifactIntegrityError, InvalidInputError, StoreError
-from tagbase._metadata import MetadataValue, StandardMetadataKeys, TableColumn, TableSchema
 from tagbase._records import StoredArtifact
 from tagbase.execution._artifact_paths import checked_location, location_of
+from tagbase.metadata import MetadataValue, StandardMetadataKeys, TableColumn, TableSchema
 
 JSON, PANDAS, ARROW, PICKLE = "json", "pandas-parquet", "arrow-parquet", "pickle"
 _SUFFIXES = {JSON: ".json", PANDAS: ".pandas.parquet", ARROW: ".arrow.parquet", PICKLE: ".pickle"}

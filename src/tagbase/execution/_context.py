@@ -20,8 +20,8 @@ from typing import Any, Literal
 from tagbase._errors import TargetError
 from tagbase._kinds import Kind
 from tagbase._limits import storable_text
-from tagbase._metadata import AssetKey, MetadataValue, normalize_metadata
 from tagbase._tags import Tag, TagsInput, normalize_tags
+from tagbase.metadata import AssetKey, MetadataValue, normalize_metadata
 
 
 @dataclass(frozen=True, slots=True)

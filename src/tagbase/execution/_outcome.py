@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tagbase._metadata import MetadataValue
 from tagbase._records import StoredArtifact
 from tagbase._tags import Tag
 from tagbase.execution._context import StepEffects
+from tagbase.metadata import MetadataValue
 
 
 @dataclass

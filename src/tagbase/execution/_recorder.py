@@ -21,7 +21,6 @@ from typing import Any
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
 from tagbase._limits import storable_text
-from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import Entity
 from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
@@ -32,6 +31,7 @@ from tagbase.execution._outcome import OutputResult, StepOutcome
 from tagbase.execution._run_tags import RunTags
 from tagbase.execution._steps import now_ms
 from tagbase.execution._tag_changes import apply_tag_changes
+from tagbase.metadata import MetadataValue, encode_metadata_value
 from tagbase.store import EntitySpec, Event, StepEnd, Store
 
 
@@ -63,16 +63,16 @@ class RunRecorder:
 
     def record(self, job_name: str, tags: RunTags) -> Entity:
         """The run, `queued`, with its job's tags (`definition`), launch and system tags, and
-        the aliases they were given as (`run_tags` built them all)."""
+        the aliases they were given as (`run_tags` built them all). Called inside a block
+        (`Store.atomic`) that also starts or queues the run."""
         spec = EntitySpec(
             Kind.RUN, scope=job_name, tags=tags.job, status="queued", metadata=tags.metadata
         )
-        with self.store.atomic():
-            run = self.store.add(spec, source="definition")
-            if tags.launch:
-                run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
-            if tags.system:
-                run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
+        run = self.store.add(spec, source="definition")
+        if tags.launch:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.launch, source="launch")
+        if tags.system:
+            run = self.store.add_tags(Kind.RUN, run.id, tags=tags.system, source="system")
         return run
 
     def start(
@@ -155,7 +155,8 @@ class RunRecorder:
         if self.store.find(spec.kind, spec.name, spec.scope) is not None:
             return False
         try:
-            self.store.add(spec, source="definition")
+            with self.store.atomic():  # a savepoint: the refusal undoes this add alone
+                self.store.add(spec, source="definition")
         except AlreadyExistsError:  # another run created it meanwhile
             return False
         return True
@@ -271,7 +272,7 @@ def _events(outcome: StepOutcome) -> list[Event]:
         Event("log", at, outcome.key, f"{level}: {message}")
         for at, level, message in outcome.effects.logs
     ]
-    for output in outcome.outputs:
+    for output in outcome.outputs if outcome.succeeded else ():  # a failed step made none
         if not (output.version_id or output.metadata):
             continue
         described: dict[str, Any] = {"output": output.name}

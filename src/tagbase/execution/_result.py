@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagbase._errors import NotFoundError
-from tagbase._metadata import AssetKey
 from tagbase.execution._artifacts import ArtifactStore
 from tagbase.execution._outcome import OutputResult, StepOutcome
+from tagbase.metadata import AssetKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,12 +22,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue
 from tagbase._records import Entity
 from tagbase._tag_aliases import ALIASES_METADATA, resolve_aliases
 from tagbase._tags import SYSTEM_TAG_KEYS, Tag, TagsInput, normalize_tags
 from tagbase.definitions._partitions import PARTITION_TAG, PartitionsDefinition, split_partition
 from tagbase.definitions._plan import ExecutionPlan
+from tagbase.metadata import MetadataValue
 
 RUN_TAGS_METADATA = "tagbase/run_tags"  # on a job: the tags every run of it carries
 STEP_TAGS_METADATA = "tagbase/step_tags"  # on a job: the tags of its ops and assets

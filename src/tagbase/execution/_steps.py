@@ -11,13 +11,13 @@ from typing import Any
 
 from tagbase._errors import DefinitionError, Problem
 from tagbase._limits import storable_text
-from tagbase._metadata import MetadataValue, StandardMetadataKeys
 from tagbase._tags import Tag
 from tagbase.definitions._plan import PlannedStep
 from tagbase.definitions._values import MaterializeResult, Output
 from tagbase.execution._artifacts import ArtifactStore
 from tagbase.execution._context import StepContext, running
 from tagbase.execution._outcome import OutputResult, StepOutcome
+from tagbase.metadata import MetadataValue, StandardMetadataKeys
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue, encode_metadata_value
 from tagbase._records import AssignedTag, Entity
 from tagbase._tags import RESERVED_PREFIX, Tag
 from tagbase.definitions._assets import AssetSpec
@@ -31,6 +30,7 @@ from tagbase.execution._run_tags import (
     run_tags_json,
 )
 from tagbase.execution._runtime import current_runtime
+from tagbase.metadata import MetadataValue, encode_metadata_value
 from tagbase.query import Match, NameMatch, Or
 from tagbase.store import EntitySpec, Store
 

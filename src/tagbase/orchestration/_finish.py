@@ -4,10 +4,10 @@ process noticing its worker died. Steps left `started` end with it, in the same 
 from __future__ import annotations
 
 from tagbase._kinds import Kind
-from tagbase._metadata import MetadataValue
 from tagbase._records import Entity
 from tagbase._run_records import ENDED
 from tagbase.execution._steps import now_ms
+from tagbase.metadata import MetadataValue
 from tagbase.store import Event, Store
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from tagbase._metadata import EncodedMetadata
 from tagbase._tags import tag_string
+from tagbase.metadata import EncodedMetadata
 from tagbase.query._ast import (
     And,
     AssetIs,

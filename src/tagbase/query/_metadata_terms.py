@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from tagbase._errors import QueryError
-from tagbase._metadata import StandardMetadataKeys
+from tagbase.metadata import StandardMetadataKeys
 from tagbase.query._ast import (
     Compare,
     Match,

@@ -1,5 +1,17 @@
 """The catalog store: SQLAlchemy Core over SQLite and PostgreSQL, behind one contract."""
 
+from tagbase.store._contract import (
+    DaemonState,
+    Entities,
+    EntityTags,
+    History,
+    RunLog,
+    RunQueue,
+    StoreContract,
+    TagRegistry,
+    Transactions,
+    Workers,
+)
 from tagbase.store._daemon_state import CursorState
 from tagbase.store._engine import database_revision, head_revision, upgrade_database
 from tagbase.store._queue import Lease, QueuedRun
@@ -9,14 +21,24 @@ from tagbase.store._workers import WorkerRecord
 
 __all__ = [
     "CursorState",
+    "DaemonState",
+    "Entities",
     "EntitySpec",
+    "EntityTags",
     "Event",
+    "History",
     "Lease",
     "QueuedRun",
     "Ref",
+    "RunLog",
+    "RunQueue",
     "StepEnd",
     "Store",
+    "StoreContract",
+    "TagRegistry",
+    "Transactions",
     "WorkerRecord",
+    "Workers",
     "database_revision",
     "head_revision",
     "upgrade_database",

@@ -3,7 +3,7 @@
 A write runs in one transaction. `atomic()` widens that to a block: every read and write the
 store makes inside it, on this thread, joins one transaction that commits at the end or rolls
 back whole — so a lifecycle step (a run's start, a step's end with what it made) is never left
-half-written.
+half-written. A block inside a block is a savepoint.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Self
 import sqlalchemy as sa
 
 from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
-from tagbase._errors import InvalidInputError
+from tagbase._errors import InvalidInputError, StoreError
 from tagbase._tags import TagPolicy
 from tagbase.store._engine import check_schema, create_engine, writing
 from tagbase.store._loading import Names
+from tagbase.store._runs import run_row_id
 from tagbase.store._schema import SOURCES, actor
 from tagbase.store._sql import ensure_named, now_ms
 from tagbase.store._tagging import Change
@@ -44,6 +45,7 @@ class StoreBase:
         self._actor_ids: dict[str, int] = {}
         self._names = Names()
         self._open = threading.local()  # .connection: the transaction `atomic()` holds open
+        self._run_rows: dict[str, int] = {}
         try:
             check_schema(self.engine, url)
         except BaseException:
@@ -71,12 +73,31 @@ class StoreBase:
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """Everything the store writes (and reads) in the block, on this thread, is one
-        transaction: it commits when the block ends, or rolls back whole if it raises."""
-        if self._joined() is not None:
-            yield
+        transaction: it commits when the block ends, or rolls back whole if it raises. A block
+        inside a block is a savepoint: if it raises, its writes alone are undone."""
+        joined = self._joined()
+        if joined is None:
+            with self._writing() as connection:
+                yield
+                self._refuse_if_spoiled(connection)
             return
-        with self._writing():
-            yield
+        outer, self._open.spoiled = self._open.spoiled, False
+        try:
+            with self._forgetting_on_failure(), joined.begin_nested():
+                yield
+                self._refuse_if_spoiled(joined)
+        finally:
+            self._open.spoiled = outer
+
+    def _refuse_if_spoiled(self, connection: sa.Connection) -> None:
+        # Calls join the block without a savepoint each (they would double the statements of
+        # a run's steps), so one that failed may have written part of itself before raising.
+        if self._open.spoiled:
+            raise StoreError(
+                "a store call inside `atomic()` failed and its error was handled, so the "
+                "block cannot commit: that call may be half-written. Fix: put the call in a "
+                "block of its own (`with store.atomic(): ...`), which undoes it alone"
+            )
 
     def _joined(self) -> sa.Connection | None:
         return getattr(self._open, "connection", None)
@@ -86,6 +107,7 @@ class StoreBase:
         """A read transaction: the open one, if any, unless `apart` (its own connection)."""
         joined = None if apart else self._joined()
         if joined is not None:
+            self._refuse_if_spoiled(joined)
             yield joined
             return
         with self.engine.connect() as connection, connection.begin():
@@ -93,25 +115,43 @@ class StoreBase:
 
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
+        """A write transaction, or the open block's (a call that fails inside spoils it)."""
+        joined = self._joined()
+        if joined is not None:
+            self._refuse_if_spoiled(joined)
+            try:
+                yield joined
+            except BaseException:
+                self._open.spoiled = True
+                raise
+            return
+        with self._forgetting_on_failure(), writing(self.engine) as connection:
+            self._open.connection, self._open.spoiled = connection, False
+            try:
+                yield connection
+            finally:
+                self._open.connection = None
+
+    @contextmanager
+    def _forgetting_on_failure(self) -> Iterator[None]:
         try:
-            joined = self._joined()
-            if joined is not None:
-                # A savepoint keeps each write all-or-nothing inside the block too, so a
-                # caller that handles a refused write (an entity that exists) can go on.
-                with joined.begin_nested():
-                    yield joined
-                return
-            with writing(self.engine) as connection:
-                self._open.connection = connection
-                try:
-                    yield connection
-                finally:
-                    self._open.connection = None
+            yield
         except BaseException:
-            # Ids the rolled-back write added (actors, tag pairs) are gone, and may be reused.
+            # Ids a rolled-back write added (actors, tag pairs, runs) are gone, and may be
+            # reused by the next insert.
             self._actor_ids.clear()
+            self._run_rows.clear()
             self._names = Names()
             raise
+
+    def _run_row(self, connection: sa.Connection, run_id: str) -> int:
+        """The entity row of a run by its public id, remembered: a run's id never changes."""
+        row = self._run_rows.get(run_id)
+        if row is None:
+            if len(self._run_rows) >= 10_000:
+                self._run_rows.clear()
+            row = self._run_rows[run_id] = run_row_id(connection, run_id)
+        return row
 
     def _change(self, connection: sa.Connection, source: str, actor_name: str | None) -> Change:
         if source not in SOURCES:

@@ -11,8 +11,8 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from tagbase._kinds import Kind
-from tagbase._metadata import decode_metadata_value
 from tagbase._records import AssignedTag, Entity, EntityRef, Tags, from_millis
+from tagbase.metadata import decode_metadata_value
 from tagbase.store._schema import (
     SOURCES,
     actor,

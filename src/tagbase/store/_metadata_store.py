@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tagbase._metadata import MetadataValue, decode_metadata_value, encode_metadata_value
 from tagbase._records import MetadataEntry, from_millis
+from tagbase.metadata import MetadataValue, decode_metadata_value, encode_metadata_value
 from tagbase.store._schema import SOURCES, actor, metadata_entry, metadata_key, metadata_latest
 from tagbase.store._sql import ensure_named, insert_ids, upsert
 from tagbase.store._tagging import Change, Target

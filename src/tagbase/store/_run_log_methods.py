@@ -22,25 +22,25 @@ class RunLogMethods(StoreBase):
     def add_run_events(self, run_id: str, events: Sequence[Event]) -> None:
         """Events of the run itself (queued, started, ended...), in the order given."""
         with self._writing() as connection:
-            _runs.add_events(connection, _runs.run_row_id(connection, run_id), events)
+            _runs.add_events(connection, self._run_row(connection, run_id), events)
 
     def start_step(self, run_id: str, step_key: str, op_name: str, at_ms: int) -> None:
         """The step's row, `started`, and its `step_started` event."""
         with self._writing() as connection:
-            row = _runs.run_row_id(connection, run_id)
+            row = self._run_row(connection, run_id)
             _runs.start_step(connection, row, step_key, op_name, at_ms)
 
     def end_steps(self, run_id: str, ends: Sequence[StepEnd], events: Sequence[Event]) -> None:
         """Steps that ended or were skipped (a step never started gets its row), with events."""
         with self._writing() as connection:
-            _runs.end_steps(connection, _runs.run_row_id(connection, run_id), ends, events)
+            _runs.end_steps(connection, self._run_row(connection, run_id), ends, events)
 
     def end_open_steps(self, run_id: str, status: str, reason: str, at_ms: int) -> list[str]:
         """End the run's steps still `started` as `failed` (or `canceled` for any other run
         status), with the reason; the keys of the steps it ended."""
         step_status = "failed" if status == "failed" else "canceled"
         with self._writing() as connection:
-            row = _runs.run_row_id(connection, run_id)
+            row = self._run_row(connection, run_id)
             step = _runs.run_step.c
             open_steps = connection.execute(
                 sa.select(step.step_key, step.op_name).where(

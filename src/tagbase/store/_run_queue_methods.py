@@ -20,7 +20,6 @@ from tagbase.store import _daemon_state, _queue, _workers
 from tagbase.store._base import StoreBase
 from tagbase.store._daemon_state import CursorState
 from tagbase.store._queue import Lease, QueuedRun
-from tagbase.store._runs import run_row_id
 from tagbase.store._schema import entity
 from tagbase.store._workers import WorkerRecord
 
@@ -74,7 +73,7 @@ class RunQueueMethods(StoreBase):
         """Take a waiting run out of the queue (`queued`), or ask its worker to stop it
         (`running`); None when the run is in neither."""
         with self._writing() as connection:
-            return _queue.request_cancel(connection, run_row_id(connection, run_id))
+            return _queue.request_cancel(connection, self._run_row(connection, run_id))
 
     def cancel_requested(self, leases: Sequence[Lease]) -> list[Lease]:
         """Those of `leases` whose run someone asked to cancel."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tagbase._kinds import Kind
-from tagbase._metadata import decode_metadata_value
 from tagbase._records import EntityRef, from_millis
 from tagbase._run_records import MetadataPoint
+from tagbase.metadata import decode_metadata_value
 from tagbase.store._schema import entity, metadata_entry, metadata_key
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import functools
-import gc
 import json
 import operator
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
@@ -452,49 +449,5 @@ def bound_list(connection: sa.Connection, values: Iterable[Any]) -> Any:
     return json.dumps(list(values))
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector during a bulk write: the write allocates
-    many objects and no cycles, and collections it would trigger cost a quarter of its time.
-    Counted, so overlapping bulk writes in several threads turn it back on once, at the end."""
-    global _gc_pausers
-    with _gc_lock:
-        ours = _gc_pausers > 0 or gc.isenabled()  # else the application turned it off itself
-        if ours:
-            _gc_pausers += 1
-            gc.disable()
-    try:
-        yield
-    finally:
-        if ours:
-            with _gc_lock:
-                _gc_pausers -= 1
-                if _gc_pausers == 0:
-                    gc.enable()
-
-
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def analyze_when_grown(
-    engine: sa.Engine, added: int, measured: sa.Table, grown: Sequence[sa.Table]
-) -> None:
-    """After a bulk write of `added` rows into `measured` on PostgreSQL, ANALYZE the `grown`
-    tables when the write adds half as many rows as the planner believes `measured` holds, as
-    autovacuum would (where it runs): plans made for a near-empty table scan a million rows."""
-    if engine.dialect.name != "postgresql" or added < _ANALYZE_MIN_ROWS:
-        return
-    with engine.connect() as connection:
-        believed = connection.execute(_BELIEVED_ROWS, {"name": measured.name}).scalar_one()
-        if added >= max(believed, 0) / 2:
-            connection.exec_driver_sql(f"ANALYZE {', '.join(table.name for table in grown)}")
-        connection.commit()
-
-
-_ANALYZE_MIN_ROWS = 1000
-_BELIEVED_ROWS = sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:name)")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tagbase._metadata import MetadataValue
 from tagbase._records import Entity
 from tagbase.definitions import Definitions
+from tagbase.metadata import MetadataValue
 
 LINEAGE_KEY = "tagbase/column_lineage"
 

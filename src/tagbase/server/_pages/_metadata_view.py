@@ -15,7 +15,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from tagbase._metadata import (
+from tagbase._tags import RESERVED_PREFIX
+from tagbase.metadata import (
     CodeReferencesMetadataValue,
     JobMetadataValue,
     LocalFileCodeReference,
@@ -25,7 +26,6 @@ from tagbase._metadata import (
     TimestampMetadataValue,
     UrlCodeReference,
 )
-from tagbase._tags import RESERVED_PREFIX
 from tagbase.server._pages import _links
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")

@@ -20,7 +20,6 @@ from tagbase import (
     OwnerValidationError,
     TagValidationError,
 )
-from tagbase.store import Store
 
 PARENTS = {
     Kind.ASSET_VERSION: (Kind.ASSET, "orders"),
@@ -538,21 +537,3 @@ def test_find_named_returns_the_top_level_entities_that_exist(client: Client) ->
     assert client.store.find_named(Kind.JOB, []) == {}
     with pytest.raises(InvalidInputError, match="within its scope"):
         client.store.find_named(Kind.RUN, ["x"])
-
-
-def test_a_bulk_load_on_postgresql_leaves_the_planner_fresh_statistics(
-    postgresql_url_clean: str,
-) -> None:
-    """Plans made with the statistics of a near-empty table scan every row of a big one; a
-    bulk create analyzes the tables it grew (autovacuum may be off, as on this machine)."""
-    store = Store(postgresql_url_clean)
-    try:
-        store.add(EntitySpec("job", "load"))
-        store.add_many([EntitySpec("run", scope="load", tags={"n": str(n)}) for n in range(6000)])
-        with store.engine.connect() as connection:
-            counted = connection.exec_driver_sql(
-                "SELECT reltuples FROM pg_class WHERE oid = 'entity'::regclass"
-            ).scalar_one()
-        assert counted >= 6000
-    finally:
-        store.close()

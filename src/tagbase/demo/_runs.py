@@ -14,15 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tagbase._client import Client
-from tagbase._demo_catalog import DemoSummary, load_demo
 from tagbase._errors import InvalidInputError
 from tagbase.definitions import Definitions
 from tagbase.execution import RunResult
 from tagbase.execution._launch import execute_job
 from tagbase.execution._sync import sync_definitions
-
-# `load_demo` writes the seed catalog (a month of made-up history) that the web UI's tests browse.
-__all__ = ["DemoRuns", "DemoSummary", "load_demo", "load_examples", "run_demo"]
 
 EXAMPLES_MODULE = "tagbase.examples.definitions"
 DEFAULT_ROUNDS = 3

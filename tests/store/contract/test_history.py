@@ -7,16 +7,14 @@ import json
 import time
 from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from tagbase import Client, EntitySpec, Kind
+from tagbase import Client, Kind
 from tagbase._json import iso_time
 from tagbase.cli import cli
 from tagbase.server import create_app
 from tagbase.server._security import Security
-from tagbase.store._schema import deleted_entity
 
 
 def now() -> datetime:
@@ -81,16 +79,6 @@ def test_the_newest_entity_deleted_never_lends_its_history_to_the_next(client: C
     assert client.tag_history(Kind.MODEL_VERSION, "3.0.0", scope="iris") == []
     named = {e.entity.display_name for e in client.tag_history(tag="production")}
     assert named == {"iris:2.0.0"}
-
-
-def test_only_entities_the_history_mentions_leave_a_tombstone(client: Client) -> None:
-    client.create_pipeline("p")
-    client.bulk_create([EntitySpec(Kind.RUN, scope="p") for _ in range(5)])
-    client.create_run("p", "tagged", tags=["x"])
-    client.delete(Kind.JOB, "p", recursive=True)
-    with client.store.engine.connect() as connection:
-        kept = connection.execute(sa.select(deleted_entity.c.name)).scalars().all()
-    assert kept == ["tagged"]
 
 
 def cli_json(*args: str) -> object:

@@ -7,12 +7,10 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 
 from tagbase import Client, Entity, Kind, MetadataValidationError, MetadataValue
 from tagbase.query import Match, MetadataMatch
-from tagbase.store import Store
-from tagbase.store._schema import entity, metadata_key, metadata_latest
+from tagbase.store import StoreContract
 
 PARENTS = {
     Kind.ASSET_VERSION: Kind.ASSET,
@@ -30,18 +28,6 @@ def make(client: Client, kind: Kind, **fields: object) -> tuple[str, str | None]
         client.create(PARENTS[kind], scope)
     client.create(kind, "it", scope=scope, **fields)  # type: ignore[arg-type]
     return "it", scope
-
-
-def latest_numbers(store: Store, entity_name: str) -> dict[str, float | None]:
-    """The `number` column of the latest-value view, by key."""
-    query = (
-        sa.select(metadata_key.c.key, metadata_latest.c.number)
-        .join(metadata_key, metadata_key.c.id == metadata_latest.c.key_id)
-        .join(entity, entity.c.id == metadata_latest.c.entity_id)
-        .where(entity.c.name == entity_name)
-    )
-    with store.engine.connect() as connection:
-        return dict(connection.execute(query).all())
 
 
 @pytest.mark.parametrize("kind", list(Kind))
@@ -66,7 +52,7 @@ def test_every_value_is_kept_and_the_latest_is_shown(client: Client, kind: Kind)
     assert len(client.metadata_history(kind, name, scope)) == 5
 
 
-def test_history_records_source_and_actor(store: Store, client: Client) -> None:
+def test_history_records_source_and_actor(store: StoreContract, client: Client) -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     client.create_model("m", metadata={"stage": "created"})
     store.log_metadata(Kind.MODEL, "m", metadata={"stage": "scored"}, source="system", actor="bot")
@@ -74,35 +60,6 @@ def test_history_records_source_and_actor(store: Store, client: Client) -> None:
     assert (first.source, first.actor) == ("api", "tester")
     assert (second.source, second.actor) == ("system", "bot")
     assert before <= first.at <= second.at
-
-
-@pytest.mark.parametrize(
-    ("value", "number"),
-    [
-        (1000, 1000.0),
-        (0.25, 0.25),
-        (-3, -3.0),
-        (MetadataValue.int(7), 7.0),
-        (MetadataValue.float(1.5), 1.5),
-        ("1000", None),
-        (True, None),
-        ({"rows": 3}, None),
-        (None, None),
-    ],
-)
-def test_numeric_values_are_stored_as_numbers(
-    store: Store, client: Client, value: object, number: float | None
-) -> None:
-    client.create_artifact("orders", metadata={"value": value})
-    assert latest_numbers(store, "orders") == {"value": number}
-
-
-def test_the_number_column_follows_the_latest_value(store: Store, client: Client) -> None:
-    client.create_artifact("orders", metadata={"rows": 10})
-    client.log_metadata(Kind.ASSET, "orders", {"rows": 20})
-    assert latest_numbers(store, "orders") == {"rows": 20.0}
-    client.log_metadata(Kind.ASSET, "orders", {"rows": "unknown"})
-    assert latest_numbers(store, "orders") == {"rows": None}
 
 
 def test_typed_values_round_trip(client: Client) -> None:

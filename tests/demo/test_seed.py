@@ -15,9 +15,9 @@ from tagbase import (
     TableColumnDep,
     TableSchema,
 )
-from tagbase._demo_catalog import DemoSummary, load_demo
-from tagbase._metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 from tagbase.client import Client
+from tagbase.demo import DemoSummary, load_demo
+from tagbase.metadata import TableColumnLineageMetadataValue, TableSchemaMetadataValue
 
 EXCLUSIVE = ("champion", "latest", "production")
 PIPELINES = (

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tagbase import Kind
-from tagbase._demo import SCHEDULE, DemoRuns, run_demo
 from tagbase.cli import cli
 from tagbase.cli._demo import sparkline
 from tagbase.client import Client
+from tagbase.demo import SCHEDULE, DemoRuns, run_demo
 
 ROUNDS = 2
 JOBS = [job for job, _ in SCHEDULE]
