@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tagbase import _client
 from tagbase.client import Client
+from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.store import Store
 from tagbase.store._engine import normalize_url
 from tagbase.store._schema import metadata_obj
@@ -57,15 +57,16 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test reads or writes the user's own catalog or configuration."""
+    """No test reads or writes the user's own catalog or configuration: each runs in a runtime
+    of its own, over the configuration its environment names when first used."""
     monkeypatch.setenv("TAGBASE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("TAGBASE_DATABASE_URL", raising=False)
     monkeypatch.delenv("TAGBASE_TAG_POLICY", raising=False)
     monkeypatch.setenv("TAGBASE_USER", "tester")
-    yield
-    for store in _client._stores.values():
-        store.close()
-    _client._stores.clear()
+    runtime = Runtime()
+    with use_runtime(runtime):
+        yield
+    runtime.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -90,11 +91,12 @@ def postgresql_url_clean(postgres_url: str) -> str:
 
 @pytest.fixture
 def store(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """A store on an empty catalog; `Client()` and the module functions use it too."""
+    """A store on an empty catalog; `Client()` and the module functions use it too (it is
+    the runtime's), and so do worker processes (they read TAGBASE_DATABASE_URL)."""
     opened = Store(store_url, actor="tester")
     monkeypatch.setenv("TAGBASE_DATABASE_URL", store_url)
-    _client._stores[(store_url, opened.tag_policy.value)] = opened
-    yield opened
+    with use_runtime(Runtime(opened)):
+        yield opened
     opened.close()
 
 

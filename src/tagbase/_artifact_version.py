@@ -8,6 +8,7 @@ from typing import Any
 
 from tagbase._errors import NotFoundError
 from tagbase._records import Entity, StoredArtifact
+from tagbase.execution._runtime import current_runtime
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +27,10 @@ class ArtifactVersion(Entity):
     def load(self) -> Any:
         """The value the step stored (JSON data, a DataFrame, an arrow table, or an object
         tagbase pickled), after checking that its bytes are the ones tagbase wrote."""
-        from tagbase.execution._artifacts import ArtifactStore
-
         name = self.ref.display_name
         if self.stored is not None:
             what = f"artifact version {name} ({self.id})"
-            return ArtifactStore.from_environment().load(self.stored, what)
+            return current_runtime().artifacts.load(self.stored, what)
         if self.uri is None:
             raise NotFoundError(
                 f"artifact version {name} has no stored value: it was recorded, not produced "

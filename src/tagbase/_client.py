@@ -1,342 +1,38 @@
 """The Python client: create, get, list, update and delete every entity, tag and metadata.
 
 Method names and arguments follow the seed documents (`create_model_version(model_name_or_id=,
-name=, tags=)`, `list_runs(tags=[...])`...); generic `create/get/list/update/delete` take a kind.
+name=, tags=)`, `list_runs(tags=[...])`...); generic `create/get/list/update/delete` take a kind
+(`CatalogClient`); here are the methods of each kind, in one place, and the run queue's.
 """
 
 from __future__ import annotations
 
 import builtins
-import threading
 import uuid as uuidlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from tagbase import _fixes
 from tagbase._artifact_version import ArtifactVersion, loadable
-from tagbase._bulk import chosen
-from tagbase._config import Config
+from tagbase._client_catalog import CatalogClient, TagFilter
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
-from tagbase._records import (
-    Entity,
-    EntityRef,
-    MetadataEntry,
-    Page,
-    Retagging,
-    TagDefinition,
-    TagEvent,
-)
-from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
-from tagbase._tags import Tag, TagsInput
-from tagbase.query import (
-    Everything,
-    Node,
-    all_of,
-    from_name_filter,
-    from_operator_strings,
-    from_tag_dict,
-    parse,
-)
-from tagbase.store import EntitySpec, Ref, Store
-
-TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
+from tagbase._records import Entity, Page
+from tagbase._run_records import RunEvent, StepRecord
+from tagbase._tags import TagsInput
+from tagbase.definitions._partitions import PARTITION_TAG
+from tagbase.execution import load_definitions, sync_definitions
+from tagbase.orchestration import cancel_run, launch_run
+from tagbase.orchestration._backfill import launch_backfill
+from tagbase.orchestration._templates import launch_template
+from tagbase.store import Ref
 
 
-_stores: dict[tuple[str, str], Store] = {}
-_stores_lock = threading.Lock()
-
-
-def shared_store(config: Config) -> Store:
-    """One store per database and policy in a process: `Client()` is cheap to call often."""
-    slot = (config.database_url, config.tag_policy.value)
-    with _stores_lock:
-        if slot not in _stores:
-            _stores[slot] = Store.from_config(config)
-        return _stores[slot]
-
-
-def build_query(
-    tags: TagFilter = None, name: str | None = None, query: str | Node | None = None
-) -> Node:
-    """AND of a tag filter (operator strings or a key/value dict), a name filter and a query
-    (a selection string such as `tag:env=prod and not tag:deprecated`, or a syntax tree)."""
-    nodes: builtins.list[Node] = []
-    if isinstance(tags, Mapping):
-        nodes.append(from_tag_dict(tags))
-    elif tags is not None:
-        nodes.append(from_operator_strings([tags] if isinstance(tags, str | Tag) else tags))
-    if name is not None:
-        nodes.append(from_name_filter(name))
-    if query is not None:
-        nodes.append(parse(query) if isinstance(query, str) else query)
-    return all_of(nodes)
-
-
-class Client:
-    """Talks to the catalog named by the configuration (`$TAGBASE_HOME`, `TAGBASE_DATABASE_URL`)."""
-
-    def __init__(
-        self,
-        store: Store | None = None,
-        *,
-        database_url: str | None = None,
-        home: str | None = None,
-    ) -> None:
-        self.store = store or shared_store(Config.load(home=home, database_url=database_url))
-
-    # -- any kind ---------------------------------------------------------------------------
-
-    def create(
-        self,
-        kind: Kind | str,
-        name: str | None = None,
-        *,
-        scope: Ref | None = None,
-        tags: TagsInput = None,
-        metadata: Mapping[str, object] | None = None,
-        owners: Sequence[str] | None = None,
-        description: str | None = None,
-        status: str | None = None,
-        created_at: datetime | None = None,
-    ) -> Entity:
-        spec = EntitySpec(
-            kind, name, scope, tags, metadata, owners, description, status, created_at
-        )
-        return self.store.add(spec, source="api")
-
-    def bulk_create(self, entities: Sequence[EntitySpec]) -> builtins.list[str]:
-        """Create many entities with their tags and metadata in one transaction; their ids."""
-        return self.store.add_many(entities, source="api")
-
-    def get(self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None) -> Entity:
-        return self.store.get(kind, name_or_id, scope)
-
-    def list(
-        self,
-        kind: Kind | str,
-        *,
-        scope: Ref | None = None,
-        tags: TagFilter = None,
-        name: str | None = None,
-        query: str | Node | None = None,
-        size: int = 50,
-        page: int | None = None,
-        cursor: str | None = None,
-        with_total: bool = True,
-    ) -> Page[Entity]:
-        """Newest first. `tags` takes operator strings (`"contains:exp"`) or a dict.
-        `with_total=False` leaves `total` None: counting a large kind unfiltered costs more
-        than the page itself."""
-        node = build_query(tags, name, query)
-        return self.store.list(
-            kind,
-            scope=scope,
-            query=node,
-            size=size,
-            page=page,
-            cursor=cursor,
-            with_total=with_total,
-        )
-
-    def count(
-        self,
-        kind: Kind | str,
-        *,
-        scope: Ref | None = None,
-        tags: TagFilter = None,
-        name: str | None = None,
-        query: str | Node | None = None,
-    ) -> int:
-        return self.store.count(kind, scope=scope, query=build_query(tags, name, query))
-
-    def facets(
-        self,
-        kind: Kind | str,
-        key: str,
-        *,
-        scope: Ref | None = None,
-        tags: TagFilter = None,
-        name: str | None = None,
-        query: str | Node | None = None,
-    ) -> dict[str, int]:
-        """How many entities hold each value of tag `key`, within the filters if any."""
-        node = build_query(tags, name, query)
-        filtered = None if isinstance(node, Everything) else node
-        return self.store.facets(kind, key, scope=scope, query=filtered)
-
-    def retag(
-        self,
-        kind: Kind | str,
-        *,
-        query: str | Node | None = None,
-        tags: TagFilter = None,
-        scope: Ref | None = None,
-        add: TagsInput = None,
-        remove: Sequence[str] | None = None,
-        dry_run: bool = False,
-        all: bool = False,
-    ) -> Retagging:
-        """Add and remove tags on every entity matching a query (an empty one only with
-        `all=True`), in one transaction. `dry_run=True` does exactly that and rolls it back."""
-        kind = Kind.parse(kind)
-        query, tags = chosen(kind, query, tags, everything=all)
-        node = build_query(tags, None, query)
-        return self.store.retag(
-            kind, node, scope=scope, add=add, remove=remove, dry_run=dry_run, source="user"
-        )
-
-    def update(
-        self,
-        kind: Kind | str,
-        name_or_id: Ref,
-        scope: Ref | None = None,
-        *,
-        add_tags: TagsInput = None,
-        remove_tags: Sequence[str] | None = None,
-        name: str | None = None,
-        description: str | None = None,
-        status: str | None = None,
-        metadata: Mapping[str, object] | None = None,
-        owners: Sequence[str] | None = None,
-    ) -> Entity:
-        return self.store.update(
-            kind,
-            name_or_id,
-            scope,
-            add_tags=add_tags,
-            remove_tags=remove_tags,
-            name=name,
-            description=description,
-            status=status,
-            metadata=metadata,
-            owners=owners,
-            source="user",
-        )
-
-    def delete(
-        self,
-        kind: Kind | str,
-        name_or_id: Ref,
-        scope: Ref | None = None,
-        *,
-        recursive: bool = False,
-    ) -> None:
-        self.store.delete(kind, name_or_id, scope, recursive=recursive)
-
-    def add_tags(
-        self, kind: Kind | str, name_or_id: Ref, tags: TagsInput, scope: Ref | None = None
-    ) -> Entity:
-        return self.store.add_tags(kind, name_or_id, scope, tags=tags, source="user")
-
-    def remove_tags(
-        self, kind: Kind | str, name_or_id: Ref, tags: Sequence[str], scope: Ref | None = None
-    ) -> Entity:
-        return self.store.remove_tags(kind, name_or_id, scope, tags=tags, source="user")
-
-    def log_metadata(
-        self,
-        kind: Kind | str,
-        name_or_id: Ref,
-        metadata: Mapping[str, object],
-        scope: Ref | None = None,
-    ) -> Entity:
-        return self.store.log_metadata(kind, name_or_id, scope, metadata=metadata, source="user")
-
-    def metadata_history(
-        self, kind: Kind | str, name_or_id: Ref, scope: Ref | None = None, key: str | None = None
-    ) -> builtins.list[MetadataEntry]:
-        return self.store.metadata_history(kind, name_or_id, scope, key=key)
-
-    def metadata_series(
-        self, kind: Kind | str, name_or_id: Ref, key: str, scope: Ref | None = None
-    ) -> builtins.list[MetadataPoint]:
-        """Every number logged under `key` on the entity and its children (the versions of
-        an asset or model, the runs of a job), oldest first: a time series to plot."""
-        found = self.get(kind, name_or_id, scope)
-        return self.store.metadata_series(found.id, key)
-
-    # -- tags -------------------------------------------------------------------------------
-
-    def create_tag(
-        self,
-        name: str,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
-    ) -> TagDefinition:
-        """Register a new tag; its behaviours stay with it when later used as a plain string.
-        AlreadyExistsError if it is registered: `update_tag` changes a registered tag."""
-        return self.store.register_tag(
-            name,
-            exclusive=exclusive,
-            cascade=cascade,
-            color=color,
-            description=description,
-            multi_valued=multi_valued,
-            new=True,
-        )
-
-    def update_tag(
-        self,
-        tag_name_or_id: str,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
-    ) -> TagDefinition:
-        return self.store.update_tag(
-            tag_name_or_id,
-            exclusive=exclusive,
-            cascade=cascade,
-            color=color,
-            description=description,
-            multi_valued=multi_valued,
-        )
-
-    def get_tag(self, tag_name_or_id: str) -> TagDefinition:
-        return self.store.get_tag(tag_name_or_id)
-
-    def list_tags(
-        self, registered_only: bool = False, key: str | None = None
-    ) -> builtins.list[TagDefinition]:
-        return self.store.list_tags(registered_only=registered_only, key=key)
-
-    def search_tags(
-        self, containing: str = "", *, registered_only: bool = False, limit: int = 500
-    ) -> tuple[builtins.list[TagDefinition], int]:
-        """Registered (and, unless `registered_only`, used) tags whose name holds `containing`,
-        registered first, then the most used: at most `limit`, and how many match."""
-        return self.store.search_tags(containing, registered_only=registered_only, limit=limit)
-
-    def delete_tag(self, tag_name_or_id: str) -> int:
-        """Unregister the tag and take it off every entity; returns how many held it."""
-        return self.store.delete_tag(tag_name_or_id)
-
-    def tag_history(
-        self,
-        kind: Kind | str | None = None,
-        name_or_id: Ref | None = None,
-        scope: Ref | None = None,
-        tag: str | None = None,
-        limit: int = 1000,
-    ) -> builtins.list[TagEvent]:
-        """Adds, removals and exclusive moves, newest first, of an entity and/or a tag."""
-        return self.store.tag_history(kind=kind, ref=name_or_id, scope=scope, tag=tag, limit=limit)
-
-    def tag_holders(
-        self,
-        tag: str,
-        at: datetime,
-        kind: Kind | str | None = None,
-        scope: Ref | None = None,
-    ) -> builtins.list[EntityRef]:
-        """Which entities held `tag` at time `at` (within `scope`, for scoped kinds)."""
-        return self.store.tag_holders(tag, at=at, kind=kind, scope=scope)
+class Client(CatalogClient):
+    """Talks to the catalog of `store`; of `database_url` or `home` (a store of its own); else
+    of the runtime in use (by default the configured one: `$TAGBASE_HOME`,
+    `TAGBASE_DATABASE_URL`), so `Client()` is cheap to call often."""
 
     # -- models -----------------------------------------------------------------------------
 
@@ -661,12 +357,7 @@ class Client:
         (`tagbase worker`) runs it. `job` is a job definition or a job name: of
         `definitions`, of the definitions in `file` or `module`, else of the catalog. A job
         with partitions runs one: `partition_key` (or the tag `tagbase/partition`)."""
-        from tagbase.definitions._partitions import PARTITION_TAG
-        from tagbase.orchestration import launch_run
-
         if file is not None or module is not None:  # loaded from -f/-m: synced, as the CLI does
-            from tagbase.execution import load_definitions, sync_definitions
-
             sync_definitions(definitions := load_definitions(file, module), self.store)
         return launch_run(
             job,
@@ -681,14 +372,10 @@ class Client:
         self, template: Ref, *, tags: TagsInput = None, pipeline: Ref | None = None
     ) -> Entity:
         """Queue a run from a run template: its job, its tags, then `tags` over them."""
-        from tagbase.orchestration._templates import launch_template
-
         return launch_template(self.store, template, tags=tags, pipeline=pipeline)
 
     def cancel_run(self, run_name_or_id: Ref) -> Entity:
         """Cancel a queued run (at once) or a running one (its worker stops it)."""
-        from tagbase.orchestration import cancel_run
-
         return cancel_run(self.store, run_name_or_id)
 
     def launch_backfill(
@@ -703,8 +390,6 @@ class Client:
     ) -> Any:
         """Queue a run per partition (the keys given, or those from `start` to `end` of the
         job's partitions), all tagged `tagbase/backfill` with one id; the `Backfill`."""
-        from tagbase.orchestration._backfill import launch_backfill
-
         return launch_backfill(
             job,
             partition_keys=partition_keys,

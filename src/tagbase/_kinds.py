@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tagbase._errors import InvalidInputError
+
 
 class Kind(StrEnum):
     """The kinds of entity the catalog holds. The value is the canonical name."""
@@ -47,8 +49,6 @@ class Kind(StrEnum):
         normal = name.strip().lower().replace("-", "_").replace(" ", "_")
         kind = _ALIASES.get(normal)
         if kind is None:
-            from tagbase._errors import InvalidInputError
-
             known = ", ".join(sorted(_ALIASES))
             raise InvalidInputError(f"unknown entity kind {name!r}; use one of: {known}")
         return kind

@@ -22,6 +22,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 
 from tagbase.client import Client
 from tagbase.demo import run_demo
+from tagbase.execution import ArtifactStore
+from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.server import create_app
 from tagbase.server._security import Security
 from tagbase.store import Store
@@ -66,11 +68,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("browser")
     store = Store(f"sqlite:///{home / 'tagbase.db'}", actor="tester")
     client = Client(store)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TAGBASE_HOME", str(home))  # artifacts, and the examples' own Client()
+    # the session's runtime: the demo's artifacts, and the examples' own Client(), live here
+    with use_runtime(Runtime(store, ArtifactStore.for_home(home))):
         definitions = run_demo(client, rounds=2).definitions
+        app = create_app(client, definitions=definitions, security=Security())
     client.create_run_template("weekly_hygiene", "lead_hygiene", tags={"cadence": "weekly"})
-    app = create_app(client, definitions=definitions, security=Security())
     port = free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tagbase import _client
 from tagbase.client import Client
 from tagbase.execution import load_definitions
+from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.orchestration import LaunchRequest, launch_runs
 from tagbase.store import Store
 from tagbase.store._runs import run_event
@@ -19,11 +20,12 @@ RUNS = 500
 
 
 @pytest.fixture
-def pg_store(postgresql_url_clean: str, monkeypatch: pytest.MonkeyPatch) -> Store:
+def pg_store(postgresql_url_clean: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     store = Store(postgresql_url_clean, actor="tester")
     monkeypatch.setenv("TAGBASE_DATABASE_URL", postgresql_url_clean)
-    _client._stores[(postgresql_url_clean, store.tag_policy.value)] = store
-    return store
+    with use_runtime(Runtime(store)):
+        yield store
+    store.close()
 
 
 @pytest.mark.slow

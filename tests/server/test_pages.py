@@ -13,6 +13,8 @@ from tagbase import Kind, MetadataValue
 from tagbase.client import Client
 from tagbase.definitions import Definitions
 from tagbase.demo import run_demo
+from tagbase.execution import ArtifactStore
+from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.server import create_app
 from tagbase.server._security import Security
 from tagbase.store import EntitySpec, Store
@@ -27,24 +29,24 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Client, Def
     home = tmp_path_factory.mktemp("pages")
     store = Store(f"sqlite:///{home / 'tagbase.db'}", actor="tester")
     client = Client(store)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TAGBASE_HOME", str(home))  # artifacts, and the examples' own Client()
+    # the module's runtime: the demo's artifacts, and the examples' own Client(), live here
+    with use_runtime(Runtime(store, ArtifactStore.for_home(home))):
         definitions = run_demo(client, rounds=2).definitions
-    client.create_run_template("weekly_hygiene", "lead_hygiene", tags={"cadence": "weekly"})
-    client.create_pipeline("hostile_job", description=HOSTILE)
-    client.bulk_create([EntitySpec(Kind.RUN, scope="hostile_job") for _ in range(40)])
-    client.create_run("hostile_job", tags={"note": HOSTILE, "<b>label</b>": ""})
-    client.create_artifact(
-        HOSTILE,
-        description="<b>bold</b>",
-        metadata={
-            "doc": MetadataValue.md(f"{HOSTILE}\n\n[click](javascript:alert(3)) and **fine**"),
-            "home": MetadataValue.url("javascript:alert(4)"),
-            "site": MetadataValue.url("https://example.com/?a=1&b=<2>"),
-            "config": {"html": HOSTILE},
-        },
-    )
-    yield client, definitions
+        client.create_run_template("weekly_hygiene", "lead_hygiene", tags={"cadence": "weekly"})
+        client.create_pipeline("hostile_job", description=HOSTILE)
+        client.bulk_create([EntitySpec(Kind.RUN, scope="hostile_job") for _ in range(40)])
+        client.create_run("hostile_job", tags={"note": HOSTILE, "<b>label</b>": ""})
+        client.create_artifact(
+            HOSTILE,
+            description="<b>bold</b>",
+            metadata={
+                "doc": MetadataValue.md(f"{HOSTILE}\n\n[click](javascript:alert(3)) and **fine**"),
+                "home": MetadataValue.url("javascript:alert(4)"),
+                "site": MetadataValue.url("https://example.com/?a=1&b=<2>"),
+                "config": {"html": HOSTILE},
+            },
+        )
+        yield client, definitions
     store.close()
 
 

@@ -17,6 +17,7 @@ from tagbase._errors import (
     TagValidationError,
 )
 from tagbase.cli._safe import printable, safe_output
+from tagbase.execution._runtime import Runtime, use_runtime
 
 # Both vocabularies work: ZenML says artifacts and pipelines, tagbase says assets and jobs.
 ALIASES = {
@@ -35,7 +36,8 @@ _PROBLEM_ERRORS = (TagValidationError, MetadataValidationError, OwnerValidationE
 
 @dataclass
 class State:
-    """What the global options chose; the client is opened on first use."""
+    """What the global options chose; the client (of the runtime in use) is made on first
+    use."""
 
     database_url: str | None = None
     home: str | None = None
@@ -44,7 +46,7 @@ class State:
     @property
     def client(self) -> Client:
         if self._client is None:
-            self._client = Client(database_url=self.database_url, home=self.home)
+            self._client = Client()
         return self._client
 
     def config(self) -> Config:
@@ -118,4 +120,7 @@ def cli(ctx: click.Context, database_url: str | None, home: str | None) -> None:
 
     Tags are written `key` (a label) or `key=value`.
     """
-    ctx.obj = State(database_url=database_url, home=home)
+    ctx.obj = state = State(database_url=database_url, home=home)
+    if database_url is not None or home is not None:  # else the runtime in use (the default)
+        runtime = ctx.with_resource(use_runtime(Runtime(config=state.config())))
+        ctx.call_on_close(runtime.close)

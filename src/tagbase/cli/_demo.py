@@ -163,7 +163,7 @@ def _moves_table(client: Client) -> Table:
 
 def _serve(state: State, definitions: Definitions, port: int) -> None:
     try:
-        from tagbase.server import _pages
+        from tagbase.server import _pages  # the web stack is slow to import: only here
         from tagbase.server._serve import DEFAULT_HOST, run_server, server_app
     except ImportError as error:  # the server's dependencies are missing
         click.echo(f"\nThe web UI cannot start here ({error}); the catalog is ready anyway.")

@@ -64,7 +64,7 @@ def dev(
 ) -> None:
     """Serve the web UI and API, tick schedules and sensors, and run queued runs: all of
     tagbase on this machine, for development. Logs go to $TAGBASE_HOME/logs/."""
-    from tagbase.server import _serve
+    from tagbase.server import _serve  # the web stack is slow to import: only here
 
     _load(state, file, module)  # refuse a broken file before starting anything
     _serve.checked_security(state.config(), host)  # and an address that needs tokens...

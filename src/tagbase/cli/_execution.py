@@ -13,7 +13,12 @@ from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
 from tagbase.cli._render import console, emit_json
-from tagbase.definitions import Definitions
+from tagbase.definitions import (
+    Definitions,
+    ExecutorDefinition,
+    in_process_executor,
+    multiprocess_executor,
+)
 from tagbase.execution import (
     RunResult,
     load_definitions,
@@ -64,9 +69,7 @@ def _load(state: State, file: str | None, module: str | None) -> Definitions:
     return definitions
 
 
-def _executor(multiprocess: bool) -> Any:
-    from tagbase.definitions import in_process_executor, multiprocess_executor
-
+def _executor(multiprocess: bool) -> ExecutorDefinition:
     return multiprocess_executor if multiprocess else in_process_executor
 
 

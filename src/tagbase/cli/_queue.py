@@ -19,6 +19,8 @@ from tagbase.cli._entities import show_entity
 from tagbase.cli._execution import _load, launch_tag_option, partition_option, source_options
 from tagbase.cli._options import json_option
 from tagbase.cli._render import emit_json
+from tagbase.orchestration import Worker
+from tagbase.orchestration._daemon import Daemon
 from tagbase.store import Lease
 
 
@@ -95,8 +97,6 @@ def worker(
 ) -> None:
     """Run queued runs of the jobs a file or module defines, until stopped (Ctrl-C lets the
     runs in progress end first; a second Ctrl-C stops at once)."""
-    from tagbase.orchestration import Worker
-
     definitions = _load(state, file, module)
     config = state.config()
 
@@ -125,8 +125,6 @@ def worker(
 def daemon(state: State, file: str | None, module: str | None, interval: float) -> None:
     """Tick the schedules and sensors of a file or module into queued runs, and fail the
     runs of workers that stopped heartbeating."""
-    from tagbase.orchestration._daemon import Daemon
-
     definitions = _load(state, file, module)
     config = state.config()
     timeout = config.run_queue.heartbeat_timeout_s

@@ -32,7 +32,7 @@ def serve(
 
     With -f FILE or -m MODULE, the jobs they define can be launched from the API and the UI.
     """
-    from tagbase.server import _serve
+    from tagbase.server import _serve  # the web stack is slow to import: only here
 
     definitions = None if file is None and module is None else _load(state, file, module)
     app = _serve.server_app(state.config(), state.client, host, definitions, queue=queue)

@@ -16,13 +16,8 @@ from typing import Any, overload
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._checks import Checks, check_name, group_tag, kind_tags
-from tagbase.definitions._compose import NodeInvocation, OutputHandle, compose
-from tagbase.definitions._ops import (
-    OpDefinition,
-    OutputDefinition,
-    build_op,
-    handle_outputs,
-)
+from tagbase.definitions._compose import NodeInvocation, OutputHandle, compose, handle_outputs
+from tagbase.definitions._ops import OpDefinition, OutputDefinition, build_op
 from tagbase.definitions._partitions import PartitionsDefinition
 from tagbase.metadata import AssetKey, MetadataValue
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tagbase._errors import DefinitionError, Problem
-
-if TYPE_CHECKING:
-    from tagbase.definitions._ops import OpDefinition
+from tagbase.definitions._ops import RECORDING, OpDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +114,15 @@ def _error(owner: str, op: str, rule: str, fix: str) -> DefinitionError:
     return DefinitionError([Problem(f"{owner}: call of {op!r}", rule, fix)])
 
 
-_CURRENT: ContextVar[Composition | None] = ContextVar("tagbase_composition", default=None)
-
-
-def current_composition() -> Composition | None:
-    return _CURRENT.get()
-
-
 @contextmanager
 def composing(owner: str) -> Iterator[Composition]:
+    """While the block runs, calling an op records a node of the composition."""
     composition = Composition(owner)
-    token = _CURRENT.set(composition)
+    token = RECORDING.set(composition.invoke)
     try:
         yield composition
     finally:
-        _CURRENT.reset(token)
+        RECORDING.reset(token)
 
 
 def compose(
@@ -141,3 +132,12 @@ def compose(
     with composing(owner) as composition:
         returned = body(*args, **kwargs)
     return tuple(composition.nodes), returned
+
+
+def handle_outputs(returned: Any) -> tuple[OutputHandle, ...]:
+    """The handles a composed body returned: none, one, or a tuple of them."""
+    if isinstance(returned, OutputHandle):
+        return (returned,)
+    if isinstance(returned, tuple) and all(isinstance(h, OutputHandle) for h in returned):
+        return returned
+    return ()

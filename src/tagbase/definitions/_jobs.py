@@ -8,21 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any, Literal, Protocol, overload
 
 from tagbase._concurrency import TagConcurrencyLimit, parse_limits
 from tagbase._errors import DefinitionError, Problem
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, TagsInput
+from tagbase.definitions._assets import AssetsDefinition
 from tagbase.definitions._checks import Checks, check_name
 from tagbase.definitions._compose import NodeInvocation, compose
 from tagbase.definitions._partitions import PartitionsDefinition
+from tagbase.definitions._selection import select_assets
 from tagbase.definitions._values import Model
 from tagbase.metadata import AssetKey, MetadataValue
-
-if TYPE_CHECKING:
-    from tagbase.definitions._assets import AssetsDefinition
-    from tagbase.execution._result import RunResult
 
 _EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
 Style = Literal["job", "pipeline", "asset_job"]
@@ -59,6 +57,60 @@ multiprocess_executor = ExecutorDefinition("multiprocess")
 dask_executor = ExecutorDefinition("dask")
 
 
+class CompletedRun(Protocol):
+    """What running a job returns: a `tagbase.RunResult`, which the execution layer builds
+    (described here, as definitions sit below execution and do not import it)."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def run_name(self) -> str: ...
+    @property
+    def job_name(self) -> str: ...
+    @property
+    def success(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def failed_steps(self) -> list[str]: ...
+    @property
+    def pipeline_name(self) -> str: ...
+    @property
+    def steps(self) -> Mapping[str, Any]: ...
+    @property
+    def asset_version_ids(self) -> tuple[str, ...]: ...
+    @property
+    def artifact_base(self) -> str: ...
+    def output_for_node(self, node: str, output_name: str = "result") -> Any: ...
+    def output_for_step(self, node: str, output_name: str = "result") -> Any: ...
+    def asset_value(self, asset_key: AssetKey | str) -> Any: ...
+
+
+class JobRunner(Protocol):
+    """Runs a job now and records it: `tagbase.execution.execute_job`."""
+
+    def __call__(
+        self,
+        job: JobDefinition,
+        *,
+        tags: TagsInput = None,
+        partition_key: str | None = None,
+        op_selection: Sequence[str] | None = None,
+        raise_on_error: bool = True,
+        executor: ExecutorDefinition | None = None,
+    ) -> CompletedRun: ...
+
+
+# Set once, when tagbase.execution is imported (as `import tagbase` does): the definitions
+# layer hands a job it is asked to run to the layer above it rather than import it.
+_runner: list[JobRunner] = []
+
+
+def run_jobs_with(runner: JobRunner) -> None:
+    """How `execute_in_process` (and calling a pipeline) runs a job."""
+    _runner[:] = [runner]
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class JobDefinition:
     """A graph of ops to run, with the tags every run of it carries."""
@@ -86,12 +138,17 @@ class JobDefinition:
         executor: ExecutorDefinition | None = None,
         run_config: Mapping[str, Any] | None = None,
         partition_key: str | None = None,
-    ) -> RunResult:
+    ) -> CompletedRun:
         """Run the job now and record the run; `executor` may ask for worker processes. A
         job with partitions runs one: `partition_key` (or the tag `tagbase/partition`)."""
-        from tagbase.execution._launch import execute_job
-
-        return execute_job(
+        if not _runner:
+            problem = Problem(
+                f"job {self.name!r}",
+                "cannot run: tagbase.execution, which runs jobs, is not imported",
+                "import tagbase (or tagbase.execution) before running a job",
+            )
+            raise DefinitionError([problem])
+        return _runner[0](
             self,
             tags=tags,
             partition_key=partition_key,
@@ -165,7 +222,7 @@ class GraphDefinition:
             partitions_def=partitions_def,
         )
 
-    def execute_in_process(self, tags: TagsInput = None, **options: Any) -> RunResult:
+    def execute_in_process(self, tags: TagsInput = None, **options: Any) -> CompletedRun:
         return self.to_job().execute_in_process(tags, **options)
 
 
@@ -250,8 +307,6 @@ class UnresolvedAssetJob:
 
     def resolve(self, assets: Sequence[AssetsDefinition]) -> JobDefinition:
         """The job over the selected assets; unknown names raise before anything runs."""
-        from tagbase.definitions._selection import select_assets
-
         chosen = select_assets(self.selection, assets)
         partitions = asset_partitions(f"job {self.name!r}", chosen, self.partitions_def)
         return JobDefinition(

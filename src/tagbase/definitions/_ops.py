@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import partial
 from types import MappingProxyType
@@ -19,13 +20,17 @@ from typing import Any, Literal, overload
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._checks import Checks, check_name
-from tagbase.definitions._compose import OutputHandle, current_composition
 from tagbase.definitions._values import ArtifactConfig
 from tagbase.metadata import MetadataValue
 
 Style = Literal["op", "step", "asset"]
 _NO_DEFAULT: Any = inspect.Parameter.empty
 _EMPTY: Mapping[str, MetadataValue] = MappingProxyType({})
+
+# What calling an op does while a `@job`, `@graph` or `@pipeline` body is being composed:
+# record a node (`_compose` sets it; it builds on ops, so they do not import it).
+Recorder = Callable[["OpDefinition", Sequence[Any], Mapping[str, Any]], Any]
+RECORDING: ContextVar[Recorder | None] = ContextVar("tagbase_composition", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +71,9 @@ class OpDefinition:
     style: Style = "op"
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        composition = current_composition()
-        if composition is not None:
-            return composition.invoke(self, args, kwargs)
+        record = RECORDING.get()
+        if record is not None:
+            return record(self, args, kwargs)
         return self.fn(*args, **kwargs)
 
     @property
@@ -247,12 +252,3 @@ def _op_decorator(
         build_op, style=style, name=name, tags=tags, description=description, metadata=metadata
     )
     return decorate(fn) if fn is not None else decorate
-
-
-def handle_outputs(returned: Any) -> tuple[OutputHandle, ...]:
-    """The handles a composed body returned: none, one, or a tuple of them."""
-    if isinstance(returned, OutputHandle):
-        return (returned,)
-    if isinstance(returned, tuple) and all(isinstance(h, OutputHandle) for h in returned):
-        return returned
-    return ()

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, overload
 
 from tagbase._kinds import Kind
 from tagbase._tags import Tag, TagsInput
 from tagbase.definitions._checks import Checks, check_name
 from tagbase.definitions._compose import compose
-from tagbase.definitions._jobs import ExecutorDefinition, JobDefinition, build_job
+from tagbase.definitions._jobs import CompletedRun, ExecutorDefinition, JobDefinition, build_job
 from tagbase.definitions._values import Model
-
-if TYPE_CHECKING:
-    from tagbase.execution._result import RunResult
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -46,7 +43,7 @@ class PipelineDefinition:
             model=self.model,
         )
 
-    def __call__(self, *args: Any, **kwargs: Any) -> RunResult:
+    def __call__(self, *args: Any, **kwargs: Any) -> CompletedRun:
         return self.to_job(*args, **kwargs).execute_in_process()
 
     def with_options(

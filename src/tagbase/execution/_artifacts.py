@@ -68,6 +68,11 @@ class ArtifactStore:
     @classmethod
     def from_environment(cls) -> ArtifactStore:
         home = Path(os.environ.get("TAGBASE_HOME") or Path.home() / ".tagbase")
+        return cls.for_home(home)
+
+    @classmethod
+    def for_home(cls, home: Path) -> ArtifactStore:
+        """The store a tagbase home folder configures (see the module)."""
         return cls(_configured_base(home))
 
     def save(self, value: Any, *names: str) -> Stored:

@@ -16,7 +16,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from typing import Any
 
-from tagbase import _client
 from tagbase._concurrency import TagConcurrencyLimit, blocking_limit
 from tagbase._errors import NotFoundError
 from tagbase._records import StoredArtifact
@@ -26,6 +25,7 @@ from tagbase.execution._artifacts import ArtifactStore
 from tagbase.execution._context import AssetExecutionContext, OpExecutionContext, StepContext
 from tagbase.execution._outcome import StepOutcome
 from tagbase.execution._recorder import RunInfo, RunRecorder
+from tagbase.execution._runtime import after_fork
 from tagbase.execution._steps import execute_step, now_ms
 
 
@@ -147,12 +147,6 @@ _plans: dict[int, ExecutionPlan] = {}
 _plans_lock = threading.Lock()
 
 
-def _forget_parent_connections() -> None:
-    """A forked worker must not use the parent's pooled database connections."""
-    for store in _client._stores.values():
-        store.after_fork()
-
-
 def _run_in_worker(
     token: int, key: str, inputs: dict[str, Any], context: StepContext, base: str
 ) -> StepOutcome:
@@ -186,8 +180,10 @@ def run_in_processes(
         _plans[token] = runner.plan
     try:
         context = multiprocessing.get_context("fork")
+        # a forked worker must not use the parent's pooled database connections
+        forget = (runner.recorder.store,)
         with ProcessPoolExecutor(
-            max_workers, mp_context=context, initializer=_forget_parent_connections
+            max_workers, mp_context=context, initializer=after_fork, initargs=forget
         ) as pool:
             schedule(runner, lambda step: _submit(runner, pool, token, step), limits)
     finally:

@@ -11,8 +11,6 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tagbase._client import shared_store
-from tagbase._config import Config
 from tagbase._errors import NotFoundError, TagbaseError
 from tagbase._kinds import Kind
 from tagbase._tags import TagsInput, normalize_tags
@@ -23,6 +21,7 @@ from tagbase.definitions._jobs import (
     JobDefinition,
     asset_partitions,
     in_process_executor,
+    run_jobs_with,
 )
 from tagbase.definitions._partitions import PARTITION_TAG, check_partition_key
 from tagbase.definitions._plan import ExecutionPlan, FromAsset, plan_job
@@ -32,6 +31,7 @@ from tagbase.execution._executors import Load, Runner, run_in_process, run_in_pr
 from tagbase.execution._recorder import RunInfo, RunRecorder
 from tagbase.execution._result import RunResult
 from tagbase.execution._run_tags import run_tags
+from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.execution._sync import sync_plan
 from tagbase.store import Store
 
@@ -66,8 +66,9 @@ def execute_job(
         partitions=job.partitions_def,
         partition_key=partition_key,
     )
-    store = store or shared_store(Config.load())
-    artifacts = ArtifactStore.from_environment()
+    runtime = current_runtime()
+    store = store or runtime.store
+    artifacts = runtime.artifacts
     asset_inputs = _stored_inputs(store, plan, chosen.as_dict().get(PARTITION_TAG))
     sync_plan(store, plan, full)
     recorder = RunRecorder(store)
@@ -87,7 +88,8 @@ def execute_recorded(
     """Run a run recorded earlier as `queued` (a worker's part), given its id and tags: its
     `tagbase/op_selection` picks its steps; `op_selection` given here becomes that tag. Its
     partition is checked again: the job's partitions may have changed since it was queued."""
-    store = store or shared_store(Config.load())
+    runtime = current_runtime()
+    store = store or runtime.store
     partition = tags.get(PARTITION_TAG)
     check_partition_key(job.partitions_def, partition, run_subject(job.name))
     recorded = tags.get("tagbase/op_selection")
@@ -96,7 +98,7 @@ def execute_recorded(
     if keys is not None:
         plan = plan.subset(keys)
     added = {} if recorded is not None or keys is None else _selection_tag(plan)
-    artifacts = ArtifactStore.from_environment()
+    artifacts = runtime.artifacts
     asset_inputs = _stored_inputs(store, plan, partition)
     recorder = RunRecorder(store)
     system = normalize_tags(added, kind=Kind.RUN)
@@ -120,8 +122,9 @@ def _run(
     job = plan.job
     runner = Runner(plan, run, recorder, artifacts, asset_inputs)
     chosen = executor or job.executor
-    try:
-        run_with(chosen, runner)
+    try:  # the steps' own calls (`Client()`, `log_metadata`) reach the run's catalog
+        with use_runtime(Runtime(recorder.store, artifacts)):
+            run_with(chosen, runner)
     except BaseException as error:
         recorder.end(run, None, f"interrupted: {type(error).__name__}: {error}")
         raise
@@ -146,7 +149,7 @@ def run_with(executor: ExecutorDefinition, runner: Runner) -> None:
     if executor.name == "multiprocess":
         run_in_processes(runner, executor.max_concurrent, executor.tag_concurrency_limits)
     elif executor.name == "dask":
-        from tagbase.execution._dask import run_on_dask
+        from tagbase.execution._dask import run_on_dask  # dask is optional
 
         run_on_dask(runner, executor)
     else:
@@ -245,3 +248,6 @@ def materialize(
         raise_on_error=raise_on_error,
         store=store,
     )
+
+
+run_jobs_with(execute_job)  # what `job.execute_in_process()` and calling a pipeline run

@@ -12,8 +12,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tagbase._client import shared_store
-from tagbase._config import Config
 from tagbase._errors import ConflictError, DefinitionError, NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
@@ -24,6 +22,7 @@ from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.definitions._plan import plan_job
 from tagbase.execution._launch import execute_job
 from tagbase.execution._result import RunResult
+from tagbase.execution._runtime import current_runtime
 from tagbase.store import Store
 
 
@@ -106,7 +105,7 @@ def reexecute(
     store: Store | None = None,
 ) -> RunResult:
     """Run a job again after a run of it (see the module); `tags` go over the parent's."""
-    store = store or shared_store(Config.load())
+    store = store or current_runtime().store
     rerun = plan_rerun(store, job, store.get(Kind.RUN, parent_run_id), from_failure)
     lineage = rerun.lineage
     return execute_job(

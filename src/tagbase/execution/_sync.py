@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tagbase._client import shared_store
-from tagbase._config import Config
 from tagbase._errors import AlreadyExistsError
 from tagbase._kinds import Kind
 from tagbase._records import AssignedTag, Entity
@@ -31,6 +29,7 @@ from tagbase.execution._run_tags import (
     plan_step_tags,
     run_tags_json,
 )
+from tagbase.execution._runtime import current_runtime
 from tagbase.metadata import MetadataValue, encode_metadata_value
 from tagbase.query import Match, NameMatch, Or
 from tagbase.store import EntitySpec, Store
@@ -239,6 +238,6 @@ def sync_plan(store: Store, plan: ExecutionPlan, full: ExecutionPlan | None = No
 
 
 def sync_definitions(defs: Definitions, store: Store | None = None) -> None:
-    """Record a code location's assets, ops and jobs in the catalog (`Client()`'s, by default)."""
-    store = store or shared_store(Config.load())
+    """Record a code location's assets, ops and jobs in the catalog (the runtime's, by default)."""
+    store = store or current_runtime().store
     sync(store, definitions_entities(defs, exclusive_tag_names(store)))

@@ -10,12 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tagbase import _fixes
-from tagbase._client import shared_store
-from tagbase._config import Config
 from tagbase._errors import InvalidInputError, PartitionKeyError, Problem
 from tagbase._tags import TagsInput
 from tagbase.definitions._definitions import Definitions
 from tagbase.definitions._partitions import PARTITION_TAG, PartitionsDefinition
+from tagbase.execution._runtime import current_runtime
 from tagbase.orchestration._launching import (
     JobInput,
     LaunchRequest,
@@ -50,7 +49,7 @@ def launch_backfill(
     definitions: Definitions | None = None,
     store: Store | None = None,
 ) -> Backfill:
-    store = store or shared_store(Config.load())
+    store = store or current_runtime().store
     if isinstance(job, str) and definitions is not None:
         job = definitions.get_job_def(job)
     if isinstance(job, str):

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from tagbase._client import shared_store
 from tagbase._config import Config
 from tagbase._records import Entity, from_millis, to_millis
 from tagbase._tags import Tag
@@ -23,6 +22,7 @@ from tagbase.definitions._schedules import (
     SensorEvaluationContext,
 )
 from tagbase.execution import sync_definitions
+from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.orchestration._launching import launch_run
 from tagbase.orchestration._monitor import reap
 from tagbase.store import CursorState, Store
@@ -45,11 +45,15 @@ class TickResult:
 @dataclass
 class Daemon:
     definitions: Definitions
-    store: Store = field(default_factory=lambda: shared_store(Config.load()))
+    store: Store = field(default_factory=lambda: current_runtime().store)
     clock: Callable[[], datetime] = utc_now
     heartbeat_timeout_s: float = field(
         default_factory=lambda: Config.load().run_queue.heartbeat_timeout_s
     )
+    runtime: Runtime = field(init=False)  # its store, which schedules' and sensors' code sees
+
+    def __post_init__(self) -> None:
+        self.runtime = Runtime(self.store, current_runtime().artifacts)
 
     def run(self, *, interval_s: float = 1.0, stop: Callable[[], bool] | None = None) -> None:
         """Tick every `interval_s` until `stop()` says so, its definitions synced first."""
@@ -59,6 +63,10 @@ class Daemon:
             time.sleep(interval_s)
 
     def tick(self) -> TickResult:
+        with use_runtime(self.runtime):
+            return self._tick()
+
+    def _tick(self) -> TickResult:
         now = self.clock()
         result = TickResult()
         for schedule in self.definitions.schedules:

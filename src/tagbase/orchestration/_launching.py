@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tagbase import _fixes
-from tagbase._client import shared_store
-from tagbase._config import Config
 from tagbase._errors import NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import Entity
@@ -36,6 +34,7 @@ from tagbase.execution._run_tags import (
     plan_step_tags,
     run_tags,
 )
+from tagbase.execution._runtime import current_runtime
 from tagbase.execution._steps import now_ms
 from tagbase.execution._sync import sync_plan
 from tagbase.store import QueuedRun, Store
@@ -74,7 +73,7 @@ def launch_runs(
     store: Store | None = None,
 ) -> list[Entity]:
     """Queue several runs; all are checked before the first is recorded."""
-    store = store or shared_store(Config.load())
+    store = store or current_runtime().store
     prepared = [_prepare(request, definitions, store) for request in requests]
     recorder = RunRecorder(store)
     runs = []

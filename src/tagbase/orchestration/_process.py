@@ -22,11 +22,11 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from tagbase import _client
-from tagbase.store import Lease, Store
+from tagbase.execution._runtime import Runtime, after_fork, use_runtime
+from tagbase.store import Lease
 
 _PR_SET_PDEATHSIG = 1
 _LINUX: bool = sys.platform.startswith("linux")
@@ -70,9 +70,9 @@ class RunProcess:
         return self.exit_code
 
 
-def fork_run_process(run: Callable[[Lease], None], stores: Sequence[Store]) -> RunProcess:
-    """A process, in a process group of its own, that calls `run` for each lease it is sent;
-    `stores`' (and the shared stores') pooled connections are left to the parent."""
+def fork_run_process(run: Callable[[Lease], None], runtime: Runtime) -> RunProcess:
+    """A process, in a process group of its own, that calls `run` for each lease it is sent,
+    in `runtime`; the pooled connections it inherits are left to the parent."""
     ours, theirs = socket.socketpair()
     parent = os.getpid()
     sys.stdout.flush()
@@ -88,8 +88,10 @@ def fork_run_process(run: Callable[[Lease], None], stores: Sequence[Store]) -> R
         ours.close()
         os.setpgid(0, 0)
         _die_with(parent)
-        _forget_connections(stores)
-        _serve(theirs, run)
+        runtime.after_fork()
+        after_fork()
+        with use_runtime(runtime):
+            _serve(theirs, run)
         code = 0
     except BaseException:
         traceback.print_exc()
@@ -121,9 +123,3 @@ def _die_with(parent: int) -> None:
         os.killpg(0, signal.SIGKILL)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-def _forget_connections(stores: Sequence[Store]) -> None:
-    """The worker's pooled connections stay the worker's: the process opens its own."""
-    for store in [*stores, *_client._stores.values()]:
-        store.after_fork()

@@ -17,13 +17,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tagbase._client import shared_store
 from tagbase._config import Config, RunQueueConfig
 from tagbase._errors import TagbaseError
 from tagbase._run_records import ENDED
 from tagbase.definitions._definitions import Definitions
 from tagbase.execution import sync_definitions
 from tagbase.execution._launch import execute_recorded
+from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._monitor import reap
 from tagbase.orchestration._process import RunProcess, fork_run_process
@@ -60,7 +60,7 @@ class Worker:
     """Claims and runs queued runs of `definitions`' jobs until stopped."""
 
     definitions: Definitions
-    store: Store = field(default_factory=lambda: shared_store(Config.load()))
+    store: Store = field(default_factory=lambda: current_runtime().store)
     settings: RunQueueConfig = field(default_factory=lambda: Config.load().run_queue)
     location: str | None = None
     max_concurrent_runs: int = 1
@@ -71,6 +71,10 @@ class Worker:
     _next_heartbeat: float = 0.0
     _next_cancel_check: float = 0.0
     _registered: bool = False
+    runtime: Runtime = field(init=False)  # its store, in which its run processes run
+
+    def __post_init__(self) -> None:
+        self.runtime = Runtime(self.store, current_runtime().artifacts)
 
     @property
     def running(self) -> dict[str, RunProcess]:
@@ -83,16 +87,17 @@ class Worker:
         """Work until `stop()` says so (or `max_runs` runs ended); then wait for the runs
         in progress and leave. The catalog is synced with its definitions first, so that
         runs launched by job name alone are checked against the jobs it runs."""
-        sync_definitions(self.definitions, self.store)
-        self.start()
-        try:
-            while not (stop and stop()) and (max_runs is None or self.finished < max_runs):
-                room = max_runs is None or self.finished + len(self.running) < max_runs
-                self.wait(self.tick(room=room))
-            while self.running:
-                self.wait(self.tick(room=False))
-        finally:
-            self.close()
+        with use_runtime(self.runtime):
+            sync_definitions(self.definitions, self.store)
+            self.start()
+            try:
+                while not (stop and stop()) and (max_runs is None or self.finished < max_runs):
+                    room = max_runs is None or self.finished + len(self.running) < max_runs
+                    self.wait(self.tick(room=room))
+                while self.running:
+                    self.wait(self.tick(room=False))
+            finally:
+                self.close()
 
     def start(self) -> None:
         now = clock_ms()
@@ -154,7 +159,7 @@ class Worker:
             if process.lease is None:
                 return process
         process = fork_run_process(
-            lambda lease: execute_claimed(self.definitions, self.store, lease), [self.store]
+            lambda lease: execute_claimed(self.definitions, self.store, lease), self.runtime
         )
         self.processes.append(process)
         return process

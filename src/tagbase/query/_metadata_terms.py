@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from tagbase._errors import QueryError
 from tagbase.metadata import StandardMetadataKeys
 from tagbase.query._ast import (
     Compare,
@@ -35,9 +36,6 @@ from tagbase.query._ast import (
 )
 from tagbase.query._tokens import OPERATORS, Char, Token, find_operator
 
-if TYPE_CHECKING:
-    from tagbase.query._parser import _Parser
-
 _PREFIX = "tagbase/"
 STANDARD_KEYS = frozenset(
     value for name, value in vars(StandardMetadataKeys).items() if name.isupper()
@@ -45,7 +43,19 @@ STANDARD_KEYS = frozenset(
 _FLAGS = {"true": True, "false": False}
 
 
-def metadata_term(parser: _Parser, token: Token, body: tuple[Char, ...]) -> Node:
+class TermParser(Protocol):
+    """What a term needs of the parser reading it (`_parser._Parser`, which calls terms)."""
+
+    def error(self, message: str, position: int, hint: str) -> QueryError: ...
+    def peek(self) -> Token | None: ...
+    def take(self) -> Token: ...
+    def literal(self, chars: tuple[Char, ...]) -> str: ...
+    def pattern(self, chars: tuple[Char, ...]) -> tuple[Match, str]: ...
+    def value_list(self, after: Token) -> list[tuple[Char, ...]]: ...
+    def refuse_doubled(self, operator: str, value: tuple[Char, ...], example: str) -> None: ...
+
+
+def metadata_term(parser: TermParser, token: Token, body: tuple[Char, ...]) -> Node:
     split = find_operator(body, OPERATORS)
     if split is None:
         key = parser.literal(body)
@@ -86,7 +96,7 @@ def _any(nodes: Iterable[Node]) -> Node:
     return found[0] if len(found) == 1 else Or(found)
 
 
-def _equal(parser: _Parser, key: str, value: tuple[Char, ...]) -> Node:
+def _equal(parser: TermParser, key: str, value: tuple[Char, ...]) -> Node:
     """KEY=value: every reading of an unquoted value, or the text when it is quoted."""
     number = _number(value)
     if number is not None:
@@ -105,7 +115,7 @@ def _equal(parser: _Parser, key: str, value: tuple[Char, ...]) -> Node:
 
 
 def _ordered(
-    parser: _Parser, compare: Compare, value: tuple[Char, ...], position: int
+    parser: TermParser, compare: Compare, value: tuple[Char, ...], position: int
 ) -> Callable[[str], Node]:
     """KEY>value and the like: a number or a time, nothing else is ordered."""
     number = _number(value)

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tagbase._client import Client
 from tagbase._config import Config
 from tagbase.definitions import Definitions
 from tagbase.execution import sync_definitions
+from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.server import _api, _pages
 from tagbase.server._body_limit import BodyLimitMiddleware
 from tagbase.server._errors import install_error_handlers
@@ -18,6 +20,19 @@ from tagbase.server._launcher import Launcher
 from tagbase.server._security import CsrfCookieMiddleware, Security, authorize
 
 STATIC = Path(__file__).parent / "static"
+
+
+class RuntimeMiddleware:
+    """Every request is served in the app's runtime (its client's store), whichever thread
+    serves it: what it launches, and the artifacts it reads, are of that catalog."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with use_runtime(self.runtime):
+            await self.app(scope, receive, send)
 
 
 def create_app(
@@ -38,6 +53,7 @@ def create_app(
     # check, with no script from a CDN.
     app = FastAPI(title="tagbase", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.client = client or Client()
+    runtime = Runtime(app.state.client.store, current_runtime().artifacts)
     if definitions is not None:
         sync_definitions(definitions, app.state.client.store)
     app.state.security = security or Security.from_config(Config.load())
@@ -45,6 +61,7 @@ def create_app(
     app.state.launcher = Launcher(app.state.client, definitions, queue=queue)
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
+    app.add_middleware(RuntimeMiddleware, runtime=runtime)
     app.add_middleware(BodyLimitMiddleware)  # outermost: a big body is refused unread
     app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])
     app.include_router(_pages.router, dependencies=[Depends(authorize)])

@@ -12,10 +12,12 @@ before the run is recorded.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from typing import Any, cast
 
 from tagbase._client import Client
@@ -28,6 +30,7 @@ from tagbase.definitions._jobs import JobDefinition
 from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.execution import execute_job, reexecute
 from tagbase.execution._reexecute import plan_rerun
+from tagbase.orchestration import launch_run
 from tagbase.store import EntitySpec, Ref, Store
 
 log = logging.getLogger("tagbase.server")
@@ -37,20 +40,43 @@ TagsGiven = list[str] | Mapping[str, str] | None
 
 
 class _RunWatch:
-    """The store, reporting the first run a launch records to the request that waits for it."""
+    """The store, reporting the first run a launch records to the request that waits for it,
+    once it is committed (a run is recorded in a transaction with its tags and event): the
+    request goes on to show it."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self.recorded: Future[Entity] = Future()
+        self._made: Entity | None = None
+        self._depth = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        self._depth += 1
+        try:
+            with self._store.atomic():
+                yield
+        except BaseException:
+            if self._depth == 1:
+                self._made = None  # rolled back: not recorded
+            raise
+        finally:
+            self._depth -= 1
+        self._report()
+
     def add(self, spec: EntitySpec, **options: Any) -> Entity:
         created = self._store.add(spec, **options)
-        if created.kind is Kind.RUN and not self.recorded.done():
-            self.recorded.set_result(created)
+        if created.kind is Kind.RUN and self._made is None:
+            self._made = created
+        self._report()
         return created
+
+    def _report(self) -> None:
+        if self._depth == 0 and self._made is not None and not self.recorded.done():
+            self.recorded.set_result(self._made)
 
 
 def tag_dict(tags: TagsGiven) -> dict[str, str]:
@@ -134,8 +160,6 @@ class Launcher:
         return self._queue(job, tags=launch, op_selection=rerun.selection, system=system)
 
     def _queue(self, job: JobDefinition, **request: Any) -> Entity:
-        from tagbase.orchestration import launch_run  # only a queueing server needs the queue
-
         return launch_run(job, definitions=self.definitions, store=self.store, **request)
 
     @property
@@ -144,7 +168,8 @@ class Launcher:
 
     def _start(self, action: Callable[[Store], object]) -> Entity:
         watch = _RunWatch(self.store)
-        thread = threading.Thread(target=self._run, args=(action, watch), daemon=True)
+        run = contextvars.copy_context().run  # in the request's runtime
+        thread = threading.Thread(target=run, args=(self._run, action, watch), daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return watch.recorded.result(timeout=RECORD_TIMEOUT_S)
