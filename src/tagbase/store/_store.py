@@ -49,6 +49,7 @@ from tagbase._records import (
     from_millis,
     to_millis,
 )
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import (
     Tag,
     TagPolicy,
@@ -752,17 +753,14 @@ class Store:
     def register_tag(
         self,
         name: str,
+        settings: TagSettings,
         *,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
         new: bool = False,
     ) -> TagDefinition:
-        """Add a tag to the registry (`new`: refuse a registered one), or change its entry.
-        Behaviours are checked against its holders: exclusive fails if a scope has two."""
-        candidate = Tag(name, color=color, description=description)
+        """Add a tag to the registry (`new`: refuse a registered one), or change its entry
+        (settings left None stay as they are). Behaviours are checked against its holders:
+        exclusive fails if a scope has two."""
+        candidate = Tag(name, color=settings.color, description=settings.description)
         problems = tag_problems(candidate, kind=None, policy=self.tag_policy)
         if problems:
             raise TagValidationError(problems)
@@ -773,19 +771,15 @@ class Store:
                 connection,
                 rows[(candidate.key, candidate.value)].id,
                 now,
-                exclusive=exclusive,
-                cascade=cascade,
-                color=color,
-                description=description,
-                multi_valued=multi_valued,
+                settings,
                 new=new,
             )
             return self._definition(connection, candidate.key, candidate.value)
 
-    def update_tag(self, name: str, **changes: Any) -> TagDefinition:
+    def update_tag(self, name: str, settings: TagSettings) -> TagDefinition:
         """Change a registered or used tag; NotFoundError if the catalog has never seen it."""
         self.get_tag(name)
-        return self.register_tag(name, **changes)
+        return self.register_tag(name, settings)
 
     def get_tag(self, name: str) -> TagDefinition:
         key, value = split_tag_string(name)
@@ -892,9 +886,8 @@ class Store:
             targets = _history.holders_now(connection, tag_id)
             if targets:
                 _tagging.unassign(connection, targets, [(key, value)], change, reason="deleted")
-            update_definition(
-                connection, tag_id, change.now, exclusive=False, cascade=False, registered=False
-            )
+            unset = TagSettings(exclusive=False, cascade=False)
+            update_definition(connection, tag_id, change.now, unset, registered=False)
             connection.execute(
                 tag.update().where(tag.c.id == tag_id).values(color=None, description=None)
             )
