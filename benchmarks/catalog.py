@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tagbase import Client, Durability, EntitySpec
+from tagbase._tag_settings import TagSettings
 from tagbase.query import from_operator_strings, parse
 from tagbase.store import Store
 from tagbase.store._engine import normalize_url
@@ -125,7 +126,7 @@ def queries(store: Store, size: int) -> dict[str, Callable[[], object]]:
     versions = [f"v{i}" for i in range(10)]
     store.add(EntitySpec("model", "bench_model"))
     store.add_many([EntitySpec("model_version", v, scope="bench_model") for v in versions])
-    store.register_tag("bench_champion", exclusive=True)
+    store.register_tag("bench_champion", TagSettings(exclusive=True))
     moves = iter(range(10**9))
 
     def move() -> object:

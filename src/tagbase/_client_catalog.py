@@ -21,6 +21,7 @@ from tagbase._records import (
     TagEvent,
 )
 from tagbase._run_records import MetadataPoint
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import Tag, TagsInput
 from tagbase.execution._runtime import current_runtime
 from tagbase.query import (
@@ -242,43 +243,24 @@ class CatalogClient:
     # -- tags -------------------------------------------------------------------------------
 
     def create_tag(
-        self,
-        name: str,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
+        self, name: str, settings: TagSettings | None = None, **changes: bool | str | None
     ) -> TagDefinition:
-        """Register a new tag; its behaviours stay with it when later used as a plain string.
-        AlreadyExistsError if it is registered: `update_tag` changes a registered tag."""
-        return self.store.register_tag(
-            name,
-            exclusive=exclusive,
-            cascade=cascade,
-            color=color,
-            description=description,
-            multi_valued=multi_valued,
-            new=True,
-        )
+        """Register a new tag with its settings (`create_tag("champion", exclusive=True)`):
+        exclusive, cascade, color, description, multi_valued, as keywords or a TagSettings.
+        Its behaviours stay with it when later used as a plain string. AlreadyExistsError if
+        it is registered: `update_tag` changes a registered tag."""
+        given = (settings or TagSettings()).with_changes(changes)
+        return self.store.register_tag(name, given, new=True)
 
     def update_tag(
         self,
         tag_name_or_id: str,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
+        settings: TagSettings | None = None,
+        **changes: bool | str | None,
     ) -> TagDefinition:
-        return self.store.update_tag(
-            tag_name_or_id,
-            exclusive=exclusive,
-            cascade=cascade,
-            color=color,
-            description=description,
-            multi_valued=multi_valued,
-        )
+        """Change a tag's settings (as `create_tag` takes them); those not given stay."""
+        given = (settings or TagSettings()).with_changes(changes)
+        return self.store.update_tag(tag_name_or_id, given)
 
     def get_tag(self, tag_name_or_id: str) -> TagDefinition:
         return self.store.get_tag(tag_name_or_id)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from tagbase._kinds import Kind
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import tag_string
 from tagbase.metadata import TimestampMetadataValue
 
@@ -210,16 +211,13 @@ class Entity:
 
 @dataclass(frozen=True, slots=True)
 class TagDefinition:
-    """A tag in the dictionary, with what the registry says about it."""
+    """A tag in the dictionary, with what the registry says about it: its `settings`, every
+    one set (a colour or description it has none of is None)."""
 
     key: str
     value: str
     registered: bool
-    exclusive: bool
-    cascade: bool
-    color: str | None
-    description: str | None
-    multi_valued: bool
+    settings: TagSettings
     usage: Mapping[Kind, int]
     created_at: datetime
     updated_at: datetime
@@ -227,6 +225,28 @@ class TagDefinition:
     @property
     def name(self) -> str:
         return tag_string(self.key, self.value)
+
+    # Each setting by name, as users read them: `client.get_tag("champion").exclusive`.
+
+    @property
+    def exclusive(self) -> bool:
+        return bool(self.settings.exclusive)
+
+    @property
+    def cascade(self) -> bool:
+        return bool(self.settings.cascade)
+
+    @property
+    def multi_valued(self) -> bool:
+        return bool(self.settings.multi_valued)
+
+    @property
+    def color(self) -> str | None:
+        return self.settings.color
+
+    @property
+    def description(self) -> str | None:
+        return self.settings.description
 
     @property
     def usage_count(self) -> int:

@@ -19,6 +19,7 @@ from typing import Any, TypeAlias, TypeGuard, cast
 from tagbase import _limits
 from tagbase._errors import Problem, TagValidationError
 from tagbase._kinds import Kind
+from tagbase._tag_settings import TagSettings
 
 RESERVED_PREFIX = "tagbase/"
 KIND_TAG_PREFIX = "tagbase/kind/"
@@ -99,11 +100,18 @@ class Tag:
         return self.value == ""
 
     @property
-    def has_behaviours(self) -> bool:
-        return any(
-            given is not None
-            for given in (self.exclusive, self.cascade, self.color, self.description)
+    def settings(self) -> TagSettings:
+        """The registry settings this Tag carries (those left None keep what is stored)."""
+        return TagSettings(
+            exclusive=self.exclusive,
+            cascade=self.cascade,
+            color=self.color,
+            description=self.description,
         )
+
+    @property
+    def has_behaviours(self) -> bool:
+        return bool(self.settings.given)
 
     def __str__(self) -> str:
         return self.name

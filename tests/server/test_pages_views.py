@@ -15,6 +15,7 @@ from tagbase import (
     UrlCodeReference,
 )
 from tagbase._records import AssignedTag
+from tagbase._tag_settings import TagSettings
 from tagbase.query import TagIs, parse
 from tagbase.server._pages import _chips, _links, _metadata_view
 
@@ -51,7 +52,8 @@ def test_names_are_percent_encoded_in_paths() -> None:
 def definition(name: str, color: str | None, exclusive: bool = False) -> TagDefinition:
     key, _, value = name.partition("=")
     now = datetime.now(UTC)
-    return TagDefinition(key, value, True, exclusive, False, color, None, False, {}, now, now)
+    settings = TagSettings(exclusive, False, color, None, False)
+    return TagDefinition(key, value, True, settings, {}, now, now)
 
 
 def test_chips_take_the_registered_colour_and_set_system_tags_last() -> None:

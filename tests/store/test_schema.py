@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from tagbase import ConflictError, EntitySpec, SchemaVersionError, StoreError
+from tagbase._tag_settings import TagSettings
 from tagbase.query import from_operator_strings, parse
 from tagbase.store import Store
 from tagbase.store._engine import create_engine, current_revision, head_revision, upgrade
@@ -173,8 +174,8 @@ def test_a_catalog_made_before_uuid_ids_and_8_column_assignments_answers_the_sam
     per key, multi-valued keys and exclusive tags work as before on a catalog holding data."""
     store = Store(store_url)
     store.add(EntitySpec("job", "j"))
-    store.register_tag("label", multi_valued=True)
-    store.register_tag("best", exclusive=True)
+    store.register_tag("label", TagSettings(multi_valued=True))
+    store.register_tag("best", TagSettings(exclusive=True))
     specs = [
         EntitySpec("run", scope="j", tags={"env": f"e{n % 3}", "label": f"l{n % 2}", f"r{n}": ""})
         for n in range(30)
@@ -199,7 +200,7 @@ def test_a_catalog_made_before_uuid_ids_and_8_column_assignments_answers_the_sam
         assert store.count("run", query=parse("tag:label=extra")) == 2
         assert [run.name for run in store.list("run", query=parse("tag:best"))] == ["j-2"]
         with pytest.raises(ConflictError, match="j-1 \\(2 values\\)"):
-            store.register_tag("label", multi_valued=False)
+            store.register_tag("label", TagSettings(multi_valued=False))
     finally:
         store.close()
 

@@ -9,7 +9,7 @@ import click
 
 from tagbase._client import Client
 from tagbase._errors import NotFoundError
-from tagbase._json import entity_json
+from tagbase._json import EntityOut
 from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase.cli._app import State, pass_state
@@ -39,7 +39,7 @@ def list_entities(
     tags = list(tag_filters) or None
     page = client.list(kind, scope=scope, tags=tags, query=query, size=limit)
     if as_json:
-        emit_json([entity_json(entity) for entity in page])
+        emit_json([EntityOut.of(entity) for entity in page])
     else:
         print_entities(page, kind, listing_title(kind, scope))
 
@@ -53,7 +53,7 @@ def listing_title(kind: Kind, scope: Ref | None) -> str:
 
 def show_entity(entity: Entity, as_json: bool) -> None:
     if as_json:
-        emit_json(entity_json(entity))
+        emit_json(EntityOut.of(entity))
     else:
         print_entity(entity)
 

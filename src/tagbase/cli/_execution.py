@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from tagbase._json import iso_time, point_json, step_json
+from tagbase._json import PointOut, StepOut, iso_time
 from tagbase._kinds import Kind
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import json_option
@@ -222,7 +222,7 @@ def artifact_metadata(state: State, name_or_id: str, key: str, as_json: bool) ->
     """The numbers logged under KEY across an artifact's versions, oldest first."""
     series = state.client.metadata_series(Kind.ASSET, name_or_id, key)
     if as_json:
-        emit_json([point_json(point) for point in series])
+        emit_json([PointOut.of(point) for point in series])
         return
     for point in series:
         click.echo(f"{iso_time(point.at)}  {point.entity.display_name}  {point.value}")
@@ -236,7 +236,7 @@ def run_steps(state: State, run: str, as_json: bool) -> None:
     """A run's steps: status, duration and error."""
     records = state.client.list_run_steps(run)
     if as_json:
-        emit_json([step_json(record) for record in records])
+        emit_json([StepOut.of(record) for record in records])
         return
     out = console()
     for record in records:

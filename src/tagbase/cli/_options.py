@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from tagbase._errors import InvalidInputError
 from tagbase._kinds import Kind
+from tagbase._tag_settings import TagSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,7 +117,9 @@ def tag_changes(function: F) -> F:
 
 
 def tag_settings(function: F) -> F:
-    """The registry settings `tag register` and `tag update` take; unset ones stay as they are."""
+    """The registry settings `tag register` and `tag update` take, one option per setting of
+    `TagSettings` (named as it); the command gets them whole, as `settings`. Unset ones are
+    None: they stay as they are."""
     options = (
         click.option(
             "--exclusive/--no-exclusive",
@@ -138,6 +142,13 @@ def tag_settings(function: F) -> F:
             help="Whether one entity may hold several values of the tag's key.",
         ),
     )
+
+    @functools.wraps(function)
+    def with_settings(*args: Any, **given: Any) -> Any:
+        settings = TagSettings(**{name: given.pop(name) for name in TagSettings.names()})
+        return function(*args, settings=settings, **given)
+
+    command: Any = with_settings
     for option in reversed(options):
-        function = option(function)
-    return function
+        command = option(command)
+    return cast(F, command)

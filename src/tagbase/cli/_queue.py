@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from tagbase._errors import InvalidInputError
-from tagbase._json import entity_json
+from tagbase._json import EntityOut
 from tagbase._records import Entity
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._entities import show_entity
@@ -26,7 +26,7 @@ from tagbase.store import Lease
 
 def _queued(run: Entity, as_json: bool) -> None:
     if as_json:
-        emit_json(entity_json(run))
+        emit_json(EntityOut.of(run))
         return
     job = run.scope.name if run.scope else "?"
     click.echo(f"queued run {run.name} ({run.id}) of {job}")
@@ -201,7 +201,7 @@ def run_cancel(state: State, run: str, as_json: bool) -> None:
     """Cancel a queued run, or stop a running one (its worker kills it)."""
     found = state.client.cancel_run(run)
     if as_json:
-        emit_json(entity_json(found))
+        emit_json(EntityOut.of(found))
     elif found.status == "canceled":
         click.echo(f"run {found.name} ({found.id}) canceled")
     else:

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from tagbase._json import iso_time, metadata_json
+from tagbase._json import MetadataOut, iso_time, json_default
 from tagbase._kinds import Kind
 from tagbase._records import (
     AssignedTag,
@@ -84,7 +84,9 @@ def shown_location(url: str) -> str:
 
 
 def emit_json(data: object) -> None:
-    click.echo(json_text(json.dumps(data, indent=2, ensure_ascii=False)))
+    """Print `data`; the shapes of `tagbase._json` in it are printed as the API sends them."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=json_default)
+    click.echo(json_text(text))
 
 
 # -- tables ------------------------------------------------------------------------------------
@@ -199,7 +201,7 @@ def _metadata_table(metadata: Mapping[str, Any]) -> Table:
 
 def _metadata_cell(value: object) -> str:
     """A value short enough for a table; `--json` shows it whole."""
-    plain = metadata_json(value)["value"]
+    plain = MetadataOut.of(value).value
     shown = plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
     return shown if len(shown) <= METADATA_CELL else shown[: METADATA_CELL - 1] + "…"
 

@@ -12,15 +12,10 @@ import click
 
 from tagbase._bulk import chosen
 from tagbase._errors import InvalidInputError
-from tagbase._json import (
-    deleted_tag_json,
-    ref_json,
-    retagging_json,
-    tag_definition_json,
-    tag_event_json,
-)
+from tagbase._json import DeletedTagOut, RefOut, RetagOut, TagDefinitionOut, TagEventOut
 from tagbase._kinds import Kind
 from tagbase._records import Retagging, TagDefinition
+from tagbase._tag_settings import TagSettings
 from tagbase.cli._app import State, pass_state
 from tagbase.cli._options import KIND, TIME, json_option, tag_settings
 from tagbase.cli._render import (
@@ -39,7 +34,7 @@ KIND_HELP = "model, model_version, artifact, artifact_version, pipeline, run, ru
 
 def _show_definition(definition: TagDefinition, title: str, as_json: bool) -> None:
     if as_json:
-        emit_json(tag_definition_json(definition))
+        emit_json(TagDefinitionOut.of(definition))
     else:
         print_tag_definitions([definition], title)
 
@@ -54,16 +49,7 @@ def tag() -> None:
 @tag_settings
 @json_option
 @pass_state
-def register_tag(
-    state: State,
-    name: str,
-    exclusive: bool | None,
-    cascade: bool | None,
-    color: str | None,
-    description: str | None,
-    multi_valued: bool | None,
-    as_json: bool,
-) -> None:
+def register_tag(state: State, name: str, settings: TagSettings, as_json: bool) -> None:
     """Register tag NAME ('key' or 'key=value') so its behaviours stay with it wherever it is
     later used as a plain string. A registered tag is refused: `tagbase tag update` changes it.
 
@@ -71,7 +57,7 @@ def register_tag(
     Example:
       tagbase tag register champion --exclusive --color blue --description "Best model"
     """
-    definition = state.client.create_tag(name, exclusive, cascade, color, description, multi_valued)
+    definition = state.client.create_tag(name, settings)
     _show_definition(definition, "Registered tag", as_json)
 
 
@@ -80,23 +66,14 @@ def register_tag(
 @tag_settings
 @json_option
 @pass_state
-def update_tag(
-    state: State,
-    name: str,
-    exclusive: bool | None,
-    cascade: bool | None,
-    color: str | None,
-    description: str | None,
-    multi_valued: bool | None,
-    as_json: bool,
-) -> None:
+def update_tag(state: State, name: str, settings: TagSettings, as_json: bool) -> None:
     """Change the settings of tag NAME; settings not given stay as they are."""
-    if (exclusive, cascade, color, description, multi_valued) == (None,) * 5:
+    if not settings.given:
         raise click.UsageError(
             "nothing to change: give --exclusive/--no-exclusive, --cascade/--no-cascade, "
             "--color, --description or --multi-valued/--single-valued"
         )
-    definition = state.client.update_tag(name, exclusive, cascade, color, description, multi_valued)
+    definition = state.client.update_tag(name, settings)
     _show_definition(definition, "Updated tag", as_json)
 
 
@@ -113,7 +90,7 @@ def delete_tag(state: State, name: str, yes: bool, as_json: bool) -> None:
         click.confirm(f"Delete tag {name!r} and remove it from {entities(holders)}?", abort=True)
     removed = client.delete_tag(name)
     if as_json:
-        emit_json(deleted_tag_json(name, removed))
+        emit_json(DeletedTagOut(name=name, removed_from=removed))
     else:
         click.echo(f"Deleted tag {name!r}; removed it from {entities(removed)}.")
 
@@ -127,7 +104,7 @@ def list_tags(state: State, registered: bool, key: str | None, as_json: bool) ->
     """List tags in use and registered tags, with their behaviours and usage counts."""
     definitions = state.client.list_tags(registered_only=registered, key=key)
     if as_json:
-        emit_json([tag_definition_json(definition) for definition in definitions])
+        emit_json([TagDefinitionOut.of(definition) for definition in definitions])
     else:
         print_tag_definitions(definitions, "Registered tags" if registered else "Tags")
 
@@ -169,7 +146,7 @@ def tag_history(
         raise click.UsageError("--scope names the parent of --entity; give --entity too")
     events = state.client.tag_history(kind, entity, scope, tag=tag_name, limit=limit)
     if as_json:
-        emit_json([tag_event_json(event) for event in events])
+        emit_json([TagEventOut.of(event) for event in events])
     else:
         print_tag_events(events)
 
@@ -200,7 +177,7 @@ def tag_holders(
         raise click.UsageError("--scope needs --kind, e.g. --kind model_version")
     holders = state.client.tag_holders(tag_name, at, kind=kind, scope=scope)
     if as_json:
-        emit_json([ref_json(ref) for ref in holders])
+        emit_json([RefOut.of(ref) for ref in holders])
     else:
         print_holders(holders, tag_name, at)
 
@@ -282,7 +259,7 @@ def _retag(
             _confirm(preview, noun(bulk.kind))
     result = call(bulk.dry_run)
     if bulk.as_json:
-        emit_json(retagging_json(result))
+        emit_json(RetagOut.of(result))
     else:
         print_retagging(result, noun(bulk.kind))
 

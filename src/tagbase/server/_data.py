@@ -1,8 +1,8 @@
 """The data of the API and the pages: one function per question, over `Client`.
 
 Pages call these (and `Client` methods) and render the records; the API turns the same
-records into JSON with `tagbase._json` (which the CLI's `--json` uses too). So the UI, the API
-and the CLI cannot disagree.
+records into the shapes of `tagbase._json` (which the CLI's `--json` prints too). So the UI,
+the API and the CLI cannot disagree.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from tagbase._client import Client
-from tagbase._json import entity_json, event_json, ref_json, step_json
 from tagbase._kinds import Kind
 from tagbase._records import Entity, EntityRef, Page
 from tagbase._run_records import RunEvent, StepRecord
@@ -101,15 +100,3 @@ def run_detail(client: Client, ref: Ref) -> RunDetail:
         client.list_run_events(run.id),
         [version.ref for version in versions],
     )
-
-
-# -- JSON -----------------------------------------------------------------------------------
-
-
-def run_detail_json(detail: RunDetail) -> dict[str, Any]:
-    return {
-        "run": entity_json(detail.run),
-        "steps": [step_json(step) for step in detail.steps],
-        "events": [event_json(event) for event in detail.events],
-        "asset_versions": [ref_json(ref) for ref in detail.asset_versions],
-    }

@@ -1,14 +1,18 @@
-"""The typed shapes of the API's requests and responses (they make the OpenAPI schema)."""
+"""The typed shapes of the API's requests, and of the responses only the API sends (they make
+the OpenAPI schema); the shapes the CLI's `--json` shares are declared in `tagbase._json`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tagbase._json import EntityOut, EventOut, RefOut, Shape, StepOut
 from tagbase._kinds import Kind
+from tagbase._tag_settings import TagSettings
+from tagbase.server._data import RunDetail
 
 TagsIn = list[str] | dict[str, str]
 """Tags as `["key", "key=value"]` or `{"key": "value"}` (a label's value is "")."""
@@ -35,179 +39,64 @@ class KindPath(StrEnum):
         return Kind.parse(self.value.removesuffix("s"))
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# -- responses -------------------------------------------------------------------------------
+# -- responses (the shapes the CLI prints too live in `tagbase._json`) ----------------------
 
 
-class RefOut(_Out):
-    id: str
-    kind: Kind
-    name: str
-    scope: str | None = Field(description="the parent's name, for scoped kinds")
-    deleted: bool = Field(
-        False, description="the entity was deleted; the tag history still names it"
-    )
-
-
-class TagOut(_Out):
-    name: str = Field(description="the string form: `key` for a label, `key=value` otherwise")
-    key: str
-    value: str
-    label: bool
-    system: bool = Field(description="set by tagbase (under tagbase/)")
-    source: str = Field(description="definition, launch, user, system, cascade or api")
-    actor: str | None
-    added_at: datetime
-    exclusive: bool
-
-
-class MetadataOut(_Out):
-    type: str = Field(description="text, url, md, int, float, json, table_schema, ...")
-    value: Any
-
-
-class EntityOut(_Out):
-    id: str
-    kind: Kind
-    name: str
-    scope: RefOut | None
-    version: str | None
-    number: int | None
-    status: str | None
-    description: str | None
-    tags: list[TagOut]
-    metadata: dict[str, MetadataOut]
-    owners: list[str]
-    created_at: datetime
-    updated_at: datetime
-
-
-class EntityPage(_Out):
-    items: list[EntityOut]
-    total: int | None
-    next_cursor: str | None = Field(description="pass as `cursor` for the next page")
-    page: int
-    size: int
-    total_pages: int | None
-
-
-class CountOut(_Out):
+class CountOut(Shape):
     count: int
 
 
-class FacetValue(_Out):
+class FacetValue(Shape):
     value: str
     count: int
 
 
-class FacetsOut(_Out):
+class FacetsOut(Shape):
     key: str
     values: list[FacetValue] = Field(description="most held first")
 
-
-class TagDefinitionOut(_Out):
-    name: str
-    key: str
-    value: str
-    registered: bool
-    exclusive: bool
-    cascade: bool
-    multi_valued: bool
-    color: str | None
-    description: str | None
-    usage: dict[str, int] = Field(description="entities holding the tag, per kind")
-    usage_total: int
-    created_at: datetime
-    updated_at: datetime
+    @classmethod
+    def of(cls, key: str, counts: Iterable[tuple[str, int]]) -> Self:
+        return cls(key=key, values=[FacetValue(value=v, count=n) for v, n in counts])
 
 
-class TagEventOut(_Out):
-    at: datetime
-    entity: RefOut
-    tag: str
-    action: str = Field(description="added or removed")
-    reason: str | None = Field(description="for removals: removed, replaced, moved, deleted")
-    moved_to: RefOut | None
-    source: str
-    actor: str | None
-
-
-class MetadataEntryOut(_Out):
-    key: str
-    value: MetadataOut
-    source: str
-    actor: str | None
-    at: datetime
-
-
-class PointOut(_Out):
-    entity: RefOut
-    value: float
-    at: datetime
-
-
-class StepOut(_Out):
-    key: str
-    op: str
-    status: str
-    started_at: datetime | None
-    ended_at: datetime | None
-    duration_s: float | None
-    error: str | None
-
-
-class EventOut(_Out):
-    at: datetime
-    event: str
-    step: str | None
-    message: str | None
-
-
-class RunDetailOut(_Out):
+class RunDetailOut(Shape):
     run: EntityOut
     steps: list[StepOut]
     events: list[EventOut]
     asset_versions: list[RefOut] = Field(description="asset versions the run created")
 
-
-class RetagOut(_Out):
-    matched: int = Field(description="how many entities the query matched")
-    changed: int = Field(description="how many of them had their tags changed")
-    add: list[str]
-    remove: list[str]
-    sample: list[RefOut]
-    dry_run: bool
-
-
-class DeletedTagOut(_Out):
-    name: str
-    removed_from: int = Field(description="how many entities held the tag")
+    @classmethod
+    def of(cls, detail: RunDetail) -> Self:
+        return cls(
+            run=EntityOut.of(detail.run),
+            steps=[StepOut.of(step) for step in detail.steps],
+            events=[EventOut.of(event) for event in detail.events],
+            asset_versions=[RefOut.of(ref) for ref in detail.asset_versions],
+        )
 
 
-class JobOut(_Out):
+class JobOut(Shape):
     name: str
     launchable: bool = True
 
 
-class SessionOut(_Out):
+class SessionOut(Shape):
     access: str = Field(description="none, read or write")
     tokens_required: bool
 
 
-class ProblemOut(_Out):
+class ProblemOut(Shape):
     value: str = Field(description="what was wrong")
     rule: str = Field(description="the rule it breaks")
     fix: str = Field(description="how to fix it")
 
 
-class ErrorDetail(_Out):
+class ErrorDetail(Shape):
     type: str = Field(description="the error class, e.g. TagValidationError, NotFoundError")
     status: int
     message: str
@@ -216,7 +105,7 @@ class ErrorDetail(_Out):
     query: str | None = Field(description="for a QueryError: the query")
 
 
-class ErrorOut(_Out):
+class ErrorOut(Shape):
     """The one shape of every error response."""
 
     error: ErrorDetail
@@ -265,21 +154,21 @@ class Retag(_In):
     )
 
 
-class TagCreate(_In):
-    name: str = Field(description="`key` or `key=value`")
-    exclusive: bool | None = None
-    cascade: bool | None = None
-    multi_valued: bool | None = None
-    color: str | None = Field(None, description="#rrggbb")
-    description: str | None = None
-
-
 class TagUpdate(_In):
+    """A tag's settings, each named as in `TagSettings`; one left out stays as it is."""
+
     exclusive: bool | None = None
     cascade: bool | None = None
     multi_valued: bool | None = None
-    color: str | None = None
+    color: str | None = Field(None, description="#rrggbb, or a name like blue")
     description: str | None = None
+
+    def settings(self) -> TagSettings:
+        return TagSettings(**self.model_dump(include=set(TagSettings.names())))
+
+
+class TagCreate(TagUpdate):
+    name: str = Field(description="`key` or `key=value`")
 
 
 class Launch(_In):

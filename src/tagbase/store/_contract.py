@@ -27,7 +27,7 @@ import builtins
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from tagbase._concurrency import TagConcurrencyLimit
 from tagbase._kinds import Kind
@@ -42,6 +42,7 @@ from tagbase._records import (
     TagEvent,
 )
 from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import TagsInput
 from tagbase.query import Node
 from tagbase.store._daemon_state import CursorState
@@ -223,19 +224,16 @@ class TagRegistry(Protocol):
     def register_tag(
         self,
         name: str,
+        settings: TagSettings,
         *,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
         new: bool = False,
     ) -> TagDefinition:
-        """Add a tag to the registry, or change its entry (`new`: refuse a registered one).
-        Making a tag exclusive that several entities of one scope hold is a ConflictError."""
+        """Add a tag to the registry, or change its entry (`new`: refuse a registered one);
+        settings left None stay as they are. Making a tag exclusive that several entities of
+        one scope hold is a ConflictError."""
         ...
 
-    def update_tag(self, name: str, **changes: Any) -> TagDefinition:
+    def update_tag(self, name: str, settings: TagSettings) -> TagDefinition:
         """Change a registered or used tag; NotFoundError if the catalog never saw it."""
         ...
 

@@ -17,6 +17,7 @@ from tagbase._errors import (
 )
 from tagbase._kinds import Kind
 from tagbase._records import TagDefinition, from_millis
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import Tag, tag_string
 from tagbase.store._dictionary import ensure_tags, pair_condition
 from tagbase.store._schema import entity, tag, tag_assignment, tag_key, tag_usage
@@ -31,32 +32,19 @@ def register_behaviours(connection: sa.Connection, tags: Sequence[Tag], now: int
         return
     rows = ensure_tags(connection, [(t.key, t.value) for t in tags], now)
     for given in tags:
-        row = rows[(given.key, given.value)]
-        update_definition(
-            connection,
-            row.id,
-            now,
-            exclusive=given.exclusive,
-            cascade=given.cascade,
-            color=given.color,
-            description=given.description,
-        )
+        update_definition(connection, rows[(given.key, given.value)].id, now, given.settings)
 
 
 def update_definition(
     connection: sa.Connection,
     tag_id: int,
     now: int,
+    settings: TagSettings,
     *,
-    exclusive: bool | None = None,
-    cascade: bool | None = None,
-    color: str | None = None,
-    description: str | None = None,
-    multi_valued: bool | None = None,
     registered: bool = True,
     new: bool = False,
 ) -> None:
-    """Change a tag's registry entry; `None` leaves an attribute as it is. `new`: refuse a
+    """Change a tag's registry entry; a setting left None stays as it is. `new`: refuse a
     tag that is registered already (checked under the row's lock, so two creators race
     safely)."""
     lock_rows(connection, tag.c.id, [tag_id])
@@ -69,19 +57,14 @@ def update_definition(
             "(it would rewrite the behaviours others rely on)",
             fix=_fixes.tag_update(name),
         )
+    exclusive, multi_valued = settings.exclusive, settings.multi_valued
     if exclusive is not None and exclusive != current.exclusive:
         _set_exclusive(connection, tag_id, tag_string(current.key, current.value), exclusive)
     if multi_valued is not None:
         _set_multi_valued(connection, current.key_id, current.key, multi_valued)
-    changes: dict[str, Any] = {"registered": registered, "updated_ms": now}
-    for column, given in (
-        ("exclusive", exclusive),
-        ("cascade", cascade),
-        ("color", color),
-        ("description", description),
-    ):
-        if given is not None:
-            changes[column] = given
+    # Every other setting is a column of `tag` of the same name.
+    given = {name: value for name, value in settings.given.items() if name not in _KEY_SETTINGS}
+    changes: dict[str, Any] = {"registered": registered, "updated_ms": now, **given}
     connection.execute(tag.update().where(tag.c.id == tag_id).values(**changes))
 
 
@@ -157,16 +140,16 @@ def _set_multi_valued(connection: sa.Connection, key_id: int, key: str, multi: b
     connection.execute(tag_assignment.update().where(of_key).values(single_key_id=single_key_id))
 
 
+_KEY_SETTINGS = frozenset({"multi_valued"})  # settings of the key (`tag_key`), not the tag
+_SETTING_COLUMNS = tuple(
+    (tag_key if name in _KEY_SETTINGS else tag).c[name] for name in TagSettings.names()
+)
 _DEFINITION_COLUMNS = (
     tag.c.id,
     tag.c.key,
     tag.c.value,
     tag.c.registered,
-    tag.c.exclusive,
-    tag.c.cascade,
-    tag.c.color,
-    tag.c.description,
-    tag_key.c.multi_valued,
+    *_SETTING_COLUMNS,
     tag.c.created_ms,
     tag.c.updated_ms,
 )
@@ -191,11 +174,7 @@ def load_definitions(connection: sa.Connection, query: sa.Select[Any]) -> list[T
             key=row.key,
             value=row.value,
             registered=row.registered,
-            exclusive=row.exclusive,
-            cascade=row.cascade,
-            color=row.color,
-            description=row.description,
-            multi_valued=row.multi_valued,
+            settings=TagSettings(**{name: row._mapping[name] for name in TagSettings.names()}),
             usage=usage.get(row.id, {}),
             created_at=from_millis(row.created_ms),
             updated_at=from_millis(row.updated_ms),

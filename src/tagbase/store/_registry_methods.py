@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 import sqlalchemy as sa
 
 from tagbase._errors import InvalidInputError, TagValidationError
 from tagbase._records import TagDefinition
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import Tag, split_tag_string, tag_problems
 from tagbase.query import Match
 from tagbase.store import _history, _tagging
@@ -29,17 +29,14 @@ class RegistryMethods(StoreBase):
     def register_tag(
         self,
         name: str,
+        settings: TagSettings,
         *,
-        exclusive: bool | None = None,
-        cascade: bool | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        multi_valued: bool | None = None,
         new: bool = False,
     ) -> TagDefinition:
-        """Add a tag to the registry (`new`: refuse a registered one), or change its entry.
-        Behaviours are checked against its holders: exclusive fails if a scope has two."""
-        candidate = Tag(name, color=color, description=description)
+        """Add a tag to the registry (`new`: refuse a registered one), or change its entry
+        (settings left None stay as they are). Behaviours are checked against its holders:
+        exclusive fails if a scope has two."""
+        candidate = Tag(name, color=settings.color, description=settings.description)
         problems = tag_problems(candidate, kind=None, policy=self.tag_policy)
         if problems:
             raise TagValidationError(problems)
@@ -50,19 +47,15 @@ class RegistryMethods(StoreBase):
                 connection,
                 rows[(candidate.key, candidate.value)].id,
                 now,
-                exclusive=exclusive,
-                cascade=cascade,
-                color=color,
-                description=description,
-                multi_valued=multi_valued,
+                settings,
                 new=new,
             )
             return self._definition(connection, candidate.key, candidate.value)
 
-    def update_tag(self, name: str, **changes: Any) -> TagDefinition:
+    def update_tag(self, name: str, settings: TagSettings) -> TagDefinition:
         """Change a registered or used tag; NotFoundError if the catalog has never seen it."""
         self.get_tag(name)
-        return self.register_tag(name, **changes)
+        return self.register_tag(name, settings)
 
     def get_tag(self, name: str) -> TagDefinition:
         key, value = split_tag_string(name)
@@ -132,9 +125,8 @@ class RegistryMethods(StoreBase):
             targets = _history.holders_now(connection, tag_id)
             if targets:
                 _tagging.unassign(connection, targets, [(key, value)], change, reason="deleted")
-            update_definition(
-                connection, tag_id, change.now, exclusive=False, cascade=False, registered=False
-            )
+            unset = TagSettings(exclusive=False, cascade=False)
+            update_definition(connection, tag_id, change.now, unset, registered=False)
             connection.execute(
                 tag.update().where(tag.c.id == tag_id).values(color=None, description=None)
             )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from tagbase import _json
+from tagbase._json import EntityOut, EntityPage, RetagOut
 from tagbase.server import _data
 from tagbase.server._api._deps import (
     ClientDep,
@@ -19,13 +19,10 @@ from tagbase.server._api._deps import (
 from tagbase.server._schemas import (
     CountOut,
     EntityCreate,
-    EntityOut,
-    EntityPage,
     EntityUpdate,
     FacetsOut,
     KindPath,
     Retag,
-    RetagOut,
 )
 
 router = APIRouter(tags=["entities"])
@@ -42,17 +39,17 @@ def list_entities(
     total: Annotated[
         bool, Query(description="count all matches (false: `total` is null, and faster)")
     ] = True,
-) -> dict[str, Any]:
+) -> EntityPage:
     """Entities of a kind, newest first, filtered by a query, tag operator strings and name."""
     found = _data.list_entities(
         client, kind.kind, filters, size=size, page=page, cursor=cursor, with_total=total
     )
-    return _json.page_json(found)
+    return EntityPage.of(found)
 
 
 @router.get("/{kind}/count", response_model=CountOut)
-def count_entities(kind: KindPath, client: ClientDep, filters: FiltersDep) -> dict[str, Any]:
-    return {"count": _data.count_entities(client, kind.kind, filters)}
+def count_entities(kind: KindPath, client: ClientDep, filters: FiltersDep) -> CountOut:
+    return CountOut(count=_data.count_entities(client, kind.kind, filters))
 
 
 @router.get("/{kind}/facets", response_model=FacetsOut)
@@ -61,14 +58,13 @@ def facets(
     client: ClientDep,
     filters: FiltersDep,
     key: Annotated[str, Query(description="the tag key whose values are counted")],
-) -> dict[str, Any]:
+) -> FacetsOut:
     """How many entities (within the filters) hold each value of a tag key."""
-    counts = _data.facet_values(client, kind.kind, key, filters)
-    return {"key": key, "values": [{"value": v, "count": n} for v, n in counts]}
+    return FacetsOut.of(key, _data.facet_values(client, kind.kind, key, filters))
 
 
 @router.post("/{kind}", response_model=EntityOut, status_code=201)
-def create_entity(kind: KindPath, body: EntityCreate, client: ClientDep) -> dict[str, Any]:
+def create_entity(kind: KindPath, body: EntityCreate, client: ClientDep) -> EntityOut:
     created = client.create(
         kind.kind,
         body.name,
@@ -79,11 +75,11 @@ def create_entity(kind: KindPath, body: EntityCreate, client: ClientDep) -> dict
         description=body.description,
         status=body.status,
     )
-    return _json.entity_json(created)
+    return EntityOut.of(created)
 
 
 @router.post("/{kind}/retag", response_model=RetagOut)
-def retag(kind: KindPath, body: Retag, client: ClientDep) -> dict[str, Any]:
+def retag(kind: KindPath, body: Retag, client: ClientDep) -> RetagOut:
     """Add and remove tags on every entity a query matches, in one transaction; an empty
     query needs `all: true`. `dry_run`: do exactly that, roll it back, and report."""
     result = client.retag(
@@ -96,19 +92,19 @@ def retag(kind: KindPath, body: Retag, client: ClientDep) -> dict[str, Any]:
         dry_run=body.dry_run,
         all=body.all,
     )
-    return _json.retagging_json(result)
+    return RetagOut.of(result)
 
 
 @router.get("/{kind}/{ref:path}", response_model=EntityOut)
-def get_entity(kind: KindPath, ref: str, client: ClientDep, scope: ScopeQuery = None) -> Any:
+def get_entity(kind: KindPath, ref: str, client: ClientDep, scope: ScopeQuery = None) -> EntityOut:
     """By id, or by name (with `scope` for a version, run or template by name or number)."""
-    return _json.entity_json(client.get(kind.kind, ref, scope))
+    return EntityOut.of(client.get(kind.kind, ref, scope))
 
 
 @router.patch("/{kind}/{ref:path}", response_model=EntityOut)
 def update_entity(
     kind: KindPath, ref: str, body: EntityUpdate, client: ClientDep, scope: ScopeQuery = None
-) -> dict[str, Any]:
+) -> EntityOut:
     updated = client.update(
         kind.kind,
         ref,
@@ -121,7 +117,7 @@ def update_entity(
         metadata=body.metadata,
         owners=body.owners,
     )
-    return _json.entity_json(updated)
+    return EntityOut.of(updated)
 
 
 @router.delete("/{kind}/{ref:path}", status_code=204)

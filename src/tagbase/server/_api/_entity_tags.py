@@ -6,19 +6,15 @@ These routes come before the entity routes, whose `{ref:path}` would swallow the
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from tagbase import _json
+from tagbase._json import EntityOut, MetadataEntryOut, PointOut, TagEventOut
 from tagbase.server._api._deps import ClientDep, ScopeQuery
 from tagbase.server._schemas import (
-    EntityOut,
     KindPath,
-    MetadataEntryOut,
     MetadataLog,
-    PointOut,
-    TagEventOut,
     TagsAdd,
 )
 
@@ -29,9 +25,9 @@ HistoryLimit = Annotated[int, Query(ge=1, le=10_000)]
 @router.post("/{kind}/{ref:path}/tags", response_model=EntityOut)
 def add_tags(
     kind: KindPath, ref: str, body: TagsAdd, client: ClientDep, scope: ScopeQuery = None
-) -> dict[str, Any]:
+) -> EntityOut:
     """Add tags (an exclusive tag moves here from its holder in the scope)."""
-    return _json.entity_json(client.add_tags(kind.kind, ref, body.tags, scope))
+    return EntityOut.of(client.add_tags(kind.kind, ref, body.tags, scope))
 
 
 @router.delete("/{kind}/{ref:path}/tags", response_model=EntityOut)
@@ -41,8 +37,8 @@ def remove_tags(
     client: ClientDep,
     tag: Annotated[list[str], Query(description="a tag to remove (`key` or `key=value`)")],
     scope: ScopeQuery = None,
-) -> dict[str, Any]:
-    return _json.entity_json(client.remove_tags(kind.kind, ref, tag, scope))
+) -> EntityOut:
+    return EntityOut.of(client.remove_tags(kind.kind, ref, tag, scope))
 
 
 @router.get("/{kind}/{ref:path}/tag_history", response_model=list[TagEventOut])
@@ -53,10 +49,10 @@ def tag_history(
     scope: ScopeQuery = None,
     tag: Annotated[str | None, Query(description="only this tag")] = None,
     limit: HistoryLimit = 1000,
-) -> list[dict[str, Any]]:
+) -> list[TagEventOut]:
     """Adds, removals and exclusive moves on this entity, newest first."""
     events = client.tag_history(kind.kind, ref, scope, tag=tag, limit=limit)
-    return [_json.tag_event_json(event) for event in events]
+    return [TagEventOut.of(event) for event in events]
 
 
 @router.get("/{kind}/{ref:path}/metadata", response_model=list[MetadataEntryOut])
@@ -66,18 +62,18 @@ def metadata_history(
     client: ClientDep,
     scope: ScopeQuery = None,
     key: Annotated[str | None, Query(description="only this key")] = None,
-) -> list[dict[str, Any]]:
+) -> list[MetadataEntryOut]:
     """Every value logged on this entity, as history."""
     entries = client.metadata_history(kind.kind, ref, scope, key=key)
-    return [_json.metadata_entry_json(entry) for entry in entries]
+    return [MetadataEntryOut.of(entry) for entry in entries]
 
 
 @router.post("/{kind}/{ref:path}/metadata", response_model=EntityOut)
 def log_metadata(
     kind: KindPath, ref: str, body: MetadataLog, client: ClientDep, scope: ScopeQuery = None
-) -> dict[str, Any]:
+) -> EntityOut:
     """Log metadata values (plain JSON values: text, numbers, booleans, JSON)."""
-    return _json.entity_json(client.log_metadata(kind.kind, ref, body.metadata, scope))
+    return EntityOut.of(client.log_metadata(kind.kind, ref, body.metadata, scope))
 
 
 @router.get("/{kind}/{ref:path}/series", response_model=list[PointOut])
@@ -87,7 +83,7 @@ def metadata_series(
     client: ClientDep,
     key: Annotated[str, Query(description="a numeric metadata key")],
     scope: ScopeQuery = None,
-) -> list[dict[str, Any]]:
+) -> list[PointOut]:
     """The numbers logged under `key` on the entity and its children, oldest first."""
     points = client.metadata_series(kind.kind, ref, key, scope)
-    return [_json.point_json(point) for point in points]
+    return [PointOut.of(point) for point in points]

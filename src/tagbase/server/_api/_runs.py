@@ -5,65 +5,60 @@ A launch returns 202 with the run as soon as it is recorded; the run goes on in 
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
-from tagbase import _json
 from tagbase._errors import TargetError
+from tagbase._json import EntityOut, EventOut, StepOut
 from tagbase.server import _data
 from tagbase.server._api._deps import ClientDep, LauncherDep
 from tagbase.server._schemas import (
-    EntityOut,
-    EventOut,
     JobOut,
     Launch,
     Reexecute,
     RunDetailOut,
-    StepOut,
 )
 
 router = APIRouter(tags=["runs"])
 
 
 @router.get("/runs/{ref}/detail", response_model=RunDetailOut)
-def run_detail(ref: str, client: ClientDep) -> dict[str, Any]:
+def run_detail(ref: str, client: ClientDep) -> RunDetailOut:
     """A run with its steps, events and the asset versions it created."""
-    return _data.run_detail_json(_data.run_detail(client, ref))
+    return RunDetailOut.of(_data.run_detail(client, ref))
 
 
 @router.get("/runs/{ref}/steps", response_model=list[StepOut])
-def run_steps(ref: str, client: ClientDep) -> list[dict[str, Any]]:
-    return [_json.step_json(step) for step in client.list_run_steps(ref)]
+def run_steps(ref: str, client: ClientDep) -> list[StepOut]:
+    return [StepOut.of(step) for step in client.list_run_steps(ref)]
 
 
 @router.get("/runs/{ref}/events", response_model=list[EventOut])
-def run_events(ref: str, client: ClientDep) -> list[dict[str, Any]]:
-    return [_json.event_json(event) for event in client.list_run_events(ref)]
+def run_events(ref: str, client: ClientDep) -> list[EventOut]:
+    return [EventOut.of(event) for event in client.list_run_events(ref)]
 
 
 @router.post("/runs/{ref}/reexecute", response_model=EntityOut, status_code=202)
-def reexecute(ref: str, body: Reexecute, launcher: LauncherDep) -> dict[str, Any]:
+def reexecute(ref: str, body: Reexecute, launcher: LauncherDep) -> EntityOut:
     """Run again a run's job, from its failure by default, as a child of that run."""
     run = launcher.reexecute(ref, from_failure=body.from_failure, tags=body.tags)
-    return _json.entity_json(run)
+    return EntityOut.of(run)
 
 
 @router.post("/runs/{ref}/cancel", response_model=EntityOut)
-def cancel(ref: str, client: ClientDep) -> dict[str, Any]:
+def cancel(ref: str, client: ClientDep) -> EntityOut:
     """Cancel a queued run (at once) or one a worker runs (the worker stops it); a run that
     ended, or one running inside the server, is a 409."""
-    return _json.entity_json(client.cancel_run(ref))
+    return EntityOut.of(client.cancel_run(ref))
 
 
 @router.get("/launchable", response_model=list[JobOut])
-def launchable(launcher: LauncherDep) -> list[dict[str, Any]]:
+def launchable(launcher: LauncherDep) -> list[JobOut]:
     """The jobs this server can launch (those of the definitions it was started with)."""
-    return [{"name": name} for name in launcher.job_names]
+    return [JobOut(name=name) for name in launcher.job_names]
 
 
 @router.post("/launch", response_model=EntityOut, status_code=202)
-def launch(body: Launch, launcher: LauncherDep) -> dict[str, Any]:
+def launch(body: Launch, launcher: LauncherDep) -> EntityOut:
     """Launch a job, or a run template, with launch tags (they override the job's)."""
     if (body.job is None) == (body.template is None):
         raise TargetError(
@@ -71,6 +66,6 @@ def launch(body: Launch, launcher: LauncherDep) -> dict[str, Any]:
             "template's name or id), not both or neither"
         )
     if body.template is not None:
-        return _json.entity_json(launcher.launch_template(body.template, body.tags))
+        return EntityOut.of(launcher.launch_template(body.template, body.tags))
     assert body.job is not None
-    return _json.entity_json(launcher.launch(body.job, body.tags))
+    return EntityOut.of(launcher.launch(body.job, body.tags))

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from tagbase._errors import TagbaseError
 from tagbase._kinds import Kind
 from tagbase._records import Entity, TagDefinition
+from tagbase._tag_settings import TagSettings
 from tagbase._tags import NAMED_COLORS
 from tagbase.server._pages import _links
 from tagbase.server._pages._context import client_of
@@ -80,13 +81,13 @@ def register(
     """Register a new tag with its colour, text and behaviours (a registered one is
     refused; its own page changes it)."""
     try:
-        made = client_of(request).create_tag(
-            name.strip(),
+        settings = TagSettings(
             exclusive=exclusive,
             cascade=cascade,
             color=color.strip() or None,
             description=description.strip() or None,
         )
+        made = client_of(request).create_tag(name.strip(), settings)
     except TagbaseError as error:
         return redirect("/tags", str(error), error=True)
     return redirect(_links.tag(made.name), f"Registered tag {made.name}.")
@@ -102,13 +103,13 @@ def update(
     cascade: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     try:
-        client_of(request).update_tag(
-            name,
+        settings = TagSettings(
             exclusive=exclusive,
             cascade=cascade,
             color=color.strip() or None,
-            description=description.strip(),
+            description=description.strip(),  # an emptied description clears it
         )
+        client_of(request).update_tag(name, settings)
     except TagbaseError as error:
         return redirect(_links.tag(name), str(error), error=True)
     return redirect(_links.tag(name), f"Saved tag {name}.")
