@@ -1,5 +1,6 @@
 """The catalog store: SQLAlchemy Core over SQLite and PostgreSQL, behind one contract."""
 
+from tagbase.store import _identity_tables  # noqa: F401  (declares its tables)
 from tagbase.store._contract import (
     DaemonState,
     Entities,
