@@ -66,7 +66,7 @@ class ApiToken:
 
 
 @dataclass(frozen=True, slots=True)
-class TagPolicy:
+class GovernancePolicy:
     target: str  # a tag key, or one tag as `key=value`
     allowed_values: tuple[str, ...] | None = None
     allowed_pattern: str | None = None

@@ -15,6 +15,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from tagbase._acting import acting_actor
 from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
 from tagbase._errors import InvalidInputError, StoreError
 from tagbase._tags import TagPolicy
@@ -156,7 +157,7 @@ class StoreBase:
     def _change(self, connection: sa.Connection, source: str, actor_name: str | None) -> Change:
         if source not in SOURCES:
             raise InvalidInputError(f"source {source!r} is not one of {', '.join(SOURCES)}")
-        name = actor_name or self.actor
+        name = acting_actor() or actor_name or self.actor  # an authenticated user wins
         return Change(source, self._actor_id(connection, name) if name else None, now_ms())
 
     def _actor_id(self, connection: sa.Connection, name: str) -> int:
