@@ -28,8 +28,8 @@ The model
 
 `authorize` does the host, cross-site and read/write checks; `create_app` puts it on the API
 and page routers, so a page handler needs nothing more for access (admin routes add
-`require_admin`). `OPEN_PATHS` (the session endpoint and `/login`) skip the token check, not
-the cross-site check.
+`require_admin`). `OPEN_PATHS` (the session endpoint, `/login` and `/logout`) skip the token
+check, not the cross-site check.
 
 Forms in pages (CSRF)
 ---------------------
@@ -74,7 +74,7 @@ SESSION_COOKIE = "tagbase_session"
 CSRF_COOKIE = "tagbase_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-OPEN_PATHS = frozenset({"/api/session", "/login"})
+OPEN_PATHS = frozenset({"/api/session", "/login", "/logout"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _FRESH_CSRF = "tagbase_fresh_csrf"

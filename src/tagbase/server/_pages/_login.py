@@ -44,3 +44,11 @@ def login(
     response = redirect(target, "Signed in.")
     session_cookie(response, token.strip())
     return response
+
+
+@router.post("/logout", response_model=None, dependencies=[Depends(verify_csrf)])
+def logout() -> Response:
+    """Forget the session's token: the next page asks for one again."""
+    response = redirect("/login", "Signed out.")
+    session_cookie(response, None)
+    return response
