@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from tagbase import EntitySpec, Kind
+from tagbase import EntitySpec, Kind, job, op
 from tagbase._errors import InvalidInputError
 from tagbase.client import Client
+from tagbase.definitions import Definitions
 from tagbase.server import create_app
 from tagbase.server._security import Security, check_bind
 
@@ -218,3 +219,30 @@ def test_a_stored_token_allows_a_public_bind() -> None:
     with pytest.raises(InvalidInputError, match="token create"):
         check_bind("0.0.0.0", Security())
     check_bind("0.0.0.0", Security(), tokens_stored=True)
+
+
+@op
+def start() -> int:
+    return 1
+
+
+@job
+def counting() -> None:
+    start()
+
+
+def test_a_run_launched_over_the_api_is_recorded_under_the_tokens_user(client: Client) -> None:
+    client.store.create_user("ci", role="editor", service=True)
+    secret, _ = client.store.create_token("ci")
+    app = create_app(client, definitions=Definitions(jobs=[counting]), security=Security())
+    with TestClient(app, raise_server_exceptions=False) as api:
+        launched = api.post(
+            "/api/launch",
+            json={"job": "counting", "tags": ["env=prod"]},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        assert launched.status_code == 202, launched.text
+        app.state.launcher.wait(30)
+    run = client.store.get(Kind.RUN, launched.json()["id"])
+    held = {tag.name: tag for tag in run.tags.assigned}["env=prod"]
+    assert (held.source, held.actor) == ("launch", "service:ci")
