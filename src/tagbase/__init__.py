@@ -15,6 +15,8 @@ from tagbase._errors import (
     ExclusiveTagConflictError,
     ForeignDatabaseError,
     InvalidInputError,
+    InvalidRoleError,
+    InvalidUserNameError,
     LimitExceededError,
     MetadataValidationError,
     NotFoundError,
@@ -30,6 +32,9 @@ from tagbase._errors import (
     TagValidationError,
     TargetError,
     UnknownDefinitionError,
+    UnknownTokenError,
+    UnknownUserError,
+    UserExistsError,
 )
 from tagbase._functions import add_tags, log_metadata, remove_tags
 from tagbase._kinds import Kind
@@ -146,6 +151,8 @@ __all__ = [
     "GraphDefinition",
     "HourlyPartitionsDefinition",
     "InvalidInputError",
+    "InvalidRoleError",
+    "InvalidUserNameError",
     "JobDefinition",
     "Kind",
     "LimitExceededError",
@@ -199,7 +206,10 @@ __all__ = [
     "TargetError",
     "TimeWindowPartitionsDefinition",
     "UnknownDefinitionError",
+    "UnknownTokenError",
+    "UnknownUserError",
     "UrlCodeReference",
+    "UserExistsError",
     "__version__",
     "add_tags",
     "asset",

@@ -199,3 +199,23 @@ class PoolTimeoutError(StoreError):
 class ArtifactIntegrityError(StoreError):
     """A stored value's bytes or location differ from what tagbase recorded when it wrote
     them; nothing was deserialised."""
+
+
+class UnknownUserError(NotFoundError):
+    """No user of the server has this name."""
+
+
+class UserExistsError(AlreadyExistsError):
+    """A user of this name already exists."""
+
+
+class InvalidRoleError(InvalidInputError):
+    """A role that is not viewer, editor or admin."""
+
+
+class InvalidUserNameError(InvalidInputError):
+    """A user name that breaks the naming rule."""
+
+
+class UnknownTokenError(NotFoundError):
+    """No API token has this id."""

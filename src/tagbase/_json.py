@@ -23,6 +23,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from tagbase._identity import ApiToken, User
 from tagbase._kinds import Kind
 from tagbase._records import (
     AssignedTag,
@@ -345,3 +346,67 @@ class RetagOut(Shape):
             sample=[RefOut.of(ref) for ref in result.sample],
             dry_run=result.dry_run,
         )
+
+
+def _moment(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, UTC)
+
+
+class UserOut(Shape):
+    name: str
+    role: str = Field(description="viewer, editor or admin")
+    email: str | None
+    service: bool
+    actor: str = Field(description="what its changes are recorded under (`service:NAME`)")
+    teams: list[str]
+    created_at: Time | None
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(
+            name=user.name,
+            role=user.role.label,
+            email=user.email,
+            service=user.service,
+            actor=user.actor,
+            teams=list(user.teams),
+            created_at=_moment(user.created_ms),
+        )
+
+
+class ApiTokenOut(Shape):
+    """A token as listed: its first characters, never the token."""
+
+    id: int
+    user: str
+    label: str | None
+    prefix: str
+    created_at: Time | None
+    expires_at: Time | None
+    revoked_at: Time | None
+    last_used_at: Time | None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> Self:
+        return cls(
+            id=token.id,
+            user=token.user,
+            label=token.label,
+            prefix=token.prefix,
+            created_at=_moment(token.created_ms),
+            expires_at=_moment(token.expires_ms),
+            revoked_at=_moment(token.revoked_ms),
+            last_used_at=_moment(token.last_used_ms),
+        )
+
+
+class CreatedTokenOut(Shape):
+    token: str = Field(description="the token itself: shown this once, never stored")
+    listing: ApiTokenOut
+
+
+class SignedInOut(Shape):
+    name: str | None = Field(description="the user (None: a local server's configured user)")
+    role: str = Field(description="viewer, editor or admin")
+    actor: str | None = Field(description="what this session's changes are recorded under")
+    via: str = Field(description="token (a stored one), configured (a server token) or local")

@@ -85,7 +85,7 @@ def test_the_session_cookie_carries_a_token(guarded: TestClient) -> None:
 
 
 def test_with_no_tokens_local_requests_may_do_everything(api: TestClient) -> None:
-    assert api.get("/api/session").json() == {"access": "write", "tokens_required": False}
+    assert api.get("/api/session").json() == {"access": "admin", "tokens_required": False}
     assert api.post("/api/assets", json={"name": "a"}).status_code == 201
 
 

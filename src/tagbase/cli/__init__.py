@@ -17,6 +17,8 @@ tagbase [--database-url URL] [--home PATH]
 ├── dev       -f FILE | -m MODULE: web server, daemon and worker together
 ├── serve     --host --port [-f FILE | -m MODULE]: the REST API and web UI
 ├── db        status, upgrade
+├── user      create, list, update, delete: users and service accounts of a team server
+├── token     create, list, revoke: their API tokens (printed once, only a digest kept)
 └── demo
 """
 
@@ -35,6 +37,7 @@ from tagbase.cli._queue import backfill, daemon, launch, run_cancel, template, w
 from tagbase.cli._runs import pipeline, run
 from tagbase.cli._serve import serve
 from tagbase.cli._tags import tag
+from tagbase.cli._users import token, user
 from tagbase.cli._versioned import artifact, model
 
 for _command in (
@@ -54,6 +57,8 @@ for _command in (
     backfill,
     template,
     dev,
+    user,
+    token,
 ):
     cli.add_command(_command)
 artifact.add_command(artifact_metadata)

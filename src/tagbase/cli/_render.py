@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from tagbase._identity import ApiToken, User
 from tagbase._json import MetadataOut, iso_time, json_default
 from tagbase._kinds import Kind
 from tagbase._records import (
@@ -281,3 +282,48 @@ def print_retagging(result: Retagging, what: str, *, err: bool = False) -> None:
         out.print(Text(f"  {ref.display_name}"))
     if result.matched > len(result.sample):
         out.print(Text(f"  ... and {result.matched - len(result.sample)} more"))
+
+
+def _moment(ms: int | None) -> str | None:
+    return None if ms is None else iso_time(datetime.fromtimestamp(ms / 1000, UTC))
+
+
+def print_users(users: Sequence[User], title: str | None = "Users") -> None:
+    out = console()
+    if not users:
+        out.print(_text("No users found."))
+        return
+    table = _table(title, "name", "role", "service", "actor", "email", "teams", "created (UTC)")
+    for user in users:
+        table.add_row(
+            _text(user.name),
+            _text(user.role.label),
+            _text(_yes(user.service)),
+            _text(user.actor),
+            _text(user.email),
+            _text(", ".join(user.teams)),
+            _text(_moment(user.created_ms)),
+        )
+    out.print(table)
+
+
+def print_tokens(tokens: Sequence[ApiToken], title: str | None = "API tokens") -> None:
+    out = console()
+    if not tokens:
+        out.print(_text("No tokens found."))
+        return
+    table = _table(
+        title, "id", "user", "label", "starts with", "created", "expires", "revoked", "last used"
+    )
+    for token in tokens:
+        table.add_row(
+            _text(token.id),
+            _text(token.user),
+            _text(token.label),
+            _text(f"{token.prefix}…"),
+            _text(_moment(token.created_ms)),
+            _text(_moment(token.expires_ms)),
+            _text(_moment(token.revoked_ms)),
+            _text(_moment(token.last_used_ms)),
+        )
+    out.print(table)

@@ -14,6 +14,7 @@ from tagbase.definitions import Definitions
 from tagbase.execution import sync_definitions
 from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.server import _api, _pages
+from tagbase.server._auth import Authenticator, IdentityMiddleware
 from tagbase.server._body_limit import BodyLimitMiddleware
 from tagbase.server._errors import install_error_handlers
 from tagbase.server._launcher import Launcher
@@ -62,6 +63,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(CsrfCookieMiddleware)
     app.add_middleware(RuntimeMiddleware, runtime=runtime)
+    app.state.authenticator = Authenticator(app.state.security, app.state.client.store)
+    app.add_middleware(IdentityMiddleware, authenticator=app.state.authenticator)
     app.add_middleware(BodyLimitMiddleware)  # outermost: a big body is refused unread
     app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])
     app.include_router(_pages.router, dependencies=[Depends(authorize)])

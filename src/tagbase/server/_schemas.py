@@ -86,7 +86,7 @@ class JobOut(Shape):
 
 
 class SessionOut(Shape):
-    access: str = Field(description="none, read or write")
+    access: str = Field(description="none, read, write or admin")
     tokens_required: bool
 
 
@@ -184,3 +184,25 @@ class Reexecute(_In):
 
 class SessionIn(_In):
     token: str
+
+
+class UserCreate(_In):
+    name: str = Field(description="no whitespace, at most 255 characters")
+    role: str = Field("viewer", description="viewer, editor or admin")
+    email: str | None = None
+    service: bool = Field(False, description="a service account: its actor is `service:NAME`")
+    teams: list[str] = []
+
+
+class UserUpdate(_In):
+    """What to change; a field left out stays as it is (`email: ""` clears it)."""
+
+    role: str | None = None
+    email: str | None = None
+    teams: list[str] | None = None
+
+
+class TokenCreate(_In):
+    user: str
+    label: str | None = None
+    expires_days: float | None = Field(None, gt=0, description="days until it stops working")

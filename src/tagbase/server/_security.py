@@ -2,20 +2,34 @@
 
 The model
 ---------
-- **Local** (no tokens configured): `tagbase serve` binds 127.0.0.1 and refuses any other
-  address (`check_bind`); every request is allowed, and only loopback host names are answered
-  (so a DNS-rebound site cannot reach the server by name).
-- **Tokens** (`server: {read_tokens: [...], write_tokens: [...]}` in tagbase.yaml, or
-  `TAGBASE_READ_TOKENS` / `TAGBASE_WRITE_TOKENS`, comma-separated): every API and page request
+- **Local** (no token configured and none stored): `tagbase serve` binds 127.0.0.1 and
+  refuses any other address (`check_bind`); every request is allowed (as an admin, recorded
+  under the configured user), and only loopback host names are answered (so a DNS-rebound
+  site cannot reach the server by name).
+- **Tokens**: authentication is on as soon as any token exists — configured ones
+  (`server: {read_tokens: [...], write_tokens: [...]}` in tagbase.yaml, or
+  `TAGBASE_READ_TOKENS` / `TAGBASE_WRITE_TOKENS`, comma-separated) or stored ones
+  (`tagbase token create --user NAME`, only their digest kept). Every API and page request
   carries a token, as `Authorization: Bearer <token>` or in the session cookie that
-  `POST /api/session {"token": ...}` sets. GET, HEAD and OPTIONS need a read or write token;
-  every other method needs a write token. No or unknown token: 401; a read token writing: 403.
+  `POST /api/session {"token": ...}` (or the login page) sets.
+- **Identity** (`Identity`, made once per request by `_auth.IdentityMiddleware` and put on
+  `request.state.identity`): a stored token is its user, with the user's role; a configured
+  read token acts as a viewer and a write token as an admin, both as the configured user
+  (`TAGBASE_USER`). The whole request runs in `acting_as(identity.actor)`, so everything it
+  changes is recorded under that user (`service:NAME` for a service account).
+- **Access** follows the role: a viewer reads (GET, HEAD, OPTIONS); an editor also writes the
+  catalog and launches runs; an admin also manages users, tokens, the tag registry and tag
+  policies (routes that depend on `require_admin`). No token, or an unknown, revoked or
+  expired one: 401; a role below the route's: 403. Configured tokens are compared with
+  `hmac.compare_digest`, stored ones found by their digest; no token is ever logged or named
+  in an error.
 - **Cross-site writes** are refused (403) in both modes: a POST, PUT, PATCH or DELETE whose
   `Origin` (or, lacking it, `Referer`) names another host than the request's own.
 
-`authorize` does all of that; `create_app` puts it on the API and page routers, so a page
-handler needs nothing more for access. `OPEN_PATHS` (the session endpoint and `/login`) skip
-the token check, not the cross-site check.
+`authorize` does the host, cross-site and read/write checks; `create_app` puts it on the API
+and page routers, so a page handler needs nothing more for access (admin routes add
+`require_admin`). `OPEN_PATHS` (the session endpoint, `/login` and `/logout`) skip the token
+check, not the cross-site check.
 
 Forms in pages (CSRF)
 ---------------------
@@ -53,13 +67,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tagbase._config import Config
 from tagbase._errors import InvalidInputError
+from tagbase._identity import Role
 from tagbase.server._errors import AuthenticationError, PermissionDeniedError
 
 SESSION_COOKIE = "tagbase_session"
 CSRF_COOKIE = "tagbase_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-OPEN_PATHS = frozenset({"/api/session", "/login"})
+OPEN_PATHS = frozenset({"/api/session", "/login", "/logout"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _FRESH_CSRF = "tagbase_fresh_csrf"
@@ -69,8 +84,25 @@ class Access(IntEnum):
     """What a request may do; higher includes lower."""
 
     NONE = 0
-    READ = 1
-    WRITE = 2
+    READ = 1  # a viewer
+    WRITE = 2  # an editor
+    ADMIN = 3  # an admin: users, tokens, the tag registry, policies
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who sent a request: a stored token's user, or a configured token (as the configured
+    user), or anyone at all on a local server without tokens (`via`: token, configured,
+    local)."""
+
+    name: str | None
+    role: Role
+    actor: str | None  # what its changes are recorded under (None: the store's own actor)
+    via: str
+
+    @property
+    def access(self) -> Access:
+        return Access(int(self.role))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +112,11 @@ class Security:
     read_tokens: tuple[str, ...] = ()
     write_tokens: tuple[str, ...] = ()
     allowed_hosts: frozenset[str] | None = None
+    actor: str | None = None  # the configured user: configured tokens act as it
 
     @classmethod
     def from_config(cls, config: Config, allowed_hosts: frozenset[str] | None = None) -> Security:
-        return cls(config.read_tokens, config.write_tokens, allowed_hosts)
+        return cls(config.read_tokens, config.write_tokens, allowed_hosts, config.actor)
 
     @property
     def tokens_configured(self) -> bool:
@@ -98,6 +131,14 @@ class Security:
         if _matches(token, self.write_tokens):
             return Access.WRITE
         return Access.READ if _matches(token, self.read_tokens) else Access.NONE
+
+    def configured_identity(self, token: str) -> Identity | None:
+        """A configured token's identity: a write token an admin, a read token a viewer."""
+        access = self.access_of(token) if self.tokens_configured else Access.NONE
+        if access is Access.NONE:
+            return None
+        role = Role.ADMIN if access is Access.WRITE else Role.VIEWER
+        return Identity(self.actor, role, self.actor, "configured")
 
 
 def _matches(token: str, tokens: Sequence[str]) -> bool:
@@ -122,14 +163,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str, security: Security) -> None:
-    """Refuse to serve on a non-loopback address unless tokens are configured."""
-    if is_loopback(host) or security.tokens_configured:
+def check_bind(host: str, security: Security, *, tokens_stored: bool = False) -> None:
+    """Refuse to serve on a non-loopback address unless tokens are configured or stored."""
+    if is_loopback(host) or security.tokens_configured or tokens_stored:
         return
     raise InvalidInputError(
         f"refusing to serve on {host!r}: a server reachable from other machines needs tokens, "
-        "and none are configured. Fix: set server.read_tokens / server.write_tokens in "
-        "tagbase.yaml (or TAGBASE_READ_TOKENS / TAGBASE_WRITE_TOKENS), or bind 127.0.0.1"
+        "and none are configured or stored. Fix: create one with `tagbase user create NAME "
+        "--role admin` and `tagbase token create --user NAME`, or set server.write_tokens in "
+        "tagbase.yaml (or TAGBASE_WRITE_TOKENS), or bind 127.0.0.1"
     )
 
 
@@ -149,8 +191,15 @@ def request_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def identity_of(request: Request) -> Identity | None:
+    """The request's identity (None: no token, or an unknown, revoked or expired one)."""
+    found: Identity | None = getattr(request.state, "identity", None)
+    return found
+
+
 def request_access(request: Request) -> Access:
-    return security_of(request).access_of(request_token(request))
+    identity = identity_of(request)
+    return Access.NONE if identity is None else identity.access
 
 
 def authorize(request: Request) -> None:
@@ -162,16 +211,35 @@ def authorize(request: Request) -> None:
         _check_same_origin(request)
     if request.url.path in OPEN_PATHS:
         return
-    access = security.access_of(request_token(request))
-    if access is Access.NONE:
+    _require(request, Access.WRITE if unsafe else Access.READ)
+
+
+def require_admin(request: Request) -> None:
+    """The dependency of routes that manage users, tokens, the tag registry or policies."""
+    _require(request, Access.ADMIN)
+
+
+_NEEDS = {
+    Access.READ: "a viewer's",
+    Access.WRITE: "an editor's (it writes the catalog)",
+    Access.ADMIN: "an admin's (it manages users, tokens, the tag registry or policies)",
+}
+
+
+def _require(request: Request, needed: Access) -> None:
+    identity = identity_of(request)
+    if identity is None:
         raise AuthenticationError(
-            "this server needs a token. Fix: send `Authorization: Bearer <token>`, "
-            "or sign in with POST /api/session"
+            "this server needs a valid token, and this request carries none, or one that is "
+            "unknown, revoked or expired. Fix: send `Authorization: Bearer <token>`, or sign "
+            "in with POST /api/session"
         )
-    if unsafe and access is not Access.WRITE:
+    if identity.access < needed:
+        who = identity.name or "this token"
         raise PermissionDeniedError(
-            f"{request.method} needs a read-write token; this one may only read. "
-            "Fix: use a token listed in server.write_tokens"
+            f"{request.method} {request.url.path} needs {_NEEDS[needed]} role; {who} is a "
+            f"{identity.role.label}. Fix: use a token of a user with that role (an admin "
+            "changes roles with `tagbase user update NAME --role ...`)"
         )
 
 

@@ -27,16 +27,17 @@ def server_app(
 ) -> FastAPI:
     """The app to serve on `host`, or InvalidInputError if that address needs tokens that
     are not configured. Without tokens, only loopback host names are answered."""
-    security = checked_security(config, host)
+    security = checked_security(config, host, tokens_stored=bool(client.store.list_tokens()))
     return create_app(client, definitions=definitions, security=security, queue=queue)
 
 
-def checked_security(config: Config, host: str) -> Security:
+def checked_security(config: Config, host: str, *, tokens_stored: bool = False) -> Security:
     """The security of a server on `host`, or InvalidInputError if that address needs tokens
-    that are not configured."""
-    local_only = is_loopback(host) and not (config.read_tokens or config.write_tokens)
+    that are neither configured nor stored."""
+    configured = bool(config.read_tokens or config.write_tokens)
+    local_only = is_loopback(host) and not configured and not tokens_stored
     security = Security.from_config(config, LOOPBACK_NAMES if local_only else None)
-    check_bind(host, security)
+    check_bind(host, security, tokens_stored=tokens_stored)
     return security
 
 

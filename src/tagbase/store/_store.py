@@ -7,7 +7,7 @@ Rows become plain records (`Entity`, `TagDefinition`, `TagEvent`...) before call
 
 `Store` is composed of its parts, each a module over `StoreBase` (the engine and the
 transaction in progress): creating entities, reading and changing them, their tags, the tag
-registry, history and metadata, the run log, and the run queue.
+registry, history and metadata, the run log, the run queue, and users and tokens.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tagbase.store._catalog_base import Ref
 from tagbase.store._create_methods import CreateMethods, EntitySpec
 from tagbase.store._entity_methods import EntityMethods
 from tagbase.store._history_methods import HistoryMethods
+from tagbase.store._identity_methods import IdentityMethods
 from tagbase.store._registry_methods import RegistryMethods
 from tagbase.store._run_log_methods import RunLogMethods
 from tagbase.store._run_queue_methods import RunQueueMethods
@@ -32,5 +33,6 @@ class Store(
     RegistryMethods,
     RunLogMethods,
     RunQueueMethods,
+    IdentityMethods,
 ):
     """A catalog on SQLite or PostgreSQL: the one implementation of the store contract."""

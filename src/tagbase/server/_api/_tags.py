@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from tagbase._json import DeletedTagOut, RefOut, TagDefinitionOut, TagEventOut
 from tagbase.server._api._deps import ClientDep, ScopeQuery
@@ -15,6 +15,7 @@ from tagbase.server._schemas import (
     TagCreate,
     TagUpdate,
 )
+from tagbase.server._security import require_admin
 
 router = APIRouter(prefix="/tags", tags=["tag registry"])
 
@@ -30,7 +31,9 @@ def list_tags(
     return [TagDefinitionOut.of(definition) for definition in found]
 
 
-@router.post("", response_model=TagDefinitionOut, status_code=201)
+@router.post(
+    "", response_model=TagDefinitionOut, status_code=201, dependencies=[Depends(require_admin)]
+)
 def create_tag(body: TagCreate, client: ClientDep) -> TagDefinitionOut:
     """Register a new tag (`key` or `key=value`); a registered one is refused (409):
     PATCH /api/tags/{name} changes it."""
@@ -68,13 +71,15 @@ def get_tag(name: str, client: ClientDep) -> TagDefinitionOut:
     return TagDefinitionOut.of(client.get_tag(name))
 
 
-@router.patch("/{name:path}", response_model=TagDefinitionOut)
+@router.patch(
+    "/{name:path}", response_model=TagDefinitionOut, dependencies=[Depends(require_admin)]
+)
 def update_tag(name: str, body: TagUpdate, client: ClientDep) -> TagDefinitionOut:
     updated = client.update_tag(name, body.settings())
     return TagDefinitionOut.of(updated)
 
 
-@router.delete("/{name:path}", response_model=DeletedTagOut)
+@router.delete("/{name:path}", response_model=DeletedTagOut, dependencies=[Depends(require_admin)])
 def delete_tag(name: str, client: ClientDep) -> DeletedTagOut:
     """Unregister the tag and take it off every entity."""
     return DeletedTagOut(name=name, removed_from=client.delete_tag(name))

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from tagbase import __version__
 from tagbase.server._pages import _chips, _links, _metadata_view
 from tagbase.server._pages._context import client_of
-from tagbase.server._security import CSRF_FIELD, csrf_token
+from tagbase.server._security import CSRF_FIELD, csrf_token, identity_of
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 NOTICE = "tagbase_notice"
@@ -93,6 +93,7 @@ def page(
         section=section,
         csrf_field=CSRF_FIELD,
         csrf_token=csrf_token(request),
+        identity=identity_of(request),
         notice=_decode_notice(notice) if notice else None,
         make_chips=lambda tags: _chips.chips(tags, registry(request)),
         make_chip=lambda key, value: _chips.chip(key, value, registry(request)),

@@ -17,7 +17,7 @@ from tagbase.server._pages import _links
 from tagbase.server._pages._context import client_of
 from tagbase.server._pages._render import page, redirect
 from tagbase.server._pages._routing import page_router
-from tagbase.server._security import verify_csrf
+from tagbase.server._security import require_admin, verify_csrf
 
 router = page_router()
 LISTED = 500
@@ -69,7 +69,7 @@ def tag_page(request: Request, name: str) -> HTMLResponse:
     )
 
 
-@router.post("/tags", dependencies=[Depends(verify_csrf)])
+@router.post("/tags", dependencies=[Depends(verify_csrf), Depends(require_admin)])
 def register(
     request: Request,
     name: Annotated[str, Form()],
@@ -93,7 +93,7 @@ def register(
     return redirect(_links.tag(made.name), f"Registered tag {made.name}.")
 
 
-@router.post("/tags/{name:path}", dependencies=[Depends(verify_csrf)])
+@router.post("/tags/{name:path}", dependencies=[Depends(verify_csrf), Depends(require_admin)])
 def update(
     request: Request,
     name: str,
