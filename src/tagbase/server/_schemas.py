@@ -205,4 +205,10 @@ class UserUpdate(_In):
 class TokenCreate(_In):
     user: str
     label: str | None = None
-    expires_days: float | None = Field(None, gt=0, description="days until it stops working")
+    expires_days: float | None = Field(
+        None,
+        gt=0,
+        le=36_500,
+        allow_inf_nan=False,
+        description="days until it stops working (at most 100 years)",
+    )

@@ -4,8 +4,9 @@ over HTTP. A token is shown once, in the answer that creates it."""
 from __future__ import annotations
 
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Path, Response
 
 from tagbase._json import ApiTokenOut, CreatedTokenOut, UserOut
 from tagbase.server._api._deps import ClientDep
@@ -56,5 +57,7 @@ def create_token(body: TokenCreate, client: ClientDep) -> CreatedTokenOut:
 
 
 @router.delete("/tokens/{token_id}", response_model=ApiTokenOut)
-def revoke_token(token_id: int, client: ClientDep) -> ApiTokenOut:
+def revoke_token(
+    token_id: Annotated[int, Path(ge=1, le=2**63 - 1)], client: ClientDep
+) -> ApiTokenOut:
     return ApiTokenOut.of(client.store.revoke_token(token_id))
