@@ -61,6 +61,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     of its own, over the configuration its environment names when first used."""
     monkeypatch.setenv("TAGBASE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("TAGBASE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TAGBASE_URL", raising=False)
+    monkeypatch.delenv("TAGBASE_TOKEN", raising=False)
     monkeypatch.delenv("TAGBASE_TAG_POLICY", raising=False)
     monkeypatch.setenv("TAGBASE_USER", "tester")
     runtime = Runtime()

@@ -30,8 +30,9 @@ from tagbase.store import Ref
 
 
 class Client(CatalogClient):
-    """Talks to the catalog of `store`; of `database_url` or `home` (a store of its own); else
-    of the runtime in use (by default the configured one: `$TAGBASE_HOME`,
+    """Talks to the catalog of `store`; of the tagbase server at `url` (with `token`); of
+    `database_url` or `home` (a store of its own); else of the runtime in use (by default the
+    configured one: `TAGBASE_URL` and `TAGBASE_TOKEN` for a server, else `$TAGBASE_HOME` or
     `TAGBASE_DATABASE_URL`), so `Client()` is cheap to call often."""
 
     # -- models -----------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from tagbase.query import (
     from_tag_dict,
     parse,
 )
-from tagbase.store import EntitySpec, Ref, Store
+from tagbase.store import EntitySpec, Ref, StoreContract, open_store
 
 TagFilter = Mapping[str, Any] | Iterable[str | Tag] | str | None
 
@@ -60,13 +60,19 @@ class CatalogClient:
 
     def __init__(
         self,
-        store: Store | None = None,
+        store: StoreContract | None = None,
         *,
         database_url: str | None = None,
         home: str | None = None,
+        url: str | None = None,
+        token: str | None = None,
     ) -> None:
-        if store is None and (home is not None or database_url is not None):
-            store = Store.from_config(Config.load(home=home, database_url=database_url))
+        if store is None and url is not None:
+            from tagbase.store import HttpStore  # httpx only for a server's clients
+
+            store = HttpStore.connect(url, token=token)
+        elif store is None and (home is not None or database_url is not None):
+            store = open_store(Config.load(home=home, database_url=database_url))
         self.store = store or current_runtime().store
 
     # -- any kind ---------------------------------------------------------------------------

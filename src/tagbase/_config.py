@@ -142,6 +142,8 @@ class Config:
     run_queue: RunQueueConfig = RunQueueConfig()
     durability: Durability = Durability.NORMAL
     timeouts: Timeouts = DEFAULT_TIMEOUTS
+    server_url: str | None = None  # a tagbase server to use instead of a database
+    token: str | None = None  # the API token sent to that server
 
     @classmethod
     def load(cls, home: str | Path | None = None, database_url: str | None = None) -> Config:
@@ -174,7 +176,23 @@ class Config:
                 os.environ.get("TAGBASE_DURABILITY") or settings.get("durability") or "normal"
             ),
             timeouts=Timeouts.load(settings),
+            server_url=None if database_url else _server_url(settings),
+            token=os.environ.get("TAGBASE_TOKEN") or settings.get("token") or None,
         )
+
+
+def _server_url(settings: dict[str, Any]) -> str | None:
+    """`TAGBASE_URL`, else `url:` in tagbase.yaml: the server every client here talks to."""
+    given = os.environ.get("TAGBASE_URL") or settings.get("url")
+    if not given:
+        return None
+    url = str(given).rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+        raise InvalidInputError(
+            f"server URL {given!r} is not an http(s) URL; set TAGBASE_URL (or url in "
+            "tagbase.yaml) to the server's address, e.g. http://tagbase.internal:8000"
+        )
+    return url
 
 
 def _tokens(access: str, settings: dict[str, Any]) -> tuple[str, ...]:

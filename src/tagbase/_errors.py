@@ -219,3 +219,16 @@ class InvalidUserNameError(InvalidInputError):
 
 class UnknownTokenError(NotFoundError):
     """No API token has this id."""
+
+
+class AuthenticationError(TagbaseError):
+    """No token, or an unknown, revoked or expired one (HTTP 401)."""
+
+
+class PermissionDeniedError(TagbaseError):
+    """A role below what the call needs, or a write sent from another site (HTTP 403)."""
+
+
+class RemoteStoreError(StoreError):
+    """The tagbase server could not be reached, or answered with something that is not
+    tagbase's (a proxy's error page, a cut connection)."""

@@ -9,15 +9,11 @@ where a missing browser fails them (as a missing PostgreSQL does).
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tagbase.client import Client
@@ -27,6 +23,7 @@ from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.server import create_app
 from tagbase.server._security import Security
 from tagbase.store import Store
+from tests.serving import serving
 
 CHROMIUM = os.environ.get("TAGBASE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -42,13 +39,6 @@ class Served:
 
     def at(self, path: str) -> str:
         return f"{self.url}{path}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -73,21 +63,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         definitions = run_demo(client, rounds=2).definitions
         app = create_app(client, definitions=definitions, security=Security())
     client.create_run_template("weekly_hygiene", "lead_hygiene", tags={"cadence": "weekly"})
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the UI server did not start")
-        time.sleep(0.02)
-    yield Served(f"http://127.0.0.1:{port}", client)
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as url:
+        yield Served(url, client)
     app.state.launcher.wait(30)
     store.close()
 

@@ -3,14 +3,11 @@ in the UI is recorded, and shown in its history, under that user."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from tagbase import EntitySpec, Kind
@@ -18,6 +15,7 @@ from tagbase.client import Client
 from tagbase.server import create_app
 from tagbase.server._security import Security
 from tagbase.store import Store
+from tests.serving import serving
 
 if TYPE_CHECKING:  # the fixtures' types (conftest is not importable in every import mode)
     from tests.browser.conftest import Problems
@@ -26,28 +24,13 @@ if TYPE_CHECKING:  # the fixtures' types (conftest is not importable in every im
 @pytest.fixture
 def team_server(tmp_path: Path) -> Iterator[tuple[str, str, Store]]:
     """A server of its own (its tokens turn authentication on), with user alice's token."""
-    from tests.browser.conftest import free_port
-
     store = Store(f"sqlite:///{tmp_path / 'tagbase.db'}", actor="configured-user")
     store.add(EntitySpec(Kind.ASSET, "orders"))
     store.create_user("alice", role="editor")
     secret, _ = store.create_token("alice", label="browser")
     app = create_app(Client(store), security=Security(actor="configured-user"))
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the UI server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", secret, store
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as url:
+        yield url, secret, store
     store.close()
 
 

@@ -33,7 +33,7 @@ from tagbase.execution._result import RunResult
 from tagbase.execution._run_tags import run_tags
 from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.execution._sync import sync_plan
-from tagbase.store import Store
+from tagbase.store import StoreContract
 
 ASSET_JOB_NAME = "__asset_job"
 
@@ -53,7 +53,7 @@ def execute_job(
     executor: ExecutorDefinition | None = None,
     parent_run_id: str | None = None,
     root_run_id: str | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> RunResult:
     """Run a job now, recording the run, its steps, events and asset versions."""
     full = plan_job(job)
@@ -83,7 +83,7 @@ def execute_recorded(
     *,
     op_selection: Sequence[str] | None = None,
     executor: ExecutorDefinition | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> RunResult:
     """Run a run recorded earlier as `queued` (a worker's part), given its id and tags: its
     `tagbase/op_selection` picks its steps; `op_selection` given here becomes that tag. Its
@@ -183,7 +183,9 @@ def system_tags(
     return tags
 
 
-def _stored_inputs(store: Store, plan: ExecutionPlan, partition: str | None) -> dict[str, Load]:
+def _stored_inputs(
+    store: StoreContract, plan: ExecutionPlan, partition: str | None
+) -> dict[str, Load]:
     """What tagbase stored for the newest version of each asset the plan reads (but does not
     make), of the run's partition for a partitioned asset: the record the recorder kept, never
     the `tagbase/uri` a client may have set."""
@@ -199,7 +201,7 @@ def _stored_inputs(store: Store, plan: ExecutionPlan, partition: str | None) -> 
     }
 
 
-def stored_input(store: Store, asset: str, partition: str | None = None) -> Load:
+def stored_input(store: StoreContract, asset: str, partition: str | None = None) -> Load:
     """The newest version of an asset (of a partition) holding a value tagbase stored;
     NotFoundError if none."""
     found = store.find_latest_stored(
@@ -225,7 +227,7 @@ def materialize(
     partition_key: str | None = None,
     raise_on_error: bool = True,
     executor: ExecutorDefinition | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> RunResult:
     """Materialize assets in one run (`selection` picks among them; the rest may be read);
     partitioned assets one partition: `partition_key`."""

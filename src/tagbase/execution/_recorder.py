@@ -32,7 +32,7 @@ from tagbase.execution._run_tags import RunTags
 from tagbase.execution._steps import now_ms
 from tagbase.execution._tag_changes import apply_tag_changes
 from tagbase.metadata import MetadataValue, encode_metadata_value
-from tagbase.store import EntitySpec, Event, StepEnd, Store
+from tagbase.store import EntitySpec, Event, StepEnd, StoreContract
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ class RunInfo:
 
 @dataclass
 class RunRecorder:
-    store: Store
+    store: StoreContract
     written: list[str] = field(default_factory=list)  # asset version ids, in order
 
     # -- the run ----------------------------------------------------------------------------

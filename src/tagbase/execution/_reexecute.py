@@ -23,7 +23,7 @@ from tagbase.definitions._plan import plan_job
 from tagbase.execution._launch import execute_job
 from tagbase.execution._result import RunResult
 from tagbase.execution._runtime import current_runtime
-from tagbase.store import Store
+from tagbase.store import StoreContract
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +42,9 @@ class Rerun:
         return {"tagbase/parent_run_id": self.parent.id, "tagbase/root_run_id": root}
 
 
-def plan_rerun(store: Store, job: JobDefinition, parent: Entity, from_failure: bool) -> Rerun:
+def plan_rerun(
+    store: StoreContract, job: JobDefinition, parent: Entity, from_failure: bool
+) -> Rerun:
     """The child run of `parent` to launch; a refusal if from its failure nothing is left."""
     if parent.scope is None or parent.scope.name != job.name:
         raise NotFoundError(
@@ -80,7 +82,7 @@ def parent_selection(run: Entity) -> list[str] | None:
 
 
 def failed_selection(
-    store: Store, job: JobDefinition, run_id: str, among: Sequence[str] | None
+    store: StoreContract, job: JobDefinition, run_id: str, among: Sequence[str] | None
 ) -> list[str] | None:
     """The steps of `among` (else of the job) run `run_id` did not finish with success, in
     plan order; [] when all did; None when an earlier output cannot be read back."""
@@ -102,7 +104,7 @@ def reexecute(
     tags: TagsInput = None,
     raise_on_error: bool = True,
     executor: ExecutorDefinition | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> RunResult:
     """Run a job again after a run of it (see the module); `tags` go over the parent's."""
     store = store or current_runtime().store

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from tagbase._config import Config
 from tagbase.execution._artifacts import ArtifactStore
-from tagbase.store import Store
+from tagbase.store import StoreContract, open_store
 
 T = TypeVar("T")
 
@@ -46,18 +46,18 @@ class Runtime:
 
     def __init__(
         self,
-        store: Store | None = None,
+        store: StoreContract | None = None,
         artifacts: ArtifactStore | None = None,
         *,
         config: Config | None = None,
     ) -> None:
         settings = _Once(lambda: config or Config.load(), config)
-        self._store = _Once(lambda: Store.from_config(settings.get()), store)
+        self._store = _Once(lambda: open_store(settings.get()), store)
         self._artifacts = _Once(lambda: ArtifactStore.for_home(settings.get().home), artifacts)
         self._owns_store = store is None
 
     @property
-    def store(self) -> Store:
+    def store(self) -> StoreContract:
         return self._store.get()
 
     @property
@@ -93,7 +93,7 @@ def use_runtime(runtime: Runtime) -> Iterator[Runtime]:
         _CURRENT.reset(token)
 
 
-def after_fork(*stores: Store) -> None:
+def after_fork(*stores: StoreContract) -> None:
     """In a forked child: drop the pooled connections inherited from the parent — of
     `stores`, of the runtime installed at the fork and of the default runtime, if opened —
     so that the child opens its own."""

@@ -32,7 +32,7 @@ from tagbase.execution._run_tags import (
 from tagbase.execution._runtime import current_runtime
 from tagbase.metadata import MetadataValue, encode_metadata_value
 from tagbase.query import Match, NameMatch, Or
-from tagbase.store import EntitySpec, Store
+from tagbase.store import EntitySpec, StoreContract
 
 _CHUNK = 200
 
@@ -123,11 +123,11 @@ def definitions_entities(defs: Definitions, exclusive: set[str]) -> list[Desired
     return list(unique.values())
 
 
-def exclusive_tag_names(store: Store) -> set[str]:
+def exclusive_tag_names(store: StoreContract) -> set[str]:
     return {d.name for d in store.list_tags(registered_only=True) if d.exclusive}
 
 
-def sync(store: Store, desired: Sequence[Desired]) -> None:
+def sync(store: StoreContract, desired: Sequence[Desired]) -> None:
     """Create what is missing and bring what changed up to date."""
     for kind in {d.kind for d in desired}:
         of_kind = [d for d in desired if d.kind is kind]
@@ -137,7 +137,7 @@ def sync(store: Store, desired: Sequence[Desired]) -> None:
             _sync_kind(store, kind, of_kind)
 
 
-def _sync_kind(store: Store, kind: Kind, of_kind: Sequence[Desired]) -> None:
+def _sync_kind(store: StoreContract, kind: Kind, of_kind: Sequence[Desired]) -> None:
     existing = store.find_named(kind, [d.name for d in of_kind])
     missing = [d for d in of_kind if d.name not in existing]
     if missing:
@@ -153,7 +153,7 @@ def _is_system(tag: Tag | AssignedTag) -> bool:
     return tag.key.startswith(RESERVED_PREFIX)
 
 
-def _add_system_tags(store: Store, kind: Kind, created: Sequence[Desired]) -> None:
+def _add_system_tags(store: StoreContract, kind: Kind, created: Sequence[Desired]) -> None:
     """One bulk write per distinct set of system tags (most assets share their kinds)."""
     groups: dict[tuple[Tag, ...], list[str]] = {}
     for item in created:
@@ -178,7 +178,7 @@ def _spec(item: Desired) -> EntitySpec:
     )
 
 
-def _update(store: Store, current: Entity, item: Desired) -> None:
+def _update(store: StoreContract, current: Entity, item: Desired) -> None:
     held = {tag.name for tag in current.tags.assigned}
     held_keys = [tag.key for tag in current.tags.assigned]
     wanted = {tag.name for tag in item.tags}
@@ -230,14 +230,14 @@ def _cleared(current: Mapping[str, object], keys: Sequence[str]) -> dict[str, Me
     }
 
 
-def sync_plan(store: Store, plan: ExecutionPlan, full: ExecutionPlan | None = None) -> None:
+def sync_plan(store: StoreContract, plan: ExecutionPlan, full: ExecutionPlan | None = None) -> None:
     """Record what a run of `plan` refers to; `full` is the job's whole plan when `plan` is
     a subset of it (the job's steps' tags are all of its steps')."""
     exclusive = exclusive_tag_names(store) if plan.job.tags else set()
     sync(store, plan_entities(plan, exclusive, full))
 
 
-def sync_definitions(defs: Definitions, store: Store | None = None) -> None:
+def sync_definitions(defs: Definitions, store: StoreContract | None = None) -> None:
     """Record a code location's assets, ops and jobs in the catalog (the runtime's, by default)."""
     store = store or current_runtime().store
     sync(store, definitions_entities(defs, exclusive_tag_names(store)))

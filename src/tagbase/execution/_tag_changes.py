@@ -14,10 +14,10 @@ from itertools import groupby
 from tagbase._kinds import Kind
 from tagbase.execution._context import TagChange
 from tagbase.execution._outcome import StepOutcome
-from tagbase.store import Store
+from tagbase.store import StoreContract
 
 
-def apply_tag_changes(store: Store, run_id: str, outcome: StepOutcome) -> None:
+def apply_tag_changes(store: StoreContract, run_id: str, outcome: StepOutcome) -> None:
     versions = {o.name: o.version_id for o in outcome.outputs if o.version_id is not None}
     for (action, target), group in groupby(
         outcome.effects.tag_changes, key=lambda change: (change.action, change.target)
@@ -35,7 +35,7 @@ def apply_tag_changes(store: Store, run_id: str, outcome: StepOutcome) -> None:
 
 
 def _apply(
-    store: Store,
+    store: StoreContract,
     action: str,
     kind: Kind,
     ref: str,

@@ -22,7 +22,7 @@ from tagbase.orchestration._launching import (
     catalog_partitions,
     launch_runs,
 )
-from tagbase.store import Store
+from tagbase.store import StoreContract
 
 _ALPHABET = string.ascii_lowercase + string.digits
 
@@ -47,7 +47,7 @@ def launch_backfill(
     end: str | None = None,
     tags: TagsInput = None,
     definitions: Definitions | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> Backfill:
     store = store or current_runtime().store
     if isinstance(job, str) and definitions is not None:

@@ -8,10 +8,10 @@ from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase._run_records import ENDED
 from tagbase.orchestration._finish import finish_run
-from tagbase.store import Ref, Store
+from tagbase.store import Ref, StoreContract
 
 
-def cancel_run(store: Store, run: Ref) -> Entity:
+def cancel_run(store: StoreContract, run: Ref) -> Entity:
     """Cancel a queued or running run; the run (`canceled`, or still `started` until its
     worker stops it)."""
     found = store.get(Kind.RUN, run)

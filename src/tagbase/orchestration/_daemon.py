@@ -25,7 +25,7 @@ from tagbase.execution import sync_definitions
 from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.orchestration._launching import launch_run
 from tagbase.orchestration._monitor import reap
-from tagbase.store import CursorState, Store
+from tagbase.store import CursorState, StoreContract
 
 log = logging.getLogger("tagbase.daemon")
 
@@ -45,7 +45,7 @@ class TickResult:
 @dataclass
 class Daemon:
     definitions: Definitions
-    store: Store = field(default_factory=lambda: current_runtime().store)
+    store: StoreContract = field(default_factory=lambda: current_runtime().store)
     clock: Callable[[], datetime] = utc_now
     heartbeat_timeout_s: float = field(
         default_factory=lambda: Config.load().run_queue.heartbeat_timeout_s

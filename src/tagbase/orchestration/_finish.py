@@ -8,10 +8,10 @@ from tagbase._records import Entity
 from tagbase._run_records import ENDED
 from tagbase.execution._steps import now_ms
 from tagbase.metadata import MetadataValue
-from tagbase.store import Event, Store
+from tagbase.store import Event, StoreContract
 
 
-def finish_run(store: Store, run_id: str, status: str, reason: str) -> Entity:
+def finish_run(store: StoreContract, run_id: str, status: str, reason: str) -> Entity:
     """Mark the run `failed` or `canceled` with the reason, unless it already ended."""
     run = store.get(Kind.RUN, run_id)
     if run.status in ENDED:

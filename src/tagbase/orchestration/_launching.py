@@ -37,7 +37,7 @@ from tagbase.execution._run_tags import (
 from tagbase.execution._runtime import current_runtime
 from tagbase.execution._steps import now_ms
 from tagbase.execution._sync import sync_plan
-from tagbase.store import QueuedRun, Store
+from tagbase.store import QueuedRun, StoreContract
 
 JobInput = JobDefinition | str
 
@@ -59,7 +59,7 @@ def launch_run(
     op_selection: Sequence[str] | None = None,
     definitions: Definitions | None = None,
     system: Mapping[str, str] | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> Entity:
     """Queue a run of a job (a definition, or a job name: of `definitions` if given, else of
     the catalog); the run as recorded, status `queued`."""
@@ -70,7 +70,7 @@ def launch_run(
 def launch_runs(
     requests: Sequence[LaunchRequest],
     definitions: Definitions | None = None,
-    store: Store | None = None,
+    store: StoreContract | None = None,
 ) -> list[Entity]:
     """Queue several runs; all are checked before the first is recorded."""
     store = store or current_runtime().store
@@ -88,7 +88,7 @@ def launch_runs(
 
 
 def _prepare(
-    request: LaunchRequest, definitions: Definitions | None, store: Store
+    request: LaunchRequest, definitions: Definitions | None, store: StoreContract
 ) -> tuple[str, RunTags]:
     system = dict(request.system or {})
     job = request.job
@@ -125,7 +125,7 @@ def _prepare(
     return job.name, tags
 
 
-def catalog_job(store: Store, name: str) -> Entity:
+def catalog_job(store: StoreContract, name: str) -> Entity:
     """A job recorded in the catalog (by `tagbase load` or a worker)."""
     found = store.find(Kind.JOB, name)
     if found is None:

@@ -8,12 +8,12 @@ import logging
 
 from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._retries import retry_if_wanted
-from tagbase.store import Lease, Store
+from tagbase.store import Lease, StoreContract
 
 log = logging.getLogger("tagbase.orchestration")
 
 
-def reap(store: Store, now_ms: int, timeout_s: float) -> list[str]:
+def reap(store: StoreContract, now_ms: int, timeout_s: float) -> list[str]:
     """Fail the runs of dead workers; their ids."""
     failed = []
     for lease in store.stale_leases(now_ms, int(timeout_s * 1000)):
@@ -27,7 +27,7 @@ def reap(store: Store, now_ms: int, timeout_s: float) -> list[str]:
     return failed
 
 
-def end_lost_run(store: Store, lease: Lease, reason: str) -> None:
+def end_lost_run(store: StoreContract, lease: Lease, reason: str) -> None:
     finish_run(store, lease.run_uuid, "failed", reason)
     retry = retry_if_wanted(store, lease.run_uuid)
     if retry is not None:

@@ -16,7 +16,7 @@ from tagbase._tags import Tag
 from tagbase.definitions._jobs import JobDefinition
 from tagbase.execution._reexecute import failed_selection, parent_selection
 from tagbase.orchestration._launching import launch_run
-from tagbase.store import Store
+from tagbase.store import StoreContract
 
 # What a retry takes from its parent besides its launch tags; its job's tags (`tagbase/*`
 # included: max_retries, retry_strategy, priority, max_runtime) it gets as every run does.
@@ -28,7 +28,7 @@ CARRIED = (
 )
 
 
-def retry_if_wanted(store: Store, run_id: str) -> Entity | None:
+def retry_if_wanted(store: StoreContract, run_id: str) -> Entity | None:
     """Queue a retry of a failed run if its tags ask for one; the retry, or None."""
     run = store.get(Kind.RUN, run_id)
     tags = run.tag_dict
@@ -47,7 +47,7 @@ def retry_if_wanted(store: Store, run_id: str) -> Entity | None:
 
 
 def retry_selection(
-    store: Store, job: JobDefinition, tags: Mapping[str, str]
+    store: StoreContract, job: JobDefinition, tags: Mapping[str, str]
 ) -> Sequence[str] | None:
     """The steps a `from_failure` retry (with these tags) runs, decided when it starts (by
     then its parent's steps are all recorded); None for any other run. When nothing of its

@@ -7,13 +7,13 @@ from tagbase._kinds import Kind
 from tagbase._records import Entity
 from tagbase._tags import Tag, TagsInput, normalize_tags
 from tagbase.orchestration._launching import launch_run
-from tagbase.store import Ref, Store
+from tagbase.store import Ref, StoreContract
 
 RUN_CONFIG = "tagbase/run_config"
 
 
 def launch_template(
-    store: Store, template: Ref, *, tags: TagsInput = None, pipeline: Ref | None = None
+    store: StoreContract, template: Ref, *, tags: TagsInput = None, pipeline: Ref | None = None
 ) -> Entity:
     found = store.get(Kind.RUN_TEMPLATE, template, pipeline)
     assert found.scope is not None  # a run template always belongs to a job

@@ -28,7 +28,7 @@ from tagbase.orchestration._finish import finish_run
 from tagbase.orchestration._monitor import reap
 from tagbase.orchestration._process import RunProcess, fork_run_process
 from tagbase.orchestration._retries import retry_if_wanted, retry_selection
-from tagbase.store import Lease, Store, WorkerRecord
+from tagbase.store import Lease, StoreContract, WorkerRecord
 
 log = logging.getLogger("tagbase.worker")
 _CANCEL_CHECK_S = 0.25
@@ -38,7 +38,7 @@ def clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def execute_claimed(definitions: Definitions, store: Store, lease: Lease) -> None:
+def execute_claimed(definitions: Definitions, store: StoreContract, lease: Lease) -> None:
     """Run a claimed run to its end (in its run process); a run that cannot even start (an
     unknown job, a missing upstream version) is failed with the reason."""
     try:
@@ -60,7 +60,7 @@ class Worker:
     """Claims and runs queued runs of `definitions`' jobs until stopped."""
 
     definitions: Definitions
-    store: Store = field(default_factory=lambda: current_runtime().store)
+    store: StoreContract = field(default_factory=lambda: current_runtime().store)
     settings: RunQueueConfig = field(default_factory=lambda: Config.load().run_queue)
     location: str | None = None
     max_concurrent_runs: int = 1

@@ -10,15 +10,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tagbase._client import Client
 from tagbase._config import Config
+from tagbase._errors import InvalidInputError
 from tagbase.definitions import Definitions
 from tagbase.execution import sync_definitions
 from tagbase.execution._runtime import Runtime, current_runtime, use_runtime
 from tagbase.server import _api, _pages
+from tagbase.server._api import _store_rpc
 from tagbase.server._auth import Authenticator, IdentityMiddleware
 from tagbase.server._body_limit import BodyLimitMiddleware
 from tagbase.server._errors import install_error_handlers
 from tagbase.server._launcher import Launcher
 from tagbase.server._security import CsrfCookieMiddleware, Security, authorize
+from tagbase.server._store_transactions import StoreTransactions
+from tagbase.store import Store
 
 STATIC = Path(__file__).parent / "static"
 
@@ -54,6 +58,12 @@ def create_app(
     # check, with no script from a CDN.
     app = FastAPI(title="tagbase", openapi_url=None, docs_url=None, redoc_url=None)
     app.state.client = client or Client()
+    if not isinstance(app.state.client.store, Store):
+        raise InvalidInputError(
+            f"a tagbase server keeps the catalog in a database, and this one was given the "
+            f"store {app.state.client.store!r}. Fix: unset TAGBASE_URL (and url: in "
+            "tagbase.yaml) where the server runs, and set TAGBASE_DATABASE_URL"
+        )
     runtime = Runtime(app.state.client.store, current_runtime().artifacts)
     if definitions is not None:
         sync_definitions(definitions, app.state.client.store)
@@ -66,6 +76,9 @@ def create_app(
     app.state.authenticator = Authenticator(app.state.security, app.state.client.store)
     app.add_middleware(IdentityMiddleware, authenticator=app.state.authenticator)
     app.add_middleware(BodyLimitMiddleware)  # outermost: a big body is refused unread
+    app.state.store_transactions = StoreTransactions(app.state.client.store)
+    app.include_router(_store_rpc.calls, prefix="/api/store")  # each checks its own need
+    app.include_router(_store_rpc.transactions, prefix="/api/store")
     app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])
     app.include_router(_pages.router, dependencies=[Depends(authorize)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

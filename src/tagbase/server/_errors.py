@@ -32,9 +32,11 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tagbase._errors import (
+    AuthenticationError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     Problem,
     QueryError,
     StoreError,
@@ -45,6 +47,8 @@ log = logging.getLogger("tagbase.server")
 
 _STATUS: tuple[tuple[type[TagbaseError], int], ...] = (
     (InvalidInputError, 400),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
     (StoreError, 503),
@@ -60,18 +64,6 @@ class HTTPError(Exception):
     def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
-
-
-class AuthenticationError(HTTPError):
-    """No token, or one that is not configured."""
-
-    status = 401
-
-
-class PermissionDeniedError(HTTPError):
-    """A token that may not do this, or a write sent from another site."""
-
-    status = 403
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from tagbase.definitions._partitions import PARTITION_TAG
 from tagbase.execution import execute_job, reexecute
 from tagbase.execution._reexecute import plan_rerun
 from tagbase.orchestration import launch_run
-from tagbase.store import EntitySpec, Ref, Store
+from tagbase.store import EntitySpec, Ref, StoreContract
 
 log = logging.getLogger("tagbase.server")
 RECORD_TIMEOUT_S = 60.0
@@ -44,7 +44,7 @@ class _RunWatch:
     once it is committed (a run is recorded in a transaction with its tags and event): the
     request goes on to show it."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: StoreContract) -> None:
         self._store = store
         self.recorded: Future[Entity] = Future()
         self._made: Entity | None = None
@@ -163,10 +163,10 @@ class Launcher:
         return launch_run(job, definitions=self.definitions, store=self.store, **request)
 
     @property
-    def store(self) -> Store:
+    def store(self) -> StoreContract:
         return self.client.store
 
-    def _start(self, action: Callable[[Store], object]) -> Entity:
+    def _start(self, action: Callable[[StoreContract], object]) -> Entity:
         watch = _RunWatch(self.store)
         run = contextvars.copy_context().run  # in the request's runtime
         thread = threading.Thread(target=run, args=(self._run, action, watch), daemon=True)
@@ -175,9 +175,9 @@ class Launcher:
         return watch.recorded.result(timeout=RECORD_TIMEOUT_S)
 
     @staticmethod
-    def _run(action: Callable[[Store], object], watch: _RunWatch) -> None:
+    def _run(action: Callable[[StoreContract], object], watch: _RunWatch) -> None:
         try:
-            action(cast(Store, watch))
+            action(cast(StoreContract, watch))
         except BaseException as error:  # a thread has no caller: report it, and log it
             if not watch.recorded.done():
                 watch.recorded.set_exception(error)

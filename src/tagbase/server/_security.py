@@ -66,9 +66,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tagbase._config import Config
-from tagbase._errors import InvalidInputError
+from tagbase._errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from tagbase._identity import Role
-from tagbase.server._errors import AuthenticationError, PermissionDeniedError
 
 SESSION_COOKIE = "tagbase_session"
 CSRF_COOKIE = "tagbase_csrf"
@@ -204,14 +203,19 @@ def request_access(request: Request) -> Access:
 
 def authorize(request: Request) -> None:
     """The dependency on every API and page route: host, cross-site and token checks."""
-    security = security_of(request)
-    _check_host(request, security)
     unsafe = request.method not in SAFE_METHODS
-    if unsafe:
+    authorize_as(request, Access.WRITE if unsafe else Access.READ)
+
+
+def authorize_as(request: Request, needed: Access) -> None:
+    """`authorize` for a route whose need is not its HTTP method's (the store API's POSTs
+    that read)."""
+    _check_host(request, security_of(request))
+    if request.method not in SAFE_METHODS:
         _check_same_origin(request)
     if request.url.path in OPEN_PATHS:
         return
-    _require(request, Access.WRITE if unsafe else Access.READ)
+    _require(request, needed)
 
 
 def require_admin(request: Request) -> None:

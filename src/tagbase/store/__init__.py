@@ -1,5 +1,7 @@
 """The catalog store: SQLAlchemy Core over SQLite and PostgreSQL, behind one contract."""
 
+from typing import TYPE_CHECKING
+
 from tagbase.store import _identity_tables  # noqa: F401  (declares its tables)
 from tagbase.store._contract import (
     DaemonState,
@@ -16,10 +18,14 @@ from tagbase.store._contract import (
 )
 from tagbase.store._daemon_state import CursorState
 from tagbase.store._engine import database_revision, head_revision, upgrade_database
+from tagbase.store._open import open_store
 from tagbase.store._queue import Lease, QueuedRun
 from tagbase.store._runs import Event, StepEnd
 from tagbase.store._store import EntitySpec, Ref, Store
 from tagbase.store._workers import WorkerRecord
+
+if TYPE_CHECKING:
+    from tagbase.store._remote import HttpStore
 
 __all__ = [
     "CursorState",
@@ -29,6 +35,7 @@ __all__ = [
     "EntityTags",
     "Event",
     "History",
+    "HttpStore",
     "Identities",
     "Lease",
     "QueuedRun",
@@ -44,5 +51,14 @@ __all__ = [
     "Workers",
     "database_revision",
     "head_revision",
+    "open_store",
     "upgrade_database",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "HttpStore":  # imported on first use: httpx is needed only by a server's clients
+        from tagbase.store._remote import HttpStore
+
+        return HttpStore
+    raise AttributeError(f"module 'tagbase.store' has no attribute {name!r}")

@@ -435,7 +435,10 @@ class DaemonState(Protocol):
 
 
 class Transactions(Protocol):
-    """Blocks of calls that commit together."""
+    """Blocks of calls that commit together, and where they go."""
+
+    url: str
+    """Where the catalog is kept: a database URL, or the URL of the tagbase server served."""
 
     def atomic(self) -> AbstractContextManager[None]:
         """Every call the store serves in the block, on this thread, commits when the block

@@ -1,19 +1,57 @@
 """The contract suite: tests written against the store protocols (`tagbase.store.StoreContract`)
-only — no engine, table or SQL — so every implementation runs through them unchanged. Today
-that is `Store` on SQLite and on PostgreSQL (the `store` fixture's parameters); a store of
-another kind joins by adding itself there."""
+only — no engine, table or SQL — so every implementation runs through them unchanged: `Store`
+on SQLite and on PostgreSQL, and `HttpStore`, the client of a tagbase server (here, one served
+by uvicorn on 127.0.0.1 over a fresh SQLite catalog per test)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tagbase import Kind
-from tagbase.store import EntitySpec, Store, StoreContract
+from tagbase.client import Client
+from tagbase.execution._runtime import Runtime, use_runtime
+from tagbase.server import create_app
+from tagbase.server._security import Security
+from tagbase.store import EntitySpec, HttpStore, Store, StoreContract
+from tests.serving import Swappable, serving
+
+IMPLEMENTATIONS = ["sqlite", "postgresql", "http"]
 
 
-@pytest.fixture
-def contract(store: Store) -> StoreContract:
-    return store
+@pytest.fixture(scope="session")
+def store_server() -> Iterator[tuple[Swappable, str]]:
+    """One server for the session, serving each test's app."""
+    app = Swappable()
+    with serving(app) as url:
+        yield app, url
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def contract(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StoreContract]:
+    """An empty catalog behind each implementation; `Client()` uses it too (the runtime's)."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgresql_url_clean")
+    else:
+        url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    database = Store(url, actor="tester")
+    if request.param != "http":
+        monkeypatch.setenv("TAGBASE_DATABASE_URL", url)
+        with use_runtime(Runtime(database)):
+            yield database
+        database.close()
+        return
+    swappable, served_at = request.getfixturevalue("store_server")
+    swappable.app = create_app(Client(database), security=Security())
+    remote = HttpStore.connect(served_at)
+    with use_runtime(Runtime(remote)):
+        yield remote
+    remote.close()
+    database.close()
 
 
 @pytest.fixture
@@ -21,3 +59,14 @@ def run_id(contract: StoreContract) -> str:
     """A recorded, queued run of job `train`."""
     contract.add(EntitySpec(Kind.JOB, "train"))
     return contract.add(EntitySpec(Kind.RUN, scope="train", status="queued")).id
+
+
+@pytest.fixture
+def store(contract: StoreContract) -> StoreContract:
+    """The suite's tests that name the store take the implementation under test."""
+    return contract
+
+
+@pytest.fixture
+def client(contract: StoreContract) -> Client:
+    return Client(contract)

@@ -7,6 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 
+import httpx
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
@@ -100,7 +101,10 @@ def test_the_cli_names_a_deleted_holder(client: Client) -> None:
     assert (ref["name"], ref["scope"], ref["deleted"]) == ("1.0.0", "iris", True)
 
 
-def served(client: Client) -> TestClient:
+def served(client: Client) -> httpx.Client:
+    """The API over the client's catalog: its server's, if it has one."""
+    if client.store.url.startswith(("http://", "https://")):
+        return httpx.Client(base_url=client.store.url)
     return TestClient(create_app(client, security=Security()), base_url="http://127.0.0.1")
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from tagbase._errors import AuthenticationError
 from tagbase._json import SignedInOut
 from tagbase.server._auth import authenticator_of
-from tagbase.server._errors import AuthenticationError
 from tagbase.server._schemas import SessionIn, SessionOut
 from tagbase.server._security import Identity, identity_of, request_access, session_cookie
 

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 
-from tagbase._errors import TagbaseError
-from tagbase.server._errors import AuthenticationError, HTTPError, describe
+from tagbase._errors import AuthenticationError, TagbaseError
+from tagbase.server._errors import HTTPError, describe
 from tagbase.server._pages import _links
 from tagbase.server._pages._render import page
 
