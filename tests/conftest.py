@@ -20,6 +20,7 @@ from tagbase.execution._runtime import Runtime, use_runtime
 from tagbase.store import Store
 from tagbase.store._engine import normalize_url
 from tagbase.store._schema import metadata_obj
+from tests.serving import Swappable, serving
 
 PG_URL = os.environ.get("TAGBASE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -69,6 +70,14 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     with use_runtime(runtime):
         yield
     runtime.close()
+
+
+@pytest.fixture(scope="session")
+def store_server() -> Iterator[tuple[Swappable, str]]:
+    """One HTTP server for the session on 127.0.0.1, serving each test's app (`serve_store`)."""
+    app = Swappable()
+    with serving(app) as url:
+        yield app, url
 
 
 @pytest.fixture(params=BACKENDS)

@@ -8,9 +8,15 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tagbase.client import Client
+from tagbase.server import create_app
+from tagbase.server._security import Security
+from tagbase.store import HttpStore, Store
 
 
 def free_port() -> int:
@@ -51,3 +57,16 @@ def serving(app: ASGIApp) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def serve_store(request: Any, database: Store) -> Iterator[HttpStore]:
+    """An `HttpStore` client of a server over `database`: the session's one server (the
+    `store_server` fixture), serving an app over this database for the block."""
+    swappable, url = request.getfixturevalue("store_server")
+    swappable.app = create_app(Client(database), security=Security())
+    remote = HttpStore.connect(url)
+    try:
+        yield remote
+    finally:
+        remote.close()

@@ -33,6 +33,7 @@ from tagbase.store._text_guard import guard_lookups
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE = "tagbase_write"
+_NO_WAIT = "tagbase_no_wait"
 
 
 @contextmanager
@@ -40,6 +41,22 @@ def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A write transaction; on SQLite it takes the write lock when it begins (see `_on_begin`)."""
     with engine.connect().execution_options(**{WRITE: True}) as connection, connection.begin():
         yield connection
+
+
+def write_unless_busy(engine: sa.Engine, statement: sa.Executable) -> bool:
+    """Run a write at once, or not at all if another writer holds the lock: for bookkeeping
+    that may be skipped (a token's last use), which must never wait behind a transaction a
+    client holds open over HTTP. Whether it was written."""
+    options = {WRITE: True, _NO_WAIT: True}
+    busy = (sa.exc.OperationalError, engine.dialect.loaded_dbapi.OperationalError)
+    try:
+        with engine.connect().execution_options(**options) as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("SET LOCAL lock_timeout = '50ms'"))
+            connection.execute(statement)
+    except busy:
+        return False
+    return True
 
 
 def normalize_url(url: str) -> str:
@@ -144,6 +161,9 @@ def _ping_when_idle(engine: sa.Engine) -> None:
             raise sa.exc.DisconnectionError(str(error)) from error  # the pool reconnects
 
 
+_BUSY_TIMEOUT_MS = 60_000
+
+
 def _sqlite_engine(url: str, durability: Durability, timeouts: Timeouts) -> sa.Engine:
     database = sa.engine.make_url(url).database
     memory = database in (None, "", ":memory:")
@@ -164,7 +184,7 @@ def _sqlite_engine(url: str, durability: Durability, timeouts: Timeouts) -> sa.E
             "journal_mode=WAL",
             f"synchronous={durability.value.upper()}",
             "foreign_keys=ON",
-            "busy_timeout=60000",
+            f"busy_timeout={_BUSY_TIMEOUT_MS}",
             "cache_size=-65536",
             "temp_store=MEMORY",
             "wal_autocheckpoint=10000",
@@ -180,8 +200,15 @@ def _sqlite_engine(url: str, durability: Durability, timeouts: Timeouts) -> sa.E
         driver = connection.connection.driver_connection  # cheaper than a SQLAlchemy statement
         assert driver is not None
         mark_reading(connection, None if write else timeouts.statement_s)
-        with explained_failures(engine):  # a read-only file refuses BEGIN IMMEDIATE
-            driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        no_wait = connection.get_execution_options().get(_NO_WAIT, False)
+        if no_wait:
+            driver.execute("PRAGMA busy_timeout=0")
+        try:
+            with explained_failures(engine):  # a read-only file refuses BEGIN IMMEDIATE
+                driver.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        finally:
+            if no_wait:
+                driver.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
 
     bound_sqlite_reads(engine, timeouts)
     return engine

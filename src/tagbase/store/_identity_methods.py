@@ -24,6 +24,7 @@ from tagbase._errors import (
 )
 from tagbase._identity import SERVICE_PREFIX, ApiToken, Role, User
 from tagbase.store._base import StoreBase
+from tagbase.store._engine import write_unless_busy
 from tagbase.store._identity_tables import api_token, tagbase_user, team_member
 from tagbase.store._sql import now_ms as clock_ms
 
@@ -223,10 +224,8 @@ class IdentityMethods(StoreBase):
                 return None
             user = _load_user(connection, row.name)
         if row.last_used_ms is None or now_ms - row.last_used_ms >= _LAST_USED_EVERY_MS:
-            with self._writing() as connection:
-                connection.execute(
-                    sa.update(api_token).where(api_token.c.id == row.id).values(last_used_ms=now_ms)
-                )
+            used = sa.update(api_token).where(api_token.c.id == row.id).values(last_used_ms=now_ms)
+            write_unless_busy(self.engine, used)  # a busy database: recorded on a later use
         return user
 
 

@@ -13,20 +13,10 @@ import pytest
 from tagbase import Kind
 from tagbase.client import Client
 from tagbase.execution._runtime import Runtime, use_runtime
-from tagbase.server import create_app
-from tagbase.server._security import Security
-from tagbase.store import EntitySpec, HttpStore, Store, StoreContract
-from tests.serving import Swappable, serving
+from tagbase.store import EntitySpec, Store, StoreContract
+from tests.serving import serve_store
 
 IMPLEMENTATIONS = ["sqlite", "postgresql", "http"]
-
-
-@pytest.fixture(scope="session")
-def store_server() -> Iterator[tuple[Swappable, str]]:
-    """One server for the session, serving each test's app."""
-    app = Swappable()
-    with serving(app) as url:
-        yield app, url
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)
@@ -45,12 +35,8 @@ def contract(
             yield database
         database.close()
         return
-    swappable, served_at = request.getfixturevalue("store_server")
-    swappable.app = create_app(Client(database), security=Security())
-    remote = HttpStore.connect(served_at)
-    with use_runtime(Runtime(remote)):
+    with serve_store(request, database) as remote, use_runtime(Runtime(remote)):
         yield remote
-    remote.close()
     database.close()
 
 

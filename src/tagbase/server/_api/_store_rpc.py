@@ -30,6 +30,7 @@ from tagbase.server._store_transactions import StoreTransactions
 from tagbase.store import StoreContract
 from tagbase.store._remote._codec import dumps, loads
 from tagbase.store._remote._methods import NEEDS, SIGNATURES, TRANSACTION_HEADER
+from tagbase.store._remote._types import check_fields, hints_of
 
 
 def _authorize_call(request: Request) -> None:
@@ -85,12 +86,14 @@ async def _arguments(request: Request, method: str) -> tuple[list[Any], dict[str
     if not isinstance(kwargs, dict):
         raise InvalidInputError("a store call's keyword arguments ('k') are a JSON object")
     try:
-        SIGNATURES[method].bind(None, *args, **kwargs)
+        bound = SIGNATURES[method].bind(None, *args, **kwargs)
     except TypeError as error:
         raise InvalidInputError(
             f"{method}() does not take these arguments ({error}). Fix: call it as "
             f"StoreContract.{method}{SIGNATURES[method]} gives"
         ) from None
+    del bound.arguments["self"]
+    check_fields(f"{method}()", bound.arguments, hints_of(getattr(StoreContract, method)))
     return args, kwargs
 
 

@@ -44,6 +44,7 @@ from tagbase.query import _ast
 from tagbase.store._create_methods import EntitySpec
 from tagbase.store._daemon_state import CursorState
 from tagbase.store._queue import Lease, QueuedRun
+from tagbase.store._remote._types import check_fields, hints_of
 from tagbase.store._runs import Event, StepEnd
 from tagbase.store._workers import WorkerRecord
 
@@ -212,7 +213,11 @@ def _decode_record(body: list[Any], depth: int) -> Any:
     cls = RECORDS.get(name)
     if cls is None:
         raise WireFormatError(f"record type {name!r} is not one a tagbase store call carries")
-    return cls(*(decode(item, depth) for item in fields))
+    if len(fields) > len(_FIELDS[cls]):
+        raise WireFormatError(f"a {name} record has {len(_FIELDS[cls])} fields, not {len(fields)}")
+    values = dict(zip(_FIELDS[cls], (decode(item, depth) for item in fields), strict=False))
+    check_fields(f"a {name} record", values, hints_of(cls))
+    return cls(**values)
 
 
 def _decode_enum(body: list[Any], depth: int) -> Enum:

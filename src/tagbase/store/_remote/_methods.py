@@ -117,6 +117,6 @@ def contract_members() -> frozenset[str]:
         name
         for cls in StoreContract.__mro__
         if cls.__module__.startswith("tagbase.store")
-        for name in vars(cls)
+        for name in (*vars(cls), *vars(cls).get("__annotations__", ()))
         if not name.startswith("_")
     )
