@@ -19,7 +19,7 @@ import os
 import time
 from pathlib import Path
 
-from tagbase import job, op
+from tagbase import add_tags, job, op
 
 HOLD = Path(os.environ["TAGBASE_TEST_HOLD"])
 
@@ -52,9 +52,20 @@ def sleep_long() -> int:
     return 1
 
 
+@op
+def mark() -> int:
+    add_tags(["checked"])  # in a step, no target: the step's own run
+    return 1
+
+
 @job
 def trivial():
     noop()
+
+
+@job
+def marking():
+    mark()
 
 
 @job

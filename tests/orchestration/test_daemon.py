@@ -1,8 +1,10 @@
 """The daemon: schedule ticks and sensor requests become queued runs with their system tags,
-never twice, across restarts; backfills queue a run per partition."""
+never twice, across restarts; backfills queue a run per partition. Each test runs on the
+database and on a team server's store over HTTP (a daemon with no database of its own)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -23,7 +25,8 @@ from tagbase import (
 )
 from tagbase._errors import DefinitionError, InvalidInputError
 from tagbase.orchestration._daemon import Daemon
-from tagbase.store import Store
+from tagbase.store import Store, StoreContract
+from tests.serving import serve_store
 
 
 @op
@@ -74,14 +77,23 @@ def definitions() -> Definitions:
     return Definitions(jobs=[daily, plain], schedules=[hourly, nightly], sensors=[new_files])
 
 
-def daemon(store: Store, clock: Clock) -> Daemon:
+@pytest.fixture(params=["direct", "http"])
+def store(request: pytest.FixtureRequest, store: Store) -> Iterator[StoreContract]:
+    if request.param == "direct":
+        yield store
+        return
+    with serve_store(request, store) as remote:
+        yield remote
+
+
+def daemon(store: StoreContract, clock: Clock) -> Daemon:
     return Daemon(definitions(), store, clock, heartbeat_timeout_s=30)
 
 
 START = datetime(2024, 3, 1, 0, 30, tzinfo=UTC)
 
 
-def test_schedules_tick_into_tagged_runs_once(client: Client, store: Store) -> None:
+def test_schedules_tick_into_tagged_runs_once(client: Client, store: StoreContract) -> None:
     clock = Clock(START)
     assert daemon(store, clock).tick().runs == []  # first seen: ticks from now on
     clock.now = START + timedelta(hours=3)  # 01:00, 02:00, 03:00 UTC pass
@@ -100,7 +112,9 @@ def test_schedules_tick_into_tagged_runs_once(client: Client, store: Store) -> N
     assert client.count("run") == 4
 
 
-def test_a_restart_after_a_crash_does_not_repeat_ticks(client: Client, store: Store) -> None:
+def test_a_restart_after_a_crash_does_not_repeat_ticks(
+    client: Client, store: StoreContract
+) -> None:
     clock = Clock(START)
     daemon(store, clock).tick()
     clock.now = START + timedelta(hours=1)
@@ -114,7 +128,7 @@ def test_a_restart_after_a_crash_does_not_repeat_ticks(client: Client, store: St
     assert client.count("run", tags={"tagbase/schedule_name": "hourly"}) == 1
 
 
-def test_sensor_requests_are_deduplicated_by_run_key(client: Client, store: Store) -> None:
+def test_sensor_requests_are_deduplicated_by_run_key(client: Client, store: StoreContract) -> None:
     files.clear()
     clock = Clock(START)
     assert daemon(store, clock).tick().runs == []

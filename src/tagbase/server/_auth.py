@@ -30,16 +30,14 @@ class Authenticator:
         self._checked_at = float("-inf")
 
     def required(self) -> bool:
-        """Whether requests need a token: any configured, or any stored (now or before)."""
+        """Whether requests need a token: any configured, or any ever stored."""
         if self.security.tokens_configured or self._stored_seen:
             return True
         with self._lock:
             if time.monotonic() - self._checked_at >= _RECHECK_S:
-                now = time.time_ns() // 1_000_000
-                self._stored_seen = any(
-                    token.revoked_ms is None and (token.expires_ms or now + 1) > now
-                    for token in self.store.list_tokens()
-                )
+                # Any token ever issued, revoked and expired ones too: revoking the last
+                # live token must lock the server, never open it.
+                self._stored_seen = bool(self.store.list_tokens())
                 self._checked_at = time.monotonic()
         return self._stored_seen
 
