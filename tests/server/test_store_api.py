@@ -69,7 +69,7 @@ def test_a_viewer_reads_and_may_not_write(team: Team) -> None:
 
 def test_no_token_or_a_revoked_one_is_refused(team: Team) -> None:
     for store in (team.as_(None), team.as_("revoked")):
-        with pytest.raises(AuthenticationError):
+        with pytest.raises(AuthenticationError, match="set TAGBASE_TOKEN"):
             store.count(Kind.ASSET)
 
 

@@ -67,7 +67,15 @@ def raise_error(response: httpx.Response) -> NoReturn:
     cls = _TYPES.get(name) or error_types().get(name)
     if cls is None:
         cls = _BY_STATUS.get(response.status_code, RemoteStoreError)
+    if issubclass(cls, AuthenticationError):  # the server's fix speaks HTTP; say this client's
+        message += f" (this client: {_TOKEN_FIX})"
     raise _rebuilt(cls, message, problems, shape)
+
+
+_TOKEN_FIX = (
+    "set TAGBASE_TOKEN, or token: in tagbase.yaml, or Client(token=...), to a live token from "
+    "`tagbase token create`"
+)
 
 
 def _rebuilt(
