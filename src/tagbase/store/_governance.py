@@ -190,6 +190,11 @@ def validated(
                 f"policy of {target!r}: {rule!r} is not a user, role:NAME or team:NAME. "
                 "Fix: give e.g. alice, role:admin or team:ml-leads"
             )
+    if required_on and "=" in target:
+        raise InvalidInputError(
+            f"policy of {target!r}: required_on needs a tag key, not one tag. "
+            f"Fix: set it on {target.split('=')[0]!r}"
+        )
     kinds = tuple(Kind.parse(kind).value for kind in required_on)
     return GovernancePolicy(
         target,
