@@ -103,16 +103,17 @@ def policies(connection: sa.Connection, keys: Iterable[str]) -> dict[str, Govern
 def check(
     connection: sa.Connection,
     tags: Sequence[Tag],
-    actor: Who,
+    actor_name: str | None,
     *,
     action: str,
     where: str,
 ) -> None:
-    """Raise if a policy forbids `actor` to put (or take off) these tags; `where` names the
-    entities for the message."""
+    """Raise if a policy forbids the actor to put (or take off) these tags; `where` names the
+    entities for the message. Without a policy on these keys, one query."""
     found = policies(connection, (t.key for t in tags))
     if not found:
         return
+    actor = who(connection, actor_name)
     for t in tags:
         text = tag_string(t.key, t.value)
         key_policy = found.get(t.key)

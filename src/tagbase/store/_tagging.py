@@ -149,9 +149,7 @@ def _governed(
     """Refuse the write if a tag policy forbids it, keeping the attempt for the audit list."""
     where = ", ".join(target.label for target in targets[:3])
     try:
-        governance.check(
-            connection, tags, governance.who(connection, change.actor), action=action, where=where
-        )
+        governance.check(connection, tags, change.actor, action=action, where=where)
     except (PolicyDeniedError, TagNotAllowedError) as error:
         governance.note_denial(connection, error, change.actor, action, where)
         raise
