@@ -23,7 +23,7 @@ from tagbase._kinds import Kind
 from tagbase._tags import Tag, tag_string
 from tagbase.store._engine import writing
 from tagbase.store._identity_tables import audit_entry, tag_policy, tagbase_user, team_member
-from tagbase.store._sql import now_ms
+from tagbase.store._sql import chunks, now_ms
 
 log = logging.getLogger("tagbase.store")
 
@@ -83,21 +83,15 @@ def may_assign(policy: GovernancePolicy, actor: Who) -> bool:
     return False
 
 
-def policies(connection: sa.Connection, keys: Iterable[str]) -> dict[str, GovernancePolicy]:
-    """The policies of these keys and of any of their tags, by target."""
-    keys = sorted(set(keys))
-    if not keys:
-        return {}
-    rows = connection.execute(
-        sa.select(tag_policy).where(
-            sa.or_(
-                tag_policy.c.target.in_(keys),
-                *[tag_policy.c.target.startswith(f"{key}=", autoescape=True) for key in keys],
-            )
-        )
-    )
-    found = [from_row(row) for row in rows]
-    return {policy.target: policy for policy in found}
+def policies(connection: sa.Connection, tags: Iterable[Tag]) -> dict[str, GovernancePolicy]:
+    """The policies of these tags' keys and of the tags themselves, by target: one query a
+    chunk of targets (one for most writes)."""
+    targets = sorted({t.key for t in tags} | {tag_string(t.key, t.value) for t in tags})
+    found: dict[str, GovernancePolicy] = {}
+    for part in chunks(targets):
+        rows = connection.execute(sa.select(tag_policy).where(tag_policy.c.target.in_(part)))
+        found.update((policy.target, policy) for policy in map(from_row, rows))
+    return found
 
 
 def check(
@@ -110,7 +104,7 @@ def check(
 ) -> None:
     """Raise if a policy forbids the actor to put (or take off) these tags; `where` names the
     entities for the message. Without a policy on these keys, one query."""
-    found = policies(connection, (t.key for t in tags))
+    found = policies(connection, tags)
     if not found:
         return
     actor = who(connection, actor_name)
