@@ -82,3 +82,20 @@ def test_refusals_are_403_and_400_change_nothing_and_are_audited(api, client: Cl
         ("lead", "allowed_values"),
         ("bob", "assignable_by"),
     ]
+
+
+def test_a_role_rule_admits_that_role_and_higher(api, client: Client) -> None:  # type: ignore[no-untyped-def]
+    http, as_ = api
+    http.put("/api/tags/policies/approved", json={"assignable_by": ["role:admin"]},
+             headers=as_["ada"])  # fmt: skip
+    refused = http.post("/api/assets/orders/tags", json={"tags": ["approved"]}, headers=as_["bob"])
+    assert "role:admin" in _error(refused, 403, "PolicyDeniedError")
+    ok = http.post("/api/assets/orders/tags", json={"tags": ["approved"]}, headers=as_["ada"])
+    assert ok.status_code == 200, ok.text
+    http.put("/api/tags/policies/reviewed", json={"assignable_by": ["role:editor"]},
+             headers=as_["ada"])  # fmt: skip
+    for user in ("bob", "ada"):
+        done = http.post(
+            "/api/assets/orders/tags", json={"tags": [f"reviewed={user}"]}, headers=as_[user]
+        )
+        assert done.status_code == 200, done.text
