@@ -232,3 +232,12 @@ class PermissionDeniedError(TagbaseError):
 class RemoteStoreError(StoreError):
     """The tagbase server could not be reached, or answered with something that is not
     tagbase's (a proxy's error page, a cut connection)."""
+
+
+class PolicyDeniedError(PermissionDeniedError):
+    """A governed tag's policy does not let this actor assign, remove or move it (HTTP 403).
+    Nothing was written; the attempt is kept in the audit list."""
+
+
+class TagNotAllowedError(InvalidInputError):
+    """A value a governed tag key does not allow (HTTP 400). Nothing was written."""

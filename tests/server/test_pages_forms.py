@@ -276,3 +276,25 @@ def test_with_tokens_pages_ask_to_sign_in(catalog: Client) -> None:
         refused = browser.post("/entity-tags/asset/a", data=form)
         assert refused.status_code == 403  # a read token may not write
         assert catalog.get_artifact("a").tags == {}
+
+
+def test_an_admin_sets_a_tag_keys_policy_on_the_tag_page(
+    browser: TestClient, catalog: Client
+) -> None:
+    catalog.create_tag("stage=production")
+    form = {
+        "target": "stage",
+        "allowed_values": "dev, production",
+        "assignable_by": "team:ml-leads, alice",
+    }
+    html = post(browser, "/tags/stage=production/policy", form, "/tags/stage=production")
+    assert "Saved the policy of stage." in html
+    assert "team:ml-leads, alice" in html
+    policy = catalog.store.get_tag_policy("stage")
+    assert policy is not None
+    assert policy.allowed_values == ("dev", "production")
+    bad = post(
+        browser, "/tags/stage=production/policy", {"target": "stage", "assignable_by": "role:boss"},
+        "/tags/stage=production",
+    )  # fmt: skip
+    assert "names no role" in bad

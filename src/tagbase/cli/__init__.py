@@ -1,7 +1,8 @@
 """The `tagbase` command line; every command talks to the catalog through `Client`.
 
 tagbase [--database-url URL] [--home PATH]
-├── tag       register, update, delete, list, history, holders
+├── tag       register, update, delete, list, history, holders; policy set/show/list/delete
+├── audit     list: attempts a tag policy refused
 ├── artifact  list, show, update; version list, show, update   (also: artifacts, asset)
 ├── model     list, show, update; version list, show, update
 ├── pipeline  list, show, update                                (also: job)
@@ -33,6 +34,7 @@ from tagbase.cli._execution import (
     run_reexecute,
     run_steps,
 )
+from tagbase.cli._policies import audit, policy
 from tagbase.cli._queue import backfill, daemon, launch, run_cancel, template, worker
 from tagbase.cli._runs import pipeline, run
 from tagbase.cli._serve import serve
@@ -59,8 +61,10 @@ for _command in (
     dev,
     user,
     token,
+    audit,
 ):
     cli.add_command(_command)
+tag.add_command(policy)
 artifact.add_command(artifact_metadata)
 run.add_command(run_steps)
 run.add_command(run_reexecute)

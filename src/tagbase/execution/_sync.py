@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tagbase._errors import AlreadyExistsError
+from tagbase._errors import AlreadyExistsError, DefinitionError, Problem
 from tagbase._kinds import Kind
 from tagbase._records import AssignedTag, Entity
 from tagbase._tags import RESERVED_PREFIX, Tag
@@ -240,4 +240,24 @@ def sync_plan(store: StoreContract, plan: ExecutionPlan, full: ExecutionPlan | N
 def sync_definitions(defs: Definitions, store: StoreContract | None = None) -> None:
     """Record a code location's assets, ops and jobs in the catalog (the runtime's, by default)."""
     store = store or current_runtime().store
-    sync(store, definitions_entities(defs, exclusive_tag_names(store)))
+    desired = definitions_entities(defs, exclusive_tag_names(store))
+    check_required_tags(store, desired)
+    sync(store, desired)
+
+
+def check_required_tags(store: StoreContract, desired: Sequence[Desired]) -> None:
+    """DefinitionError listing every definition that lacks a key a tag policy requires on
+    its kind (`required_on`); nothing is recorded then."""
+    required = [(p.target, set(p.required_on)) for p in store.list_tag_policies() if p.required_on]
+    problems = [
+        Problem(
+            f"{item.kind.label} {item.name!r}",
+            f"the tag policy of {key!r} requires the tag key {key!r} on every {item.kind.label}",
+            f"add a tag {key}=... to its definition's tags",
+        )
+        for item in desired
+        for key, kinds in required
+        if item.kind.value in kinds and key not in {t.key for t in item.tags}
+    ]
+    if problems:
+        raise DefinitionError(problems)

@@ -212,3 +212,33 @@ class TokenCreate(_In):
         allow_inf_nan=False,
         description="days until it stops working (at most 100 years)",
     )
+
+
+class TagPolicyIn(_In):
+    """A governed tag's policy: `allowed_values` or `allowed_pattern` (not both), who may
+    assign (`alice`, `service:ci`, `role:editor`, `team:ml-leads`), kinds that must carry it."""
+
+    allowed_values: list[str] | None = None
+    allowed_pattern: str | None = None
+    assignable_by: list[str] = Field(default_factory=list)
+    required_on: list[str] = Field(default_factory=list)
+
+
+class TagPolicyOut(BaseModel):
+    target: str
+    allowed_values: list[str] | None
+    allowed_pattern: str | None
+    assignable_by: list[str]
+    required_on: list[str]
+    updated_ms: int
+    actor: str | None
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at_ms: int
+    actor: str | None
+    action: str
+    target: str
+    rule: str
+    detail: str | None

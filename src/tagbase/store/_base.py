@@ -18,7 +18,9 @@ import sqlalchemy as sa
 from tagbase._acting import acting_actor
 from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
 from tagbase._errors import InvalidInputError, StoreError
+from tagbase._identity import AuditEntry
 from tagbase._tags import TagPolicy
+from tagbase.store import _governance as governance
 from tagbase.store._engine import check_schema, create_engine, writing
 from tagbase.store._loading import Names
 from tagbase.store._runs import run_row_id
@@ -126,12 +128,19 @@ class StoreBase:
                 self._open.spoiled = True
                 raise
             return
-        with self._forgetting_on_failure(), writing(self.engine) as connection:
-            self._open.connection, self._open.spoiled = connection, False
-            try:
-                yield connection
-            finally:
-                self._open.connection = None
+        denials: list[AuditEntry] = []
+        try:
+            with self._forgetting_on_failure(), writing(self.engine) as connection:
+                self._open.connection, self._open.spoiled = connection, False
+                try:
+                    yield connection
+                finally:
+                    self._open.connection = None
+                    denials = governance.take_denials(connection)
+        finally:
+            # The write's own transaction has ended (rolled back, if a policy refused it):
+            # refused attempts are kept now, in a short transaction of their own.
+            governance.write_denials(self.engine, denials)
 
     @contextmanager
     def _forgetting_on_failure(self) -> Iterator[None]:
@@ -158,7 +167,8 @@ class StoreBase:
         if source not in SOURCES:
             raise InvalidInputError(f"source {source!r} is not one of {', '.join(SOURCES)}")
         name = acting_actor() or actor_name or self.actor  # an authenticated user wins
-        return Change(source, self._actor_id(connection, name) if name else None, now_ms())
+        actor_id = self._actor_id(connection, name) if name else None
+        return Change(source, actor_id, now_ms(), name)
 
     def _actor_id(self, connection: sa.Connection, name: str) -> int:
         if name not in self._actor_ids:

@@ -46,6 +46,7 @@ from tagbase._tag_settings import TagSettings
 from tagbase._tags import TagsInput
 from tagbase.query import Node
 from tagbase.store._daemon_state import CursorState
+from tagbase.store._identity_contract import Governance as Governance  # part of the contract
 from tagbase.store._identity_contract import Identities as Identities  # part of the contract
 from tagbase.store._queue import Lease, QueuedRun
 from tagbase.store._runs import Event, StepEnd
@@ -468,6 +469,7 @@ class StoreContract(
     Workers,
     DaemonState,
     Identities,
+    Governance,
     Transactions,
     Protocol,
 ):

@@ -7,7 +7,7 @@ import builtins
 from collections.abc import Sequence
 from typing import Protocol
 
-from tagbase._identity import ApiToken, Role, User
+from tagbase._identity import ApiToken, AuditEntry, GovernancePolicy, Role, User
 
 
 class Identities(Protocol):
@@ -76,4 +76,43 @@ class Identities(Protocol):
         """The user a token secret belongs to, or None if it is unknown, revoked or expired
         at `now_ms`. Found by digest, never compared character by character. Records the
         token's `last_used_ms`, at most once a minute, so that reads seldom write."""
+        ...
+
+
+class Governance(Protocol):
+    """Governed tags: a policy per tag key (`stage`) or per tag (`stage=production`) says which
+    values the key allows (`allowed_values`, or `allowed_pattern` that the whole value must
+    match: else TagNotAllowedError), who may assign, remove or move it (`assignable_by`: user
+    names, `role:NAME` for that role or higher, `team:NAME`; empty: anyone who may write: else
+    PolicyDeniedError, and the attempt is kept in the audit list) and which kinds must carry
+    the key (`required_on`, checked when definitions are loaded). Only an admin sets, deletes
+    or audits (PermissionDeniedError); outside an authenticated request, or with no users,
+    the local actor is an admin."""
+
+    def set_tag_policy(
+        self,
+        target: str,
+        *,
+        allowed_values: Sequence[str] | None = None,
+        allowed_pattern: str | None = None,
+        assignable_by: Sequence[str] = (),
+        required_on: Sequence[str] = (),
+    ) -> GovernancePolicy:
+        """Set (replace) the policy of a key or `key=value`; the policy as stored."""
+        ...
+
+    def get_tag_policy(self, target: str) -> GovernancePolicy | None:
+        """The policy of this key or tag, or None."""
+        ...
+
+    def list_tag_policies(self) -> builtins.list[GovernancePolicy]:
+        """Every policy, by target."""
+        ...
+
+    def delete_tag_policy(self, target: str) -> None:
+        """Remove a policy; NotFoundError if there is none."""
+        ...
+
+    def list_audit(self, limit: int = 100) -> builtins.list[AuditEntry]:
+        """The refused attempts, newest first."""
         ...

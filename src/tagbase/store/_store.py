@@ -15,6 +15,7 @@ from __future__ import annotations
 from tagbase.store._catalog_base import Ref
 from tagbase.store._create_methods import CreateMethods, EntitySpec
 from tagbase.store._entity_methods import EntityMethods
+from tagbase.store._governance_methods import GovernanceMethods
 from tagbase.store._history_methods import HistoryMethods
 from tagbase.store._identity_methods import IdentityMethods
 from tagbase.store._registry_methods import RegistryMethods
@@ -34,5 +35,6 @@ class Store(
     RunLogMethods,
     RunQueueMethods,
     IdentityMethods,
+    GovernanceMethods,
 ):
     """A catalog on SQLite or PostgreSQL: the one implementation of the store contract."""

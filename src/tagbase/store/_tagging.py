@@ -14,8 +14,16 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from tagbase._errors import ExclusiveTagConflictError, NotFoundError, Problem, TagValidationError
+from tagbase._errors import (
+    ExclusiveTagConflictError,
+    NotFoundError,
+    PolicyDeniedError,
+    Problem,
+    TagNotAllowedError,
+    TagValidationError,
+)
 from tagbase._tags import Tag, tag_string
+from tagbase.store import _governance as governance
 from tagbase.store._dictionary import Pair, TagRow, ensure_tags
 from tagbase.store._registry import register_behaviours
 from tagbase.store._schema import (
@@ -64,6 +72,7 @@ class Change:
     source: str
     actor_id: int | None
     now: int
+    actor: str | None = None  # the actor's name, for tag policies
 
     @property
     def source_code(self) -> int:
@@ -95,6 +104,7 @@ def assign(
     if not items:
         return added
     all_tags = {(t.key, t.value): t for _, tags in items for t in tags}
+    _governed(connection, list(all_tags.values()), change, "assign", [t for t, _ in items])
     register_behaviours(connection, [t for t in all_tags.values() if t.has_behaviours], change.now)
     rows = ensure_tags(connection, all_tags, change.now)
     wanted = [(target, [rows[(t.key, t.value)] for t in tags]) for target, tags in items]
@@ -127,6 +137,22 @@ def assign(
 
 
 Counts = dict[tuple[int, int], int]  # (tag id, kind) -> change of its usage counter
+
+
+def _governed(
+    connection: sa.Connection,
+    tags: Sequence[Tag],
+    change: Change,
+    action: str,
+    targets: Sequence[Target],
+) -> None:
+    """Refuse the write if a tag policy forbids it, keeping the attempt for the audit list."""
+    where = ", ".join(target.label for target in targets[:3])
+    try:
+        governance.check(connection, tags, change.actor, action=action, where=where)
+    except (PolicyDeniedError, TagNotAllowedError) as error:
+        governance.note_denial(connection, error, change.actor, action, where)
+        raise
 
 
 def _count(connection: sa.Connection, counts: Counts) -> None:
@@ -333,6 +359,7 @@ def unassign(
 ) -> set[int]:
     """Take tags off targets. A bare key (`env`) removes the label `env` or, when the entity
     has no such label, every value of `env`. Returns the ids of the targets that lost a tag."""
+    _governed(connection, [Tag(k, v) for k, v in names], change, "remove", targets)
     lock_rows(connection, entity.c.id, [target.id for target in targets])
     change = change.after_locks()
     held = _held_pairs(connection, [target.id for target in targets])

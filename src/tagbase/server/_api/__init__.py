@@ -12,6 +12,7 @@ from tagbase.server._api import (
     _entities,
     _entity_tags,
     _identities,
+    _policies,
     _runs,
     _session,
     _tags,
@@ -35,7 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 router = APIRouter(responses=ERRORS)
-for _part in (_docs, _session, _identities, _tags, _runs, _entity_tags, _entities):
+for _part in (_docs, _session, _identities, _policies, _tags, _runs, _entity_tags, _entities):
     router.include_router(_part.router)
 
 __all__ = ["router"]

@@ -66,7 +66,42 @@ def tag_page(request: Request, name: str) -> HTMLResponse:
         holders=holders(request, definition),
         history=client.tag_history(tag=definition.name, limit=HISTORY),
         colors=NAMED_COLORS,
+        policies=[
+            found
+            for target in dict.fromkeys((definition.key, definition.name))
+            if (found := client.store.get_tag_policy(target)) is not None
+        ],
     )
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+@router.post(
+    "/tags/{name:path}/policy", dependencies=[Depends(verify_csrf), Depends(require_admin)]
+)
+def set_policy(
+    request: Request,
+    name: str,
+    target: Annotated[str, Form()],
+    allowed_values: Annotated[str, Form()] = "",
+    pattern: Annotated[str, Form()] = "",
+    assignable_by: Annotated[str, Form()] = "",
+    required_on: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Set (replace) the policy of the tag's key, or of the tag itself."""
+    try:
+        client_of(request).store.set_tag_policy(
+            target.strip(),
+            allowed_values=_split(allowed_values) or None,
+            allowed_pattern=pattern.strip() or None,
+            assignable_by=_split(assignable_by),
+            required_on=_split(required_on),
+        )
+    except TagbaseError as error:
+        return redirect(_links.tag(name), str(error), error=True)
+    return redirect(_links.tag(name), f"Saved the policy of {target.strip()}.")
 
 
 @router.post("/tags", dependencies=[Depends(verify_csrf), Depends(require_admin)])

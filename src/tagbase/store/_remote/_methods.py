@@ -31,6 +31,8 @@ LOCAL: Final = frozenset({"atomic", "close", "after_fork", "url"})
 
 _READS = (
     "get",
+    "get_tag_policy",
+    "list_tag_policies",
     "find",
     "find_named",
     "find_alias",
@@ -95,6 +97,9 @@ _ADMIN = (
     "list_tokens",
     "revoke_token",
     "authenticate",
+    "set_tag_policy",
+    "delete_tag_policy",
+    "list_audit",
 )
 
 NEEDS: Final[Mapping[str, Need]] = MappingProxyType(
