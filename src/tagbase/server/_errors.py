@@ -7,10 +7,12 @@
 `problems` lists every broken rule (empty when the error has none to list); `position` and
 `query` are set for a QueryError (the 0-based column of the problem). Status codes:
 
-    InvalidInputError (and subclasses)       400
+    InvalidInputError (and subclasses)       400   TagNotAllowedError: a value a policy does
+                                                   not allow (the allowed values listed)
     request body/parameters of a wrong type  422   (type RequestValidationError)
     AuthenticationError                      401   no or unknown token
-    PermissionDeniedError                    403   a read-only token writing; a cross-site write
+    PermissionDeniedError                    403   a viewer writing; a cross-site write;
+                                                   PolicyDeniedError: a governed tag
     NotFoundError (and subclasses)           404
     ConflictError (and subclasses)           409
     PayloadTooLargeError                     413   a request body over the limit
