@@ -45,9 +45,10 @@ class StoreBase:
         self.engine = create_engine(url, durability, timeouts)
         self.tag_policy = tag_policy
         self.actor = actor
-        self._actor_ids: dict[str, int] = {}
+        self._actor_ids: dict[str, int] = {}  # committed rows only: all threads use them
         self._names = Names()
-        self._open = threading.local()  # .connection: the transaction `atomic()` holds open
+        # .connection: the transaction `atomic()` holds open; .new_actors: the actor ids it added
+        self._open = threading.local()
         self._run_rows: dict[str, int] = {}
         try:
             check_schema(self.engine, url)
@@ -129,14 +130,18 @@ class StoreBase:
                 raise
             return
         denials: list[AuditEntry] = []
+        new_actors: dict[str, int] = {}
         try:
             with self._forgetting_on_failure(), writing(self.engine) as connection:
                 self._open.connection, self._open.spoiled = connection, False
+                self._open.new_actors = new_actors
                 try:
                     yield connection
                 finally:
-                    self._open.connection = None
+                    self._open.connection = self._open.new_actors = None
                     denials = governance.take_denials(connection)
+            # Committed: other threads' transactions may now refer to the actors it added.
+            self._actor_ids.update(new_actors)
         finally:
             # The write's own transaction has ended (rolled back, if a policy refused it):
             # refused attempts are kept now, in a short transaction of their own.
@@ -147,9 +152,11 @@ class StoreBase:
         try:
             yield
         except BaseException:
-            # Ids a rolled-back write added (actors, tag pairs, runs) are gone, and may be
-            # reused by the next insert.
-            self._actor_ids.clear()
+            # Ids a rolled-back write (or savepoint) added (actors, tag pairs, runs) are gone,
+            # and may be reused by the next insert.
+            new_actors = getattr(self._open, "new_actors", None)
+            if new_actors:
+                new_actors.clear()
             self._run_rows.clear()
             self._names = Names()
             raise
@@ -171,7 +178,17 @@ class StoreBase:
         return Change(source, actor_id, now_ms(), name)
 
     def _actor_id(self, connection: sa.Connection, name: str) -> int:
-        if name not in self._actor_ids:
+        """The actor's row id, its row added if missing. An id this transaction added stays
+        its own until it commits: another thread's transaction cannot see the row before, nor
+        ever if this one rolls back, and (no foreign key checks actor ids) would record its
+        changes under an actor row that is not there."""
+        found = self._actor_ids.get(name)
+        new_actors: dict[str, int] | None = getattr(self._open, "new_actors", None)
+        if found is None and new_actors is not None:
+            found = new_actors.get(name)
+        if found is None:
             (actor_id,) = ensure_named(connection, actor, "name", [name], ("id",))[name]
-            self._actor_ids[name] = int(actor_id)
-        return self._actor_ids[name]
+            found = int(actor_id)
+            if new_actors is not None:
+                new_actors[name] = found
+        return found
