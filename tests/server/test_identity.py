@@ -246,3 +246,35 @@ def test_a_run_launched_over_the_api_is_recorded_under_the_tokens_user(client: C
     run = client.store.get(Kind.RUN, launched.json()["id"])
     held = {tag.name: tag for tag in run.tags.assigned}["env=prod"]
     assert (held.source, held.actor) == ("launch", "service:ci")
+
+
+def test_a_token_revoked_through_the_server_stops_working_at_once(team: Team) -> None:
+    # alice's token is believed for a while once accepted; an admin's revocation through this
+    # server must not wait for that
+    assert team.api.get("/api/assets", headers=team.as_("alice")).status_code == 200
+    listed = team.api.get("/api/tokens", headers=team.as_("ada")).json()
+    live = [t for t in listed if t["user"] == "alice" and t["revoked_at"] is None]
+    for token in live:
+        assert team.api.delete(f"/api/tokens/{token['id']}", headers=team.as_("ada")).is_success
+    _refused(team.api.get("/api/assets", headers=team.as_("alice")), 401, "AuthenticationError")
+
+
+def test_a_user_demoted_through_the_server_loses_the_role_at_once(team: Team) -> None:
+    write = {"json": {"tags": ["x"]}, "headers": team.as_("alice")}
+    assert team.api.post("/api/assets/orders/tags", **write).is_success
+    demoted = team.api.patch("/api/users/alice", json={"role": "viewer"}, headers=team.as_("ada"))
+    assert demoted.is_success, demoted.text
+    _refused(team.api.post("/api/assets/orders/tags", **write), 403, "PermissionDeniedError")
+
+
+def test_a_token_revoked_in_the_database_stops_working_once_no_longer_believed(
+    team: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # another process (the CLI on the database) revoked it: this server asks the store again
+    # once TRUSTED_S has passed since it last did, here at once
+    assert team.api.get("/api/assets", headers=team.as_("ci")).status_code == 200
+    store = team.client.store
+    for token in store.list_tokens("ci"):
+        store.revoke_token(token.id)
+    monkeypatch.setattr("tagbase.server._auth.TRUSTED_S", 0.0)
+    _refused(team.api.get("/api/assets", headers=team.as_("ci")), 401, "AuthenticationError")

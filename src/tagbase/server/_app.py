@@ -77,7 +77,7 @@ def create_app(
     app.add_middleware(IdentityMiddleware, authenticator=app.state.authenticator)
     app.add_middleware(BodyLimitMiddleware)  # outermost: a big body is refused unread
     app.state.store_transactions = StoreTransactions(app.state.client.store)
-    app.include_router(_store_rpc.calls, prefix="/api/store")  # each checks its own need
+    app.router.routes.extend(_store_rpc.calls)  # each checks its own need
     app.include_router(_store_rpc.transactions, prefix="/api/store")
     app.include_router(_api.router, prefix="/api", dependencies=[Depends(authorize)])
     app.include_router(_pages.router, dependencies=[Depends(authorize)])
