@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Self
 
 import sqlalchemy as sa
+from sqlalchemy.pool import QueuePool
 
 from tagbase._acting import acting_actor
 from tagbase._config import DEFAULT_TIMEOUTS, Config, Durability, Timeouts
@@ -105,6 +106,18 @@ class StoreBase:
 
     def _joined(self) -> sa.Connection | None:
         return getattr(self._open, "connection", None)
+
+    def reads_at_once(self) -> bool:
+        """Whether a read of a row by key returns now, without waiting, so that a server may
+        run it on its event loop rather than hop to a thread and back (which costs more than
+        the read): on a SQLite file (in WAL a reader never waits for a writer) while the pool
+        has an idle connection (one held by an open transaction is not waited for)."""
+        pool = self.engine.pool
+        return (
+            self.engine.dialect.name == "sqlite"
+            and isinstance(pool, QueuePool)
+            and pool.checkedout() < pool.size()
+        )
 
     @contextmanager
     def _reading(self, *, apart: bool = False) -> Iterator[sa.Connection]:
