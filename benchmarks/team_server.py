@@ -31,7 +31,7 @@ from rich.table import Table
 from tagbase import Client, EntitySpec
 from tagbase.store import HttpStore, Store
 
-console = Console()
+console = Console(width=150)
 BULK_BATCH = 1_000
 TAGBASE = str(Path(sys.executable).with_name("tagbase"))
 
@@ -47,7 +47,7 @@ def tagbase(home: Path, *args: str) -> str:
 
 def start_server(home: Path, port: int) -> tuple[subprocess.Popen[bytes], str]:
     """`tagbase serve` on `home`'s SQLite catalog, with an admin token; the token."""
-    tagbase(home, "user", "create", "bench", "--role", "admin")
+    tagbase(home, "user", "create", "bench", "--role", "editor", "--service")
     token = tagbase(home, "token", "create", "--user", "bench", "--json")
     secret = __import__("json").loads(token)["token"]
     env = {**os.environ, "TAGBASE_HOME": str(home)}

@@ -83,7 +83,7 @@ class HttpStore(_Contract):
             prepare(bound.arguments)
         body = dumps({"a": list(bound.args[1:]), "k": bound.kwargs})
         reply = self._post(f"/api/store/call/{method}", body, NEEDS[method] is Need.READ)
-        return loads(reply)["r"]
+        return loads(reply, from_server=True)["r"]
 
     def _post(self, path: str, body: bytes, repeatable: bool) -> bytes:
         transaction = getattr(self._open, "id", None)
@@ -123,7 +123,7 @@ class HttpStore(_Contract):
         a block inside a block is a savepoint there."""
         depth = getattr(self._open, "depth", 0)
         if depth == 0:
-            reply = loads(self._post("/api/store/transactions", b"{}", False))
+            reply = loads(self._post("/api/store/transactions", b"{}", False), from_server=True)
             self._open.id = reply["id"]
         else:
             self._post(f"/api/store/transactions/{self._open.id}/begin", b"{}", False)
