@@ -21,6 +21,7 @@ from tagbase._errors import InvalidInputError, StoreError
 from tagbase._identity import AuditEntry
 from tagbase._tags import TagPolicy
 from tagbase.store import _governance as governance
+from tagbase.store import _outbox
 from tagbase.store._engine import check_schema, create_engine, writing
 from tagbase.store._loading import Names
 from tagbase.store._runs import run_row_id
@@ -85,10 +86,14 @@ class StoreBase:
                 self._refuse_if_spoiled(connection)
             return
         outer, self._open.spoiled = self._open.spoiled, False
+        first_event = _outbox.mark(joined)
         try:
             with self._forgetting_on_failure(), joined.begin_nested():
                 yield
                 self._refuse_if_spoiled(joined)
+        except BaseException:
+            _outbox.undo_to(joined, first_event)  # the savepoint's changes are undone
+            raise
         finally:
             self._open.spoiled = outer
 
@@ -122,10 +127,12 @@ class StoreBase:
         joined = self._joined()
         if joined is not None:
             self._refuse_if_spoiled(joined)
+            first_event = _outbox.mark(joined)
             try:
                 yield joined
             except BaseException:
                 self._open.spoiled = True
+                _outbox.undo_to(joined, first_event)
                 raise
             return
         denials: list[AuditEntry] = []
@@ -134,8 +141,10 @@ class StoreBase:
                 self._open.connection, self._open.spoiled = connection, False
                 try:
                     yield connection
+                    _outbox.flush(connection)  # the change feed's events, as it commits
                 finally:
                     self._open.connection = None
+                    _outbox.forget(connection)
                     denials = governance.take_denials(connection)
         finally:
             # The write's own transaction has ended (rolled back, if a policy refused it):
