@@ -38,6 +38,7 @@ from tagbase._errors import (
     UnknownUserError,
     UserExistsError,
 )
+from tagbase._changes import ChangeEvent, ChangePage, ChangeType
 from tagbase._functions import add_tags, log_metadata, remove_tags
 from tagbase._kinds import Kind
 from tagbase._records import (
@@ -135,6 +136,9 @@ __all__ = [
     "AssetSpec",
     "AssetsDefinition",
     "AssignedTag",
+    "ChangeEvent",
+    "ChangePage",
+    "ChangeType",
     "Client",
     "CodeReferencesMetadataValue",
     "ConflictError",

@@ -87,6 +87,11 @@ class ChangeMethods(CatalogBase):
             matched_entities.update(connection.execute(among).scalars())
         return {row.id for row in rows if row.entity_id in matched_entities}
 
+    def last_change_id(self) -> int:
+        """The id of the newest event, 0 when there is none."""
+        with self._reading() as connection:
+            return _feed.newest_id(connection)
+
     def prune_changes(self, before_ms: int) -> int:
         """Delete the events older than `before_ms` (retention); how many. A chunk per
         transaction, so writers wait for none long; the ids of what is kept do not change."""

@@ -462,6 +462,11 @@ class ChangeFeed(Protocol):
         `last_id` of the page continues it, past events read but filtered out too."""
         ...
 
+    def last_change_id(self) -> int:
+        """The id of the newest event (0 when there is none): a follower that wants only what
+        comes next starts after it."""
+        ...
+
     def prune_changes(self, before_ms: int) -> int:
         """Delete the events older than `before_ms` (retention); how many were deleted. The
         ids of those kept, and of those to come, do not change."""

@@ -136,6 +136,11 @@ def _tag_names(connection: sa.Connection, ids: set[int]) -> dict[int, str]:
     return names
 
 
+def newest_id(connection: sa.Connection) -> int:
+    found = connection.execute(sa.select(sa.func.max(change_event.c.id))).scalar()
+    return int(found or 0)
+
+
 def first_kept(connection: sa.Connection, before_ms: int) -> int:
     """The id of the oldest event at or after `before_ms`, or past the newest if every event
     is older. It reads ids from the oldest up: it costs what the prune deletes."""
@@ -147,8 +152,7 @@ def first_kept(connection: sa.Connection, before_ms: int) -> int:
     )
     found = connection.execute(query).scalar()
     if found is None:  # every event is older; one written meanwhile is newer than this
-        found = connection.execute(sa.select(sa.func.max(change_event.c.id))).scalar() or 0
-        return int(found) + 1
+        return newest_id(connection) + 1
     return int(found)
 
 

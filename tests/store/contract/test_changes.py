@@ -205,6 +205,13 @@ def test_a_query_filters_by_the_events_entity(contract: StoreContract) -> None:
     assert page.last_id == last_id(contract)  # read through, so a follower moves on
 
 
+def test_the_last_id_is_the_newest_events(contract: StoreContract) -> None:
+    assert contract.last_change_id() == 0
+    contract.add(EntitySpec(Kind.ASSET, "a"))
+    contract.add_tags(Kind.ASSET, "a", tags=["x"])
+    assert contract.last_change_id() == changes(contract)[-1].id
+
+
 def test_pruning_drops_old_events_and_keeps_ids(contract: StoreContract) -> None:
     contract.add(EntitySpec(Kind.ASSET, "old"))
     everything = changes(contract)

@@ -58,6 +58,7 @@ _READS = (
     "list_workers",
     "get_cursor",
     "list_changes",
+    "last_change_id",
 )
 _WRITES = (
     "add",
