@@ -21,15 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from catalog import fresh_store, ingest, run_tags  # type: ignore[import-not-found]
 from rich.console import Console
 from rich.table import Table
 
 from tagbase import Client, EntitySpec
 from tagbase._tag_settings import TagSettings
-from tagbase.store import Store
-from tagbase.store import _outbox
-
-from catalog import fresh_store, ingest, run_tags  # type: ignore[import-not-found]
+from tagbase.store import Store, _outbox
 
 console = Console()
 PER_ROUND = 500
@@ -92,7 +90,9 @@ def bench(backend: str, size: int, rounds: int) -> Table:
         ingest(store, size)
         client = Client(store)
         store.add(EntitySpec("model", "feed_model"))
-        store.add_many([EntitySpec("model_version", f"v{i}", scope="feed_model") for i in range(10)])
+        store.add_many(
+            [EntitySpec("model_version", f"v{i}", scope="feed_model") for i in range(10)]
+        )
         store.register_tag("feed_champion", TagSettings(exclusive=True))
 
         def create(number: int) -> object:
@@ -109,8 +109,8 @@ def bench(backend: str, size: int, rounds: int) -> Table:
                               compare("exclusive move (/s)", move, rounds)):  # fmt: skip
             table.add_row(name, f"{off:,.0f}", f"{on:,.0f}", f"{(off / on - 1) * 100:+.1f}%")
         log, total = event_bytes(store, workdir)
-        table.add_row("change log / catalog on disk", f"{log / 1e6:.2f} MB", f"{total / 1e6:.2f} MB",
-                      f"{log / total * 100:.1f}%")  # fmt: skip
+        shares = (f"{log / 1e6:.2f} MB", f"{total / 1e6:.2f} MB", f"{log / total * 100:.1f}%")
+        table.add_row("change log / catalog on disk", *shares)
         started = time.perf_counter()
         page, read = store.list_changes(after=0, limit=1000), 0
         while True:

@@ -3,6 +3,7 @@
 Everything public is importable from here; `tagbase.client.Client` also works, as in the seeds.
 """
 
+from tagbase._changes import ChangeEvent, ChangePage, ChangeType
 from tagbase._client import Client
 from tagbase._config import Durability
 from tagbase._errors import (
@@ -38,7 +39,6 @@ from tagbase._errors import (
     UnknownUserError,
     UserExistsError,
 )
-from tagbase._changes import ChangeEvent, ChangePage, ChangeType
 from tagbase._functions import add_tags, log_metadata, remove_tags
 from tagbase._kinds import Kind
 from tagbase._records import (

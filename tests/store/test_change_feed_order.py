@@ -24,7 +24,10 @@ def prepare(store: Store) -> None:
         store.register_tag(f"champion-{writer}", TagSettings(exclusive=True))
         store.add(EntitySpec(Kind.MODEL, f"model-{writer}"))
         store.add_many(
-            [EntitySpec(Kind.MODEL_VERSION, f"v{n}", scope=f"model-{writer}") for n in range(VERSIONS)]
+            [
+                EntitySpec(Kind.MODEL_VERSION, f"v{n}", scope=f"model-{writer}")
+                for n in range(VERSIONS)
+            ]
         )
 
 
@@ -89,9 +92,7 @@ def test_a_reader_sees_every_move_of_8_writers_in_commit_order(store_url: str) -
     assert all(event.type is ChangeType.TAG_MOVED for event in followed)
     for writer in range(WRITERS):
         mine = [e for e in followed if e.actor == f"writer-{writer}"]
-        assert [e.payload["to"]["name"] for e in mine] == [
-            f"v{n % VERSIONS}" for n in range(MOVES)
-        ]
+        assert [e.payload["to"]["name"] for e in mine] == [f"v{n % VERSIONS}" for n in range(MOVES)]
         # Each move takes the tag from where the one before it left it.
         holders = [e.payload["from"]["name"] if e.payload["from"] else None for e in mine]
         assert holders == [None, *[f"v{n % VERSIONS}" for n in range(MOVES - 1)]]

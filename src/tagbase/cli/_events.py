@@ -152,7 +152,9 @@ def details(payload: Mapping[str, Any]) -> str:
             f"{key}={json.dumps(value.get('value'))}" if "value" in value else f"{key} (large)"
             for key, value in payload["metadata"].items()
         )
-    parts = [str(payload[name]) for name in ("action", "tag", "target", "status") if name in payload]
+    parts = [
+        str(payload[name]) for name in ("action", "tag", "target", "status") if name in payload
+    ]
     if "changed" in payload:
         parts.append("changed " + ", ".join(payload["changed"]))
     if payload.get("tags"):

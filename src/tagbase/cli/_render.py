@@ -146,9 +146,7 @@ def print_entities(page: Page[Entity], kind: Kind, title: str) -> None:
     table = table_of(title, *columns, "tags", "created (UTC)")
     for entity in page:
         row = [cell(entity.scope.name if entity.scope else "")] if kind.scope else []
-        row += (
-            [cell(entity.number), cell(entity.name)] if kind.is_version else [cell(entity.name)]
-        )
+        row += [cell(entity.number), cell(entity.name)] if kind.is_version else [cell(entity.name)]
         row += [cell(entity.status)] if kind is Kind.RUN else []
         table.add_row(*row, tag_cell(entity.tags.assigned), cell(short_time(entity.created_at)))
     out.print(table)
@@ -216,7 +214,9 @@ def print_tag_definitions(definitions: Sequence[TagDefinition], title: str | Non
     if not definitions:
         out.print(cell("No tags found."))
         return
-    table = table_of(title, "tag", "exclusive", "cascade", "colour", "description", "usage", "total")
+    table = table_of(
+        title, "tag", "exclusive", "cascade", "colour", "description", "usage", "total"
+    )
     for definition in definitions:
         table.add_row(
             cell(definition.name),

@@ -223,7 +223,8 @@ class EntityMethods(CatalogBase):
             targets = [Target(*child) for child in children] + [found]
             deleted = ChangeType.ENTITY_DELETED
             _outbox.note_many(
-                connection, [_outbox.row(deleted, change.now, change.actor_id, t.id) for t in targets]
+                connection,
+                [_outbox.row(deleted, change.now, change.actor_id, t.id) for t in targets],
             )
             _tagging.unassign_all(connection, targets, change)
             _history.keep_names(connection, [target.id for target in targets], change.now)

@@ -66,7 +66,9 @@ def entity_kinds(connection: sa.Connection, rows: Sequence[FeedRow]) -> dict[int
     ids = sorted({row.entity_id for row in rows if row.entity_id})
     kinds: dict[int, list[int]] = {}
     for part in chunks(ids):
-        found = connection.execute(sa.select(entity.c.id, entity.c.kind).where(entity.c.id.in_(part)))
+        found = connection.execute(
+            sa.select(entity.c.id, entity.c.kind).where(entity.c.id.in_(part))
+        )
         for entity_id, kind in found:
             kinds.setdefault(kind, []).append(entity_id)
     return kinds
@@ -132,7 +134,9 @@ def _tag_names(connection: sa.Connection, ids: set[int]) -> dict[int, str]:
     names: dict[int, str] = {}
     for part in chunks(sorted(ids)):
         query = sa.select(tag.c.id, tag.c.key, tag.c.value).where(tag.c.id.in_(part))
-        names.update({tag_id: tag_string(key, value) for tag_id, key, value in connection.execute(query)})
+        names.update(
+            {tag_id: tag_string(key, value) for tag_id, key, value in connection.execute(query)}
+        )
     return names
 
 

@@ -123,7 +123,9 @@ def flush(connection: sa.Connection) -> None:
     if not pending:
         return
     if connection.dialect.name == "postgresql":
-        on_driver(connection, _POSTGRESQL_INSERT, tuple(list(c) for c in zip(*pending, strict=True)))
+        on_driver(
+            connection, _POSTGRESQL_INSERT, tuple(list(c) for c in zip(*pending, strict=True))
+        )
     else:
         on_driver(connection, _SQLITE_INSERT, pending, many=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 
@@ -128,12 +129,14 @@ class RegistryMethods(StoreBase):
             connection.execute(
                 tag.update().where(tag.c.id == tag_id).values(color=None, description=None)
             )
-            _note_registry(connection, change, tag_id, {"action": "deleted", "held_by": len(targets)})
+            _note_registry(
+                connection, change, tag_id, {"action": "deleted", "held_by": len(targets)}
+            )
             return len(targets)
 
 
 def _note_registry(
-    connection: sa.Connection, change: Change, tag_id: int, details: dict[str, object]
+    connection: sa.Connection, change: Change, tag_id: int, details: Mapping[str, object]
 ) -> None:
     changed = ChangeType.REGISTRY_CHANGED
     payload = _outbox.payload(details)
