@@ -59,6 +59,11 @@ _POSTGRESQL_INSERT = (
     "%s::smallint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::integer[], %s::bigint[], "
     "%s::text[]) AS c"
 )
+_POSTGRESQL_INSERT_ONE = (
+    f"INSERT INTO change_event ({_COLUMNS}) SELECT %s::smallint, %s::bigint, %s::bigint, "
+    "%s::bigint, %s::integer, %s::bigint, %s::text "
+    f"FROM (SELECT pg_advisory_xact_lock({_LOCK})) AS serialized"
+)
 METADATA_VALUE_BYTES = 512  # a larger value is named in the event, not copied into it
 
 Pending = tuple[int, int, int | None, int | None, int | None, int | None, str | None]
@@ -122,10 +127,11 @@ def flush(connection: sa.Connection) -> None:
     pending: list[Pending] | None = connection.info.pop(_PENDING, None)
     if not pending:
         return
-    if connection.dialect.name == "postgresql":
-        on_driver(
-            connection, _POSTGRESQL_INSERT, tuple(list(c) for c in zip(*pending, strict=True))
-        )
+    if connection.dialect.name == "postgresql" and len(pending) == 1:
+        on_driver(connection, _POSTGRESQL_INSERT_ONE, pending[0])  # a small write's: no arrays
+    elif connection.dialect.name == "postgresql":
+        columns = tuple(list(column) for column in zip(*pending, strict=True))
+        on_driver(connection, _POSTGRESQL_INSERT, columns)
     else:
         on_driver(connection, _SQLITE_INSERT, pending, many=True)
 
