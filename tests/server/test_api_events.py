@@ -45,6 +45,7 @@ def test_bad_filters_are_one_json_error(api: TestClient) -> None:
     response = api.get("/api/events", params={"q": "tag:("})
     assert response.status_code == 400
     assert "error" in response.json()
+    assert api.get("/api/events", params={"after": 2**64}).status_code == 422
     response = api.get("/api/events", params={"types": ["tag.exploded"]})
     assert response.status_code == 400
     assert "tag.exploded" in json.dumps(response.json())
@@ -100,5 +101,12 @@ def test_the_stream_sends_new_events_and_resumes_after_last_event_id(
         assert missed["data"]["payload"]["metadata"] == {"rows": {"type": "int", "value": 3}}
         with http.stream("GET", "/api/events/stream", params={"after": 0}) as whole:
             assert [m["data"]["entity"]["name"] for m in read_messages(whole, 2)] == ["before", "a"]
-        refused = http.get("/api/events/stream", headers={"Last-Event-ID": "yesterday"})
-        assert refused.status_code == 400
+        for refused in (
+            http.get("/api/events/stream", headers={"Last-Event-ID": "yesterday"}),
+            http.get("/api/events/stream", headers={"Last-Event-ID": str(2**64)}),
+            http.get("/api/events/stream", params={"after": 2**64}),
+            http.get("/api/events/stream", params={"q": "tag:("}),
+            http.get("/api/events/stream", params={"types": "tag.exploded"}),
+        ):
+            assert 400 <= refused.status_code < 500, refused.text
+            assert "error" in refused.json()

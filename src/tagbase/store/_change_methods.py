@@ -17,6 +17,7 @@ from tagbase.store._feed import FeedRow
 from tagbase.store._plan import plan
 
 MAX_CHANGES = 10_000  # events per page
+MAX_ID = 2**63 - 1  # ids are 8-byte integers on both databases
 _SCAN = 1_000  # rows read per batch while a query filters them
 _SCANS = 20  # batches one call reads at most; its `last_id` says where it stopped
 
@@ -32,9 +33,10 @@ class ChangeMethods(CatalogBase):
     ) -> ChangePage:
         """Events after id `after`, oldest first, in commit order: of `types` (names, or
         families such as `tag`), about entities matching `query` (as they are now)."""
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after <= MAX_ID:
             raise InvalidInputError(
-                f"after {after!r} is not an event id; give 0 (the start) or the last id read"
+                f"after {after!r} is not an event id (0 to {MAX_ID}); give 0 (the start) or "
+                "the last id read"
             )
         if not 1 <= limit <= MAX_CHANGES:
             raise InvalidInputError(f"limit {limit} is outside 1..{MAX_CHANGES}; pick one in it")

@@ -259,7 +259,10 @@ def _note_update(
     anything else an `entity.updated` naming what changed."""
     status = fields.get("status") if kind is Kind.RUN else None
     if status is not None:
-        _outbox.note(connection, RUN_STATUS_CHANGES[status], change.now, change.actor_id, target.id)
+        _outbox.note(
+            connection,
+            _outbox.row(RUN_STATUS_CHANGES[status], change.now, change.actor_id, target.id),
+        )
     changed = sorted(name for name in fields if name != "status" or status is None)
     changed += ["owners"] if owners else []
     if changed:
@@ -267,7 +270,10 @@ def _note_update(
         details |= {name: fields[name] for name in ("name", "status") if name in changed}
         payload = _outbox.payload(details)
         updated = ChangeType.ENTITY_UPDATED
-        _outbox.note(connection, updated, change.now, change.actor_id, target.id, payload=payload)
+        _outbox.note(
+            connection,
+            _outbox.row(updated, change.now, change.actor_id, target.id, payload=payload),
+        )
 
 
 @functools.cache

@@ -81,7 +81,9 @@ class GovernanceMethods(StoreBase):
         change = self._change(connection, "api", None)
         payload = _outbox.payload({"target": target, "action": action})
         changed = ChangeType.POLICY_CHANGED
-        _outbox.note(connection, changed, change.now, change.actor_id, None, payload=payload)
+        _outbox.note(
+            connection, _outbox.row(changed, change.now, change.actor_id, None, payload=payload)
+        )
 
     def list_audit(self, limit: int = 100) -> builtins.list[AuditEntry]:
         with self._reading() as connection:

@@ -69,19 +69,9 @@ METADATA_VALUE_BYTES = 512  # a larger value is named in the event, not copied i
 Pending = tuple[int, int, int | None, int | None, int | None, int | None, str | None]
 
 
-def note(
-    connection: sa.Connection,
-    change: ChangeType,
-    at_ms: int,
-    actor_id: int | None,
-    entity_id: int | None,
-    tag_id: int | None = None,
-    other_id: int | None = None,
-    payload: str | None = None,
-) -> None:
-    """Keep an event with the transaction, to be written when it commits."""
-    row = (change.code, at_ms, actor_id, entity_id, tag_id, other_id, payload)
-    connection.info.setdefault(_PENDING, []).append(row)
+def note(connection: sa.Connection, event: Pending) -> None:
+    """Keep an event (made by `row`) with the transaction, to be written when it commits."""
+    connection.info.setdefault(_PENDING, []).append(event)
 
 
 def note_many(connection: sa.Connection, rows: Sequence[Pending], at: int | None = None) -> None:
@@ -102,6 +92,7 @@ def row(
     other_id: int | None = None,
     payload: str | None = None,
 ) -> Pending:
+    """An event in the outbox's row form."""
     return (change.code, at_ms, actor_id, entity_id, tag_id, other_id, payload)
 
 

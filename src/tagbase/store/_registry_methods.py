@@ -140,4 +140,6 @@ def _note_registry(
 ) -> None:
     changed = ChangeType.REGISTRY_CHANGED
     payload = _outbox.payload(details)
-    _outbox.note(connection, changed, change.now, change.actor_id, None, tag_id, payload=payload)
+    _outbox.note(
+        connection, _outbox.row(changed, change.now, change.actor_id, None, tag_id, payload=payload)
+    )

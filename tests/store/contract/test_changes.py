@@ -246,5 +246,7 @@ def test_pruning_drops_old_events_and_keeps_ids(contract: StoreContract) -> None
 def test_bad_paging_arguments_are_refused(contract: StoreContract) -> None:
     with pytest.raises(InvalidInputError, match="event id"):
         contract.list_changes(after=-1)
+    with pytest.raises(InvalidInputError, match="event id"):
+        contract.list_changes(after=2**64)
     with pytest.raises(InvalidInputError, match="limit"):
         contract.list_changes(limit=0)

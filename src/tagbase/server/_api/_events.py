@@ -23,6 +23,7 @@ from tagbase.server._api._deps import ClientDep
 
 router = APIRouter(tags=["change feed"])
 
+MAX_ID = 2**63 - 1  # event ids are 8-byte integers
 POLL_S = 0.1  # how long a caught-up stream sleeps before it looks again
 KEEP_ALIVE_S = 15.0  # a comment line this often keeps proxies from closing an idle stream
 STREAM_PAGE = 500
@@ -42,7 +43,9 @@ def list_events(
     client: ClientDep,
     types: TypesQuery = None,
     q: FilterQuery = None,
-    after: Annotated[int, Query(ge=0, description="the `last_id` of the previous page")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_ID, description="the `last_id` of the previous page")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
 ) -> ChangePageOut:
     """Catalog changes after event id `after`, oldest first, in commit order."""
@@ -60,7 +63,7 @@ async def stream_events(
     types: TypesQuery = None,
     q: FilterQuery = None,
     after: Annotated[
-        int | None, Query(ge=0, description="start after this id; default: from now on")
+        int | None, Query(ge=0, le=MAX_ID, description="start after this id; default: now")
     ] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
@@ -88,7 +91,7 @@ def _resumed(last_event_id: str | None) -> int | None:
         resumed = int(last_event_id)
     except ValueError:
         resumed = -1
-    if resumed < 0:
+    if not 0 <= resumed <= MAX_ID:
         raise InvalidInputError(
             f"Last-Event-ID {last_event_id[:40]!r} is not an event id; send the `id:` of the "
             "last message received, or no header to start from now"
