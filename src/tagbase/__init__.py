@@ -3,6 +3,7 @@
 Everything public is importable from here; `tagbase.client.Client` also works, as in the seeds.
 """
 
+from tagbase._changes import ChangeEvent, ChangePage, ChangeType
 from tagbase._client import Client
 from tagbase._config import Durability
 from tagbase._errors import (
@@ -135,6 +136,9 @@ __all__ = [
     "AssetSpec",
     "AssetsDefinition",
     "AssignedTag",
+    "ChangeEvent",
+    "ChangePage",
+    "ChangeType",
     "Client",
     "CodeReferencesMetadataValue",
     "ConflictError",

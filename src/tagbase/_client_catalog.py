@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from tagbase._bulk import chosen
+from tagbase._changes import ChangePage
 from tagbase._config import Config
 from tagbase._kinds import Kind
 from tagbase._records import (
@@ -19,6 +20,7 @@ from tagbase._records import (
     Retagging,
     TagDefinition,
     TagEvent,
+    to_millis,
 )
 from tagbase._run_records import MetadataPoint
 from tagbase._tag_settings import TagSettings
@@ -307,3 +309,27 @@ class CatalogClient:
     ) -> builtins.list[EntityRef]:
         """Which entities held `tag` at time `at` (within `scope`, for scoped kinds)."""
         return self.store.tag_holders(tag, at=at, kind=kind, scope=scope)
+
+    # -- the change feed ----------------------------------------------------------------------
+
+    def events(
+        self,
+        after: int = 0,
+        types: Sequence[str] | None = None,
+        query: str | Node | None = None,
+        limit: int = 100,
+    ) -> ChangePage:
+        """Catalog changes after event id `after`, oldest first, in commit order: of `types`
+        (`tag.moved`, or a family such as `run`), about entities matching `query` (a selection
+        such as `kind:model_version and tag:champion`, matched against them as they are now).
+        Follow the feed with `after=page.last_id`."""
+        node = parse(query) if isinstance(query, str) else query
+        return self.store.list_changes(after=after, types=types, query=node, limit=limit)
+
+    def prune_events(self, before: datetime) -> int:
+        """Delete the change events older than `before` (retention); how many went."""
+        return self.store.prune_changes(to_millis(before))
+
+    def last_event_id(self) -> int:
+        """The id of the newest change event (0 when none): follow from it for what comes next."""
+        return self.store.last_change_id()

@@ -81,6 +81,7 @@ class Timeouts:
 
 
 DEFAULT_TIMEOUTS = Timeouts()
+DEFAULT_EVENTS_RETENTION_DAYS = 30.0
 TIMEOUT_SETTINGS = {  # how a user raises each timeout
     "statement_timeout": "TAGBASE_STATEMENT_TIMEOUT (or statement_timeout in tagbase.yaml)",
     "pool_timeout": "TAGBASE_POOL_TIMEOUT (or pool_timeout in tagbase.yaml)",
@@ -144,6 +145,8 @@ class Config:
     timeouts: Timeouts = DEFAULT_TIMEOUTS
     server_url: str | None = None  # a tagbase server to use instead of a database
     token: str | None = None  # the API token sent to that server
+    # How long the change feed keeps events (the daemon prunes older ones); None: forever.
+    events_retention_days: float | None = DEFAULT_EVENTS_RETENTION_DAYS
 
     @classmethod
     def load(cls, home: str | Path | None = None, database_url: str | None = None) -> Config:
@@ -178,7 +181,27 @@ class Config:
             timeouts=Timeouts.load(settings),
             server_url=None if database_url else _server_url(settings),
             token=os.environ.get("TAGBASE_TOKEN") or settings.get("token") or None,
+            events_retention_days=_retention_days(settings),
         )
+
+
+def _retention_days(settings: dict[str, Any]) -> float | None:
+    """`TAGBASE_EVENTS_RETENTION_DAYS`, else `events_retention_days:` in tagbase.yaml; 0 keeps
+    every event."""
+    given: object = os.environ.get("TAGBASE_EVENTS_RETENTION_DAYS")
+    if given is None:
+        given = settings.get("events_retention_days", DEFAULT_EVENTS_RETENTION_DAYS)
+    try:
+        days = float(given)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        days = -1.0
+    if isinstance(given, bool) or not 0 <= days < 10**6:
+        raise InvalidInputError(
+            f"events_retention_days {given!r} is not a number of days (0 or more; 0 keeps "
+            f"every event). Fix: set TAGBASE_EVENTS_RETENTION_DAYS (or events_retention_days "
+            f"in {CONFIG_FILE}) to e.g. {DEFAULT_EVENTS_RETENTION_DAYS:g}"
+        )
+    return days or None
 
 
 def _server_url(settings: dict[str, Any]) -> str | None:

@@ -23,6 +23,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from tagbase._changes import ChangeEvent, ChangePage
 from tagbase._identity import ApiToken, User
 from tagbase._kinds import Kind
 from tagbase._records import (
@@ -258,6 +259,41 @@ class TagEventOut(Shape):
             source=event.source,
             actor=event.actor,
         )
+
+
+class ChangeEventOut(Shape):
+    """One event of the change feed (`GET /api/events`, `tagbase events tail --json`)."""
+
+    id: int = Field(description="increasing in commit order: pass the last one as `after`")
+    type: str = Field(description="entity.created, tag.moved, metadata.logged, run.failed, ...")
+    at: Time
+    actor: str | None
+    entity: RefOut | None = Field(description="none for tag registry and policy changes")
+    payload: dict[str, Any] = Field(
+        description="tag, old, from/to (refs), tags, metadata, status, changed, action..."
+    )
+
+    @classmethod
+    def of(cls, event: ChangeEvent) -> Self:
+        return cls(
+            id=event.id,
+            type=event.type.value,
+            at=event.at,
+            actor=event.actor,
+            entity=_optional_ref(event.entity),
+            payload=dict(event.payload),
+        )
+
+
+class ChangePageOut(Shape):
+    events: list[ChangeEventOut]
+    last_id: int = Field(description="the `after` that continues the feed")
+    more: bool = Field(description="whether the log held more past `last_id`")
+
+    @classmethod
+    def of(cls, page: ChangePage) -> Self:
+        events = [ChangeEventOut.of(event) for event in page.events]
+        return cls(events=events, last_id=page.last_id, more=page.more)
 
 
 class DeletedTagOut(Shape):

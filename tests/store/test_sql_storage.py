@@ -49,14 +49,14 @@ def test_a_bulk_load_on_postgresql_leaves_the_planner_fresh_statistics(
         store.close()
 
 
-def test_only_entities_the_history_mentions_leave_a_tombstone(client: Client) -> None:
+def test_every_deleted_entity_leaves_a_tombstone_for_the_feed_to_name_it(client: Client) -> None:
     client.create_pipeline("p")
-    client.bulk_create([EntitySpec(Kind.RUN, scope="p") for _ in range(5)])
+    client.bulk_create([EntitySpec(Kind.RUN, scope="p", name=f"r{n}") for n in range(3)])
     client.create_run("p", "tagged", tags=["x"])
     client.delete(Kind.JOB, "p", recursive=True)
     with client.store.engine.connect() as connection:
         kept = connection.execute(sa.select(deleted_entity.c.name)).scalars().all()
-    assert kept == ["tagged"]
+    assert sorted(kept) == ["p", "r0", "r1", "r2", "tagged"]
 
 
 def latest_numbers(store: Store, entity_name: str) -> dict[str, float | None]:

@@ -20,6 +20,7 @@ tagbase [--database-url URL] [--home PATH]
 ├── db        status, upgrade
 ├── user      create, list, update, delete: users and service accounts of a team server
 ├── token     create, list, revoke: their API tokens (printed once, only a digest kept)
+├── events    tail [--follow] [--type T] [--filter Q] [--after ID], prune: the change feed
 └── demo
 """
 
@@ -27,6 +28,7 @@ from tagbase.cli._app import cli
 from tagbase.cli._db import db
 from tagbase.cli._demo import demo
 from tagbase.cli._dev import dev
+from tagbase.cli._events import events
 from tagbase.cli._execution import (
     artifact_metadata,
     load,
@@ -62,6 +64,7 @@ for _command in (
     user,
     token,
     audit,
+    events,
 ):
     cli.add_command(_command)
 tag.add_command(policy)

@@ -101,7 +101,7 @@ def console(*, stderr: bool = False) -> SafeConsole:
     return SafeConsole(file=file, highlight=False, width=PIPED_WIDTH if piped else None)
 
 
-def _table(title: str | None, *columns: str) -> Table:
+def table_of(title: str | None, *columns: str) -> Table:
     table = Table(
         title=escape(printable(title)) if title else None,
         title_justify="left",
@@ -113,7 +113,7 @@ def _table(title: str | None, *columns: str) -> Table:
     return table
 
 
-def _text(value: object) -> Text:
+def cell(value: object) -> Text:
     """Cell text, never read as Rich markup (tag values may hold brackets), its control
     characters escaped (here, so that columns are as wide as what is shown)."""
     return Text("" if value is None else printable(str(value)))
@@ -138,22 +138,20 @@ def tag_cell(tags: Sequence[AssignedTag]) -> Text:
 def print_entities(page: Page[Entity], kind: Kind, title: str) -> None:
     out = console()
     if not page.items:
-        out.print(_text(f"No {noun(kind)}s found."))
+        out.print(cell(f"No {noun(kind)}s found."))
         return
     columns = [noun(kind.scope)] if kind.scope else []
     columns += ["#", "version"] if kind.is_version else ["name"]
     columns += ["status"] if kind is Kind.RUN else []
-    table = _table(title, *columns, "tags", "created (UTC)")
+    table = table_of(title, *columns, "tags", "created (UTC)")
     for entity in page:
-        row = [_text(entity.scope.name if entity.scope else "")] if kind.scope else []
-        row += (
-            [_text(entity.number), _text(entity.name)] if kind.is_version else [_text(entity.name)]
-        )
-        row += [_text(entity.status)] if kind is Kind.RUN else []
-        table.add_row(*row, tag_cell(entity.tags.assigned), _text(short_time(entity.created_at)))
+        row = [cell(entity.scope.name if entity.scope else "")] if kind.scope else []
+        row += [cell(entity.number), cell(entity.name)] if kind.is_version else [cell(entity.name)]
+        row += [cell(entity.status)] if kind is Kind.RUN else []
+        table.add_row(*row, tag_cell(entity.tags.assigned), cell(short_time(entity.created_at)))
     out.print(table)
     if page.total is not None and page.total > len(page):
-        out.print(_text(f"Showing {len(page)} of {page.total}; use --limit to see more."))
+        out.print(cell(f"Showing {len(page)} of {page.total}; use --limit to see more."))
 
 
 def print_entity(entity: Entity) -> None:
@@ -164,13 +162,13 @@ def print_entity(entity: Entity) -> None:
     fields.add_column(overflow="fold")
     for label, value in _entity_fields(entity):
         if value not in (None, ""):
-            fields.add_row(label, _text(value))
+            fields.add_row(label, cell(value))
     out.print(fields)
     if entity.tags:
-        tags = _table("Tags", "tag", "source", "actor", "added (UTC)")
+        tags = table_of("Tags", "tag", "source", "actor", "added (UTC)")
         for tag in entity.tags.assigned:
             tags.add_row(
-                tag_cell([tag]), _text(tag.source), _text(tag.actor), _text(iso_time(tag.added_at))
+                tag_cell([tag]), cell(tag.source), cell(tag.actor), cell(iso_time(tag.added_at))
             )
         out.print(tags)
     if entity.metadata:
@@ -193,10 +191,10 @@ def _entity_fields(entity: Entity) -> list[tuple[str, object]]:
 
 
 def _metadata_table(metadata: Mapping[str, Any]) -> Table:
-    table = _table("Metadata", "key", "type", "value")
+    table = table_of("Metadata", "key", "type", "value")
     for key, value in metadata.items():
         type_name = value.type_name if isinstance(value, MetadataValue) else ""
-        table.add_row(_text(key), _text(type_name), _text(_metadata_cell(value)))
+        table.add_row(cell(key), cell(type_name), cell(_metadata_cell(value)))
     return table
 
 
@@ -214,18 +212,20 @@ def usage_text(usage: Mapping[Kind, int]) -> str:
 def print_tag_definitions(definitions: Sequence[TagDefinition], title: str | None) -> None:
     out = console()
     if not definitions:
-        out.print(_text("No tags found."))
+        out.print(cell("No tags found."))
         return
-    table = _table(title, "tag", "exclusive", "cascade", "colour", "description", "usage", "total")
+    table = table_of(
+        title, "tag", "exclusive", "cascade", "colour", "description", "usage", "total"
+    )
     for definition in definitions:
         table.add_row(
-            _text(definition.name),
-            _text(_yes(definition.exclusive)),
-            _text(_yes(definition.cascade)),
-            _text(definition.color),
-            _text(definition.description),
-            _text(usage_text(definition.usage)),
-            _text(definition.usage_count),
+            cell(definition.name),
+            cell(_yes(definition.exclusive)),
+            cell(_yes(definition.cascade)),
+            cell(definition.color),
+            cell(definition.description),
+            cell(usage_text(definition.usage)),
+            cell(definition.usage_count),
         )
     out.print(table)
 
@@ -233,23 +233,23 @@ def print_tag_definitions(definitions: Sequence[TagDefinition], title: str | Non
 def print_tag_events(events: Sequence[TagEvent]) -> None:
     out = console()
     if not events:
-        out.print(_text("No tag history found."))
+        out.print(cell("No tag history found."))
         return
-    table = _table(
+    table = table_of(
         "Tag history, newest first",
         "time (UTC)", "kind", "entity", "tag", "action", "reason", "moved to", "source", "actor",
     )  # fmt: skip
     for event in events:
         table.add_row(
-            _text(iso_time(event.at)),
-            _text(event.entity.kind.value),
-            _text(shown_name(event.entity)),
-            _text(event.tag),
-            _text(event.action),
-            _text(event.reason),
-            _text(shown_name(event.moved_to) if event.moved_to else ""),
-            _text(event.source),
-            _text(event.actor),
+            cell(iso_time(event.at)),
+            cell(event.entity.kind.value),
+            cell(shown_name(event.entity)),
+            cell(event.tag),
+            cell(event.action),
+            cell(event.reason),
+            cell(shown_name(event.moved_to) if event.moved_to else ""),
+            cell(event.source),
+            cell(event.actor),
         )
     out.print(table)
 
@@ -263,11 +263,11 @@ def print_holders(holders: Sequence[EntityRef], tag: str, at: datetime) -> None:
     out = console()
     when = iso_time(at)
     if not holders:
-        out.print(_text(f"No entity held {tag!r} at {when}."))
+        out.print(cell(f"No entity held {tag!r} at {when}."))
         return
-    table = _table(f"Holders of {tag!r} at {when}", "kind", "entity", "id")
+    table = table_of(f"Holders of {tag!r} at {when}", "kind", "entity", "id")
     for ref in holders:
-        table.add_row(_text(ref.kind.value), _text(shown_name(ref)), _text(ref.id))
+        table.add_row(cell(ref.kind.value), cell(shown_name(ref)), cell(ref.id))
     out.print(table)
 
 
@@ -291,18 +291,18 @@ def _moment(ms: int | None) -> str | None:
 def print_users(users: Sequence[User], title: str | None = "Users") -> None:
     out = console()
     if not users:
-        out.print(_text("No users found."))
+        out.print(cell("No users found."))
         return
-    table = _table(title, "name", "role", "service", "actor", "email", "teams", "created (UTC)")
+    table = table_of(title, "name", "role", "service", "actor", "email", "teams", "created (UTC)")
     for user in users:
         table.add_row(
-            _text(user.name),
-            _text(user.role.label),
-            _text(_yes(user.service)),
-            _text(user.actor),
-            _text(user.email),
-            _text(", ".join(user.teams)),
-            _text(_moment(user.created_ms)),
+            cell(user.name),
+            cell(user.role.label),
+            cell(_yes(user.service)),
+            cell(user.actor),
+            cell(user.email),
+            cell(", ".join(user.teams)),
+            cell(_moment(user.created_ms)),
         )
     out.print(table)
 
@@ -310,20 +310,20 @@ def print_users(users: Sequence[User], title: str | None = "Users") -> None:
 def print_tokens(tokens: Sequence[ApiToken], title: str | None = "API tokens") -> None:
     out = console()
     if not tokens:
-        out.print(_text("No tokens found."))
+        out.print(cell("No tokens found."))
         return
-    table = _table(
+    table = table_of(
         title, "id", "user", "label", "starts with", "created", "expires", "revoked", "last used"
     )
     for token in tokens:
         table.add_row(
-            _text(token.id),
-            _text(token.user),
-            _text(token.label),
-            _text(f"{token.prefix}…"),
-            _text(_moment(token.created_ms)),
-            _text(_moment(token.expires_ms)),
-            _text(_moment(token.revoked_ms)),
-            _text(_moment(token.last_used_ms)),
+            cell(token.id),
+            cell(token.user),
+            cell(token.label),
+            cell(f"{token.prefix}…"),
+            cell(_moment(token.created_ms)),
+            cell(_moment(token.expires_ms)),
+            cell(_moment(token.revoked_ms)),
+            cell(_moment(token.last_used_ms)),
         )
     out.print(table)

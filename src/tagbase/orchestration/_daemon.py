@@ -1,6 +1,7 @@
-"""The daemon: ticks schedules and sensors into queued runs, and fails the runs of dead
-workers. Its memory is in the store (cursors, launched run keys), so a restart neither
-repeats nor forgets a run. Time comes from `clock`, which tests replace."""
+"""The daemon: ticks schedules and sensors into queued runs, fails the runs of dead workers
+and prunes the change feed past its retention. Its memory is in the store (cursors, launched
+run keys), so a restart neither repeats nor forgets a run. Time comes from `clock`, which
+tests replace."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tagbase._config import Config
 from tagbase._records import Entity, from_millis, to_millis
@@ -28,6 +29,7 @@ from tagbase.orchestration._monitor import reap
 from tagbase.store import CursorState, StoreContract
 
 log = logging.getLogger("tagbase.daemon")
+PRUNE_EVERY = timedelta(hours=1)
 
 
 def utc_now() -> datetime:
@@ -50,7 +52,11 @@ class Daemon:
     heartbeat_timeout_s: float = field(
         default_factory=lambda: Config.load().run_queue.heartbeat_timeout_s
     )
+    events_retention_days: float | None = field(
+        default_factory=lambda: Config.load().events_retention_days
+    )
     runtime: Runtime = field(init=False)  # its store, which schedules' and sensors' code sees
+    _pruned_at: datetime | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.runtime = Runtime(self.store, current_runtime().artifacts)
@@ -74,7 +80,20 @@ class Daemon:
         for sensor in self.definitions.sensors:
             self._guarded(result, f"sensor {sensor.name!r}", self._sensor, sensor, now)
         reap(self.store, to_millis(now), self.heartbeat_timeout_s)
+        self._guarded(result, "change feed retention", self._prune_events, now)
         return result
+
+    def _prune_events(self, now: datetime) -> list[Entity]:
+        """Drop change events past retention, once every `PRUNE_EVERY` (it reads the oldest
+        ids up to the first kept: cheap when there is little to drop)."""
+        days = self.events_retention_days
+        if days is None or (self._pruned_at and now - self._pruned_at < PRUNE_EVERY):
+            return []
+        self._pruned_at = now
+        pruned = self.store.prune_changes(to_millis(now - timedelta(days=days)))
+        if pruned:
+            log.info("pruned %d change events older than %g days", pruned, days)
+        return []
 
     def _guarded(self, result: TickResult, what: str, tick: Callable[..., list[Entity]],
                  *args: object) -> None:  # fmt: skip

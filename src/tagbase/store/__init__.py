@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from tagbase.store import _identity_tables  # noqa: F401  (declares its tables)
 from tagbase.store._contract import (
+    ChangeFeed,
     DaemonState,
     Entities,
     EntityTags,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from tagbase.store._remote import HttpStore
 
 __all__ = [
+    "ChangeFeed",
     "CursorState",
     "DaemonState",
     "Entities",

@@ -22,6 +22,7 @@ from tagbase._errors import InvalidInputError, StoreError
 from tagbase._identity import AuditEntry
 from tagbase._tags import TagPolicy
 from tagbase.store import _governance as governance
+from tagbase.store import _outbox
 from tagbase.store._engine import check_schema, create_engine, writing
 from tagbase.store._loading import Names
 from tagbase.store._runs import run_row_id
@@ -87,10 +88,14 @@ class StoreBase:
                 self._refuse_if_spoiled(connection)
             return
         outer, self._open.spoiled = self._open.spoiled, False
+        first_event = _outbox.mark(joined)
         try:
             with self._forgetting_on_failure(), joined.begin_nested():
                 yield
                 self._refuse_if_spoiled(joined)
+        except BaseException:
+            _outbox.undo_to(joined, first_event)  # the savepoint's changes are undone
+            raise
         finally:
             self._open.spoiled = outer
 
@@ -136,10 +141,12 @@ class StoreBase:
         joined = self._joined()
         if joined is not None:
             self._refuse_if_spoiled(joined)
+            first_event = _outbox.mark(joined)
             try:
                 yield joined
             except BaseException:
                 self._open.spoiled = True
+                _outbox.undo_to(joined, first_event)
                 raise
             return
         denials: list[AuditEntry] = []
@@ -150,8 +157,10 @@ class StoreBase:
                 self._open.new_actors = new_actors
                 try:
                     yield connection
+                    _outbox.flush(connection)  # the change feed's events, as it commits
                 finally:
                     self._open.connection = self._open.new_actors = None
+                    _outbox.forget(connection)
                     denials = governance.take_denials(connection)
             # Committed: other threads' transactions may now refer to the actors it added.
             self._actor_ids.update(new_actors)

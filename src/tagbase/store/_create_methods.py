@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from uuid_utils import uuid7
 
+from tagbase._changes import RUN_STATUS_CHANGES, ChangeType
 from tagbase._errors import AlreadyExistsError, InvalidInputError, NotFoundError
 from tagbase._kinds import Kind
 from tagbase._records import (
@@ -25,7 +26,7 @@ from tagbase._records import (
 )
 from tagbase._tags import TagsInput, normalize_tags
 from tagbase.metadata import normalize_metadata, validate_owners
-from tagbase.store import _artifact_records, _metadata_store, _tagging
+from tagbase.store import _artifact_records, _metadata_store, _outbox, _tagging
 from tagbase.store._catalog_base import (
     INSERT_OWNERS,
     CatalogBase,
@@ -52,7 +53,7 @@ from tagbase.store._schema import (
     tag_usage,
 )
 from tagbase.store._sql import chunks
-from tagbase.store._tagging import Target
+from tagbase.store._tagging import Change, Target
 
 # What a bulk create grows, kept fresh for PostgreSQL's planner (see `analyze_when_grown`).
 _GROWN_BY_CREATES = (
@@ -182,12 +183,14 @@ class CreateMethods(CatalogBase):
                 Target(i, row["kind"], row["scope_id"], row["name"], at=row["created_ms"])
                 for i, row in zip(ids, rows, strict=True)
             ]
+            first_event = _outbox.mark(connection)
             assigned = _tagging.assign(
                 connection,
                 [(t, item.tags) for t, item in zip(targets, checked, strict=True)],
                 change,
                 fresh=True,
             )
+            _outbox.note_many(connection, _created(rows, ids, assigned, change), at=first_event)
             _metadata_store.log(
                 connection,
                 [(t, item.metadata) for t, item in zip(targets, checked, strict=True)],
@@ -314,6 +317,29 @@ class CreateMethods(CatalogBase):
                         f"{existing.uuid}); pick another name, or update the existing one"
                     )
         return AlreadyExistsError("an entity with one of these names already exists")
+
+
+def _created(
+    rows: Sequence[dict[str, Any]], ids: Sequence[int], assigned: _tagging.Assigned, change: Change
+) -> builtins.list[_outbox.Pending]:
+    """The events of new entities, before those of what they carry: `entity.created` (or
+    `version.created`) with the tags they were given, and a run's status."""
+    events = []
+    for entity_id, row in zip(ids, rows, strict=True):
+        kind = Kind.from_code(row["kind"])
+        made = ChangeType.VERSION_CREATED if kind.is_version else ChangeType.ENTITY_CREATED
+        details: dict[str, Any] = {}
+        tags = assigned.get(entity_id)
+        if tags:
+            details["tag_ids"] = [tag_row.id for tag_row, _ in tags]
+        if row["status"] is not None:
+            details["status"] = row["status"]
+        shown = _outbox.payload(details) if details else None
+        events.append(_outbox.row(made, change.now, change.actor_id, entity_id, payload=shown))
+        status_change = RUN_STATUS_CHANGES.get(row["status"]) if kind is Kind.RUN else None
+        if status_change is not None:
+            events.append(_outbox.row(status_change, change.now, change.actor_id, entity_id))
+    return events
 
 
 @dataclass(frozen=True, slots=True)

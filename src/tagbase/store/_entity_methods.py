@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tagbase import _fixes
+from tagbase._changes import RUN_STATUS_CHANGES, ChangeType
 from tagbase._errors import AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError
 from tagbase._kinds import Kind
 from tagbase._limits import check_page
@@ -18,7 +19,7 @@ from tagbase._records import Entity, Page
 from tagbase._tags import TagsInput, normalize_tags
 from tagbase.metadata import normalize_metadata, validate_owners
 from tagbase.query import Node
-from tagbase.store import _history, _metadata_store, _tagging
+from tagbase.store import _history, _metadata_store, _outbox, _tagging
 from tagbase.store._catalog_base import (
     INSERT_OWNERS,
     CatalogBase,
@@ -33,7 +34,7 @@ from tagbase.store._loading import ID, NAME, load_entities, page_rows, records
 from tagbase.store._plan import IdQuery
 from tagbase.store._schema import entity, owner
 from tagbase.store._sql import chunks
-from tagbase.store._tagging import TARGET_COLUMNS, Target
+from tagbase.store._tagging import TARGET_COLUMNS, Change, Target
 
 MAX_PAGE_SIZE = 10_000
 
@@ -179,6 +180,7 @@ class EntityMethods(CatalogBase):
                 raise AlreadyExistsError(
                     f"a {kind.label} named {name!r} already exists; pick another name"
                 ) from None
+            _note_update(connection, kind, target, change, fields, owners is not None)
             if removals:
                 _tagging.unassign(connection, [target], removals, change)
             _tagging.assign(connection, [(target, tags)], change, locked=True)  # updated above
@@ -219,6 +221,11 @@ class EntityMethods(CatalogBase):
                     fix=_fixes.recursive_delete(kind),
                 )
             targets = [Target(*child) for child in children] + [found]
+            deleted = ChangeType.ENTITY_DELETED
+            _outbox.note_many(
+                connection,
+                [_outbox.row(deleted, change.now, change.actor_id, t.id) for t in targets],
+            )
             _tagging.unassign_all(connection, targets, change)
             _history.keep_names(connection, [target.id for target in targets], change.now)
             execute_together(
@@ -238,6 +245,35 @@ class EntityMethods(CatalogBase):
         with self._reading() as connection:
             held = self._alias(connection, Kind.parse(kind), ref, lock=False)
             return None if held is None else load_entities(connection, [held.id], self._names)[0]
+
+
+def _note_update(
+    connection: sa.Connection,
+    kind: Kind,
+    target: Target,
+    change: Change,
+    fields: Mapping[str, str],
+    owners: bool,
+) -> None:
+    """The events of an entity's own fields: a run's status is its own event (`run.started`...),
+    anything else an `entity.updated` naming what changed."""
+    status = fields.get("status") if kind is Kind.RUN else None
+    if status is not None:
+        _outbox.note(
+            connection,
+            _outbox.row(RUN_STATUS_CHANGES[status], change.now, change.actor_id, target.id),
+        )
+    changed = sorted(name for name in fields if name != "status" or status is None)
+    changed += ["owners"] if owners else []
+    if changed:
+        details: dict[str, object] = {"changed": changed}
+        details |= {name: fields[name] for name in ("name", "status") if name in changed}
+        payload = _outbox.payload(details)
+        updated = ChangeType.ENTITY_UPDATED
+        _outbox.note(
+            connection,
+            _outbox.row(updated, change.now, change.actor_id, target.id, payload=payload),
+        )
 
 
 @functools.cache

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from tagbase._acting import acting_actor
+from tagbase._changes import ChangeType
 from tagbase._errors import NotFoundError, PermissionDeniedError
 from tagbase._identity import AuditEntry, GovernancePolicy, Role
 from tagbase.store import _governance as governance
+from tagbase.store import _outbox
 from tagbase.store._base import StoreBase
 from tagbase.store._identity_tables import audit_entry, tag_policy
 from tagbase.store._sql import now_ms
@@ -50,6 +52,7 @@ class GovernanceMethods(StoreBase):
             row = connection.execute(
                 sa.select(tag_policy).where(tag_policy.c.target == target)
             ).one()
+            self._note_policy(connection, target, "set")
             return governance.from_row(row)
 
     def get_tag_policy(self, target: str) -> GovernancePolicy | None:
@@ -72,6 +75,15 @@ class GovernanceMethods(StoreBase):
                 raise NotFoundError(
                     f"no tag policy for {target!r}. Fix: list them with `tagbase tag policy list`"
                 )
+            self._note_policy(connection, target, "deleted")
+
+    def _note_policy(self, connection: sa.Connection, target: str, action: str) -> None:
+        change = self._change(connection, "api", None)
+        payload = _outbox.payload({"target": target, "action": action})
+        changed = ChangeType.POLICY_CHANGED
+        _outbox.note(
+            connection, _outbox.row(changed, change.now, change.actor_id, None, payload=payload)
+        )
 
     def list_audit(self, limit: int = 100) -> builtins.list[AuditEntry]:
         with self._reading() as connection:

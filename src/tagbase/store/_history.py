@@ -71,8 +71,9 @@ def deleted_ref(entity_id: int, kind: int) -> EntityRef:
 
 def keep_names(connection: sa.Connection, entity_ids: Sequence[int], now: int) -> None:
     """Before entities are deleted (their tags already closed into history): a tombstone for
-    each the history mentions, with its name and its parent's. Work done at delete time only,
-    in a statement per chunk; moves and other writes pay nothing for it."""
+    each, with its name and its parent's, for the tag history and the change feed (which
+    mentions every entity) to name it by. Work done at delete time only, in a statement per
+    chunk; moves and other writes pay nothing for it."""
     parent = entity.alias("parent")
     parent_name = sa.select(parent.c.name).where(parent.c.id == entity.c.scope_id)
     for part in chunks(list(entity_ids)):
@@ -83,10 +84,7 @@ def keep_names(connection: sa.Connection, entity_ids: Sequence[int], now: int) -
             entity.c.name,
             parent_name.scalar_subquery(),
             sa.literal(now, sa.BigInteger),
-        ).where(
-            entity.c.id.in_(part),
-            sa.exists().where(tag_history.c.entity_id == entity.c.id),
-        )
+        ).where(entity.c.id.in_(part))
         columns = ["id", "uuid", "kind", "name", "scope_name", "deleted_ms"]
         connection.execute(deleted_entity.insert().from_select(columns, mentioned))
 
@@ -95,6 +93,11 @@ def refs(connection: sa.Connection, ids: Sequence[int]) -> list[EntityRef]:
     """References to entities, in the order of `ids`."""
     known = _refs(connection, set(ids))
     return [known[i] for i in ids if i in known]
+
+
+def refs_by_id(connection: sa.Connection, ids: set[int]) -> dict[int, EntityRef]:
+    """References to entities, deleted ones too, by id (those found)."""
+    return _refs(connection, ids)
 
 
 def _refs(connection: sa.Connection, ids: set[int]) -> dict[int, EntityRef]:

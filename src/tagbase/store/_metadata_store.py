@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from tagbase._changes import ChangeType
 from tagbase._records import MetadataEntry, from_millis
 from tagbase.metadata import MetadataValue, decode_metadata_value, encode_metadata_value
+from tagbase.store import _outbox
 from tagbase.store._schema import SOURCES, actor, metadata_entry, metadata_key, metadata_latest
 from tagbase.store._sql import ensure_named, insert_ids, upsert
 from tagbase.store._tagging import Change, Target
@@ -29,9 +31,12 @@ def log(
         for key, row in ensure_named(connection, metadata_key, "key", keys, ("id",)).items()
     }
     rows = []
+    events = []
     for target, values in items:
+        logged = []
         for key, value in values.items():
             encoded = encode_metadata_value(value)
+            logged.append((key, encoded.type_name, encoded.payload))
             rows.append(
                 {
                     "entity_id": target.id,
@@ -46,6 +51,17 @@ def log(
                     "_text": _indexable(encoded.text),
                 }
             )
+        # One event per entity and call, its keys and values together.
+        events.append(
+            _outbox.row(
+                ChangeType.METADATA_LOGGED,
+                change.now,
+                change.actor_id,
+                target.id,
+                payload=_outbox.metadata_payload(logged),
+            )
+        )
+    _outbox.note_many(connection, events)
     entries = [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
     inserted = insert_ids(connection, metadata_entry, entries, ("entity_id", "key_id"))
     latest = [

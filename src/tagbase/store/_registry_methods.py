@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from tagbase._changes import ChangeType
 from tagbase._errors import InvalidInputError, TagValidationError
 from tagbase._records import TagDefinition
 from tagbase._tag_settings import TagSettings
 from tagbase._tags import Tag, split_tag_string, tag_problems
 from tagbase.query import Match
-from tagbase.store import _history, _tagging
+from tagbase.store import _history, _outbox, _tagging
 from tagbase.store._base import StoreBase
 from tagbase.store._compile import like
 from tagbase.store._dictionary import ensure_tags
@@ -22,7 +24,7 @@ from tagbase.store._registry import (
     update_definition,
 )
 from tagbase.store._schema import tag, tag_usage
-from tagbase.store._sql import now_ms
+from tagbase.store._tagging import Change
 
 
 class RegistryMethods(StoreBase):
@@ -41,15 +43,12 @@ class RegistryMethods(StoreBase):
         if problems:
             raise TagValidationError(problems)
         with self._writing() as connection:
-            now = now_ms()
-            rows = ensure_tags(connection, [(candidate.key, candidate.value)], now)
-            update_definition(
-                connection,
-                rows[(candidate.key, candidate.value)].id,
-                now,
-                settings,
-                new=new,
-            )
+            change = self._change(connection, "api", None)
+            rows = ensure_tags(connection, [(candidate.key, candidate.value)], change.now)
+            tag_id = rows[(candidate.key, candidate.value)].id
+            update_definition(connection, tag_id, change.now, settings, new=new)
+            details = {"action": "registered", "settings": settings.given}
+            _note_registry(connection, change, tag_id, details)
             return self._definition(connection, candidate.key, candidate.value)
 
     def update_tag(self, name: str, settings: TagSettings) -> TagDefinition:
@@ -130,4 +129,17 @@ class RegistryMethods(StoreBase):
             connection.execute(
                 tag.update().where(tag.c.id == tag_id).values(color=None, description=None)
             )
+            _note_registry(
+                connection, change, tag_id, {"action": "deleted", "held_by": len(targets)}
+            )
             return len(targets)
+
+
+def _note_registry(
+    connection: sa.Connection, change: Change, tag_id: int, details: Mapping[str, object]
+) -> None:
+    changed = ChangeType.REGISTRY_CHANGED
+    payload = _outbox.payload(details)
+    _outbox.note(
+        connection, _outbox.row(changed, change.now, change.actor_id, None, tag_id, payload=payload)
+    )

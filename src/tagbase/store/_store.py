@@ -7,12 +7,14 @@ Rows become plain records (`Entity`, `TagDefinition`, `TagEvent`...) before call
 
 `Store` is composed of its parts, each a module over `StoreBase` (the engine and the
 transaction in progress): creating entities, reading and changing them, their tags, the tag
-registry, history and metadata, the run log, the run queue, and users and tokens.
+registry, history and metadata, the run log, the run queue, users and tokens, and the change
+feed (which every write path feeds, in its own transaction: `_outbox`).
 """
 
 from __future__ import annotations
 
 from tagbase.store._catalog_base import Ref
+from tagbase.store._change_methods import ChangeMethods
 from tagbase.store._create_methods import CreateMethods, EntitySpec
 from tagbase.store._entity_methods import EntityMethods
 from tagbase.store._governance_methods import GovernanceMethods
@@ -36,5 +38,6 @@ class Store(
     RunQueueMethods,
     IdentityMethods,
     GovernanceMethods,
+    ChangeMethods,
 ):
     """A catalog on SQLite or PostgreSQL: the one implementation of the store contract."""

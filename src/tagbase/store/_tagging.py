@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
+from tagbase._changes import ChangeType
 from tagbase._errors import (
     ExclusiveTagConflictError,
     NotFoundError,
@@ -24,6 +25,7 @@ from tagbase._errors import (
 )
 from tagbase._tags import Tag, tag_string
 from tagbase.store import _governance as governance
+from tagbase.store import _outbox
 from tagbase.store._dictionary import Pair, TagRow, ensure_tags
 from tagbase.store._registry import register_behaviours
 from tagbase.store._schema import (
@@ -117,26 +119,45 @@ def assign(
     current = {} if fresh else _current_tags(connection, [target.id for target in targets])
     inserts: list[tuple[Any, ...]] = []
     counts: Counts = defaultdict(int)
+    events: list[_outbox.Pending] = []
     for target, target_rows in wanted:
         held = current.get(target.id, {})
         for row in sorted(target_rows, key=lambda row: row.id):
             if row.id in held:
                 continue
+            event = None if fresh else ChangeType.TAG_ADDED  # a new entity's: in its event
             if not row.multi_valued:
                 for old in [old for old, single_key in held.items() if single_key == row.key_id]:
                     _unassign(connection, target, old, change, "replaced", counts)
+                    events.append(_event(ChangeType.TAG_REPLACED, change, target, row, old))
+                    event = None
             added_ms = change.time_for(target)
             if row.exclusive:
-                added_ms = _take_from_holder(connection, target, row, change, added_ms, counts)
+                added_ms, holder = _take_from_holder(
+                    connection, target, row, change, added_ms, counts
+                )
+                events.append(_event(ChangeType.TAG_MOVED, change, target, row, holder))
+                event = None
+            if event is not None:
+                events.append(_event(event, change, target, row))
             inserts.append(_assignment(target, row, change, added_ms))
             counts[(row.id, target.kind)] += 1
             added[target.id].append((row, added_ms))
+    _outbox.note_many(connection, events)
     assigned = Rows(_INSERT_ASSIGNMENTS, _ASSIGNMENT_COLUMNS, inserts)
     execute_together(connection, [assigned, _counting(connection, counts)])
     return added
 
 
 Counts = dict[tuple[int, int], int]  # (tag id, kind) -> change of its usage counter
+
+
+def _event(
+    change_type: ChangeType, change: Change, target: Target, row: TagRow, other: int | None = None
+) -> _outbox.Pending:
+    """A tag event of `target`; `other` is the tag a value replaced, or the entity an
+    exclusive tag moved from."""
+    return _outbox.row(change_type, change.now, change.actor_id, target.id, row.id, other)
 
 
 def _governed(
@@ -253,17 +274,18 @@ def _assignment(target: Target, row: TagRow, change: Change, added_ms: int) -> t
 
 def _take_from_holder(
     connection: sa.Connection, target: Target, row: TagRow, change: Change, at: int, counts: Counts
-) -> int:
+) -> tuple[int, int | None]:
     """Move an exclusive tag: whoever holds it in the target's scope gives it up. Returns the
-    time of the move: `at`, but never before the holder got the tag (an imported record with
-    an old time, or another machine's clock), so that holders never overlap in history."""
+    time of the move and the holder's id (None if none held it). The time is `at`, but never
+    before the holder got the tag (an imported record with an old time, or another machine's
+    clock), so that holders never overlap in history."""
     given = {"tag_id": row.id, "kind": target.kind, "scope_id": target.scope_id}
     removed = [Removed(*found) for found in fetch(connection, _TAKE_FROM_HOLDER, given)]
     moved_at = max([at, *(int(old.added_ms) for old in removed)])
     moved = replace(change, now=moved_at)
     scope_of = {old.entity_id: target.scope_id for old in removed}  # the scope they shared
     _close(connection, removed, scope_of, moved, "moved", counts, successor=target.id)
-    return moved_at
+    return moved_at, removed[0].entity_id if removed else None  # the unique index: one at most
 
 
 class Removed(NamedTuple):
@@ -393,8 +415,17 @@ def unassign(
             .returning(*_RETURNED)
         ).all()
         _close(connection, removed, scope_of, change, reason, counts)
+        _outbox.note_many(connection, [_removal(change, row, reason) for row in removed])
     _count(connection, counts)
     return {entity_id for entity_id, _ in doomed}
+
+
+def _removal(change: Change, removed: Any, reason: str) -> _outbox.Pending:
+    why = None if reason == "removed" else _outbox.payload({"reason": reason})
+    return _outbox.row(
+        ChangeType.TAG_REMOVED, change.now, change.actor_id, removed.entity_id, removed.tag_id,
+        payload=why,
+    )  # fmt: skip
 
 
 def unassign_all(connection: sa.Connection, targets: Sequence[Target], change: Change) -> None:

@@ -11,6 +11,7 @@ from tagbase.server._api import (
     _docs,
     _entities,
     _entity_tags,
+    _events,
     _identities,
     _policies,
     _runs,
@@ -36,7 +37,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 router = APIRouter(responses=ERRORS)
-for _part in (_docs, _session, _identities, _policies, _tags, _runs, _entity_tags, _entities):
+_PARTS = (_docs, _session, _identities, _policies, _events, _tags, _runs, _entity_tags, _entities)
+for _part in _PARTS:
     router.include_router(_part.router)
 
 __all__ = ["router"]

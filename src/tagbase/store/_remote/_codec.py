@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final
 
+from tagbase._changes import ChangeEvent, ChangePage, ChangeType
 from tagbase._concurrency import TagConcurrencyLimit
 from tagbase._errors import InvalidInputError
 from tagbase._identity import ApiToken, AuditEntry, GovernancePolicy, Role, User
@@ -59,6 +60,8 @@ RECORDS: Final[Mapping[str, type]] = {
     for cls in (
         ApiToken,
         AuditEntry,
+        ChangeEvent,
+        ChangePage,
         CursorState,
         Entity,
         EntityRef,
@@ -87,7 +90,7 @@ RECORDS: Final[Mapping[str, type]] = {
 """Every record that crosses, by class name: rebuilt from its fields in order."""
 
 ENUMS: Final[Mapping[str, type[Enum]]] = {
-    cls.__name__: cls for cls in (Kind, Role, _ast.Match, _ast.Compare)
+    cls.__name__: cls for cls in (Kind, Role, ChangeType, _ast.Match, _ast.Compare)
 }
 
 _FIELDS = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in RECORDS.values()}

@@ -57,6 +57,8 @@ _READS = (
     "run_status",
     "list_workers",
     "get_cursor",
+    "list_changes",
+    "last_change_id",
 )
 _WRITES = (
     "add",
@@ -83,6 +85,7 @@ _WRITES = (
     "set_cursor",
     "claim_run_key",
     "attach_run",
+    "prune_changes",
 )
 _ADMIN = (
     "register_tag",
