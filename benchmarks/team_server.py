@@ -75,6 +75,7 @@ CREATE TABLE run (id INTEGER PRIMARY KEY, uid TEXT UNIQUE, created INTEGER);
 CREATE TABLE run_tag (run INTEGER, key TEXT, value TEXT, PRIMARY KEY (run, key, value));
 CREATE INDEX run_tag_kv ON run_tag (key, value, run);
 """
+FLOOR_GET = "SELECT r.uid, t.key, t.value FROM run r JOIN run_tag t ON t.run = r.id WHERE r.uid = ?"
 
 
 class Floor:
@@ -117,11 +118,7 @@ class Floor:
         ).fetchall()
 
     def get(self, uid: str) -> list[tuple[object, ...]]:
-        return self.db.execute(
-            "SELECT r.uid, t.key, t.value FROM run r JOIN run_tag t ON t.run = r.id"
-            " WHERE r.uid = ?",
-            (uid,),
-        ).fetchall()
+        return self.db.execute(FLOOR_GET, (uid,)).fetchall()
 
 
 # -- the measurements ------------------------------------------------------------------------
@@ -164,27 +161,13 @@ def reader(
     out.put(done)
 
 
-def concurrent_reads(url: str, token: str, ids: list[str], clients: int, seconds: float) -> float:
+def concurrent_reads(
+    read: Callable[..., None], args: tuple[object, ...], clients: int, seconds: float
+) -> float:
+    """Reads per second of `clients` processes each running `read(*args, seconds, out)`."""
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
-    processes = [
-        context.Process(target=reader, args=(url, token, ids, seconds, out)) for _ in range(clients)
-    ]
-    for process in processes:
-        process.start()
-    total = sum(out.get() for _ in processes)
-    for process in processes:
-        process.join()
-    return total / seconds
-
-
-def floor_concurrent_reads(path: Path, uids: list[str], clients: int, seconds: float) -> float:
-    context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    processes = [
-        context.Process(target=floor_reader, args=(path, uids, seconds, out))
-        for _ in range(clients)
-    ]
+    processes = [context.Process(target=read, args=(*args, seconds, out)) for _ in range(clients)]
     for process in processes:
         process.start()
     total = sum(out.get() for _ in processes)
@@ -198,11 +181,7 @@ def floor_reader(path: Path, uids: list[str], seconds: float, out: multiprocessi
     done = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        db.execute(
-            "SELECT r.uid, t.key, t.value FROM run r JOIN run_tag t ON t.run = r.id"
-            " WHERE r.uid = ?",
-            (uids[done % len(uids)],),
-        ).fetchall()
+        db.execute(FLOOR_GET, (uids[done % len(uids)],)).fetchall()
         done += 1
     out.put(done)
 
@@ -259,9 +238,9 @@ def main() -> None:
             "floor": timed(lambda: floor.get(uids[7]), 200),
         }
         reads = {
-            "remote": concurrent_reads(url, token, ids, options.clients, options.seconds),
-            "floor": floor_concurrent_reads(
-                workdir / "floor.db", uids, options.clients, options.seconds
+            "remote": concurrent_reads(reader, (url, token, ids), options.clients, options.seconds),
+            "floor": concurrent_reads(
+                floor_reader, (workdir / "floor.db", uids), options.clients, options.seconds
             ),
         }
     finally:
@@ -271,46 +250,21 @@ def main() -> None:
     table = Table(title=f"team server over loopback, {options.runs:,} runs, SQLite")
     for column in ("figure", "target", "HTTP store", "local SQLite", "raw sqlite3", "HTTP / floor"):
         table.add_column(column, justify="right" if column != "figure" else "left")
-    table.add_row(
-        "one-by-one create, runs/s",
-        "≥ 300",
-        f"{one['remote']:,.0f}",
-        f"{one['local']:,.0f}",
-        f"{one['floor']:,.0f}",
-        f"{one['floor'] / one['remote']:.1f}× slower",
-    )
-    table.add_row(
-        f"add_many ({BULK_BATCH:,} a request), runs/s",
-        "≥ 5,000",
-        f"{bulk['remote']:,.0f}",
-        f"{bulk['local']:,.0f}",
-        f"{bulk['floor']:,.0f}",
-        f"{bulk['floor'] / bulk['remote']:.1f}× slower",
-    )
-    table.add_row(
-        "first page of 100 runs with tags, p50 / p95 ms",
-        "p50 ≤ 10",
-        "{:.2f} / {:.2f}".format(*page["remote"]),
-        "{:.2f} / {:.2f}".format(*page["local"]),
-        "{:.2f} / {:.2f}".format(*page["floor"]),
-        f"{page['remote'][0] / page['floor'][0]:.0f}×",
-    )
-    table.add_row(
-        "one get by id, p50 / p95 ms",
-        "",
-        "{:.2f} / {:.2f}".format(*get["remote"]),
-        "{:.2f} / {:.2f}".format(*get["local"]),
-        "{:.3f} / {:.3f}".format(*get["floor"]),
-        f"{get['remote'][0] / get['floor'][0]:.0f}×",
-    )
-    table.add_row(
-        f"{options.clients} client processes, gets/s",
-        "≥ 1,000",
-        f"{reads['remote']:,.0f}",
-        "",
-        f"{reads['floor']:,.0f}",
-        f"{reads['floor'] / reads['remote']:.0f}× slower",
-    )
+
+    def rates(figures: dict[str, float]) -> list[str]:
+        local = f"{figures['local']:,.0f}" if "local" in figures else ""
+        slower = f"{figures['floor'] / figures['remote']:.1f}× slower"
+        return [f"{figures['remote']:,.0f}", local, f"{figures['floor']:,.0f}", slower]
+
+    def times(figures: dict[str, tuple[float, float]]) -> list[str]:
+        shown = ["{:.3f} / {:.3f}".format(*figures[side]) for side in ("remote", "local", "floor")]
+        return [*shown, f"{figures['remote'][0] / figures['floor'][0]:.0f}×"]
+
+    table.add_row("one-by-one create, runs/s", "≥ 300", *rates(one))
+    table.add_row(f"add_many ({BULK_BATCH:,} a request), runs/s", "≥ 5,000", *rates(bulk))
+    table.add_row("first page of 100 runs with tags, p50 / p95 ms", "p50 ≤ 10", *times(page))
+    table.add_row("one get by id, p50 / p95 ms", "", *times(get))
+    table.add_row(f"{options.clients} client processes, gets/s", "≥ 1,000", *rates(reads))
     console.print(table)
 
 

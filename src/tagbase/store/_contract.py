@@ -29,7 +29,6 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from tagbase._changes import ChangePage, ChangeType
 from tagbase._concurrency import TagConcurrencyLimit
 from tagbase._kinds import Kind
 from tagbase._records import (
@@ -46,6 +45,7 @@ from tagbase._run_records import MetadataPoint, RunEvent, StepRecord
 from tagbase._tag_settings import TagSettings
 from tagbase._tags import TagsInput
 from tagbase.query import Node
+from tagbase.store._change_contract import ChangeFeed as ChangeFeed  # part of the contract
 from tagbase.store._daemon_state import CursorState
 from tagbase.store._identity_contract import Governance as Governance  # part of the contract
 from tagbase.store._identity_contract import Identities as Identities  # part of the contract
@@ -433,43 +433,6 @@ class DaemonState(Protocol):
 
     def attach_run(self, origin: str, run_key: str, run_id: str | None) -> None:
         """Note the run a key launched; None gives the key back."""
-        ...
-
-
-class ChangeFeed(Protocol):
-    """Every catalog change as an event of one ordered log, written in the transaction that
-    makes the change: entities created (`version.created` for versions), updated, deleted;
-    tags added, removed, replaced, moved (an exclusive tag: `from` its previous holder, null
-    when none, `to` the entity); metadata logged; a run's status (`run.queued`, `run.started`,
-    `run.succeeded`, `run.failed`, `run.canceled`); tag registry and policy changes. A new
-    entity's tags are in its created event (`tags`); exclusive ones also move.
-
-    Ids increase in commit order with no gaps a reader falls into: a reader that has seen id N
-    never sees a smaller id commit later, so `after=last id read` misses nothing. A rolled-back
-    write (or savepoint) leaves no event."""
-
-    def list_changes(
-        self,
-        *,
-        after: int = 0,
-        types: Sequence[str | ChangeType] | None = None,
-        query: Node | None = None,
-        limit: int = 100,
-    ) -> ChangePage:
-        """Up to `limit` (≤ 10,000) events after id `after`, oldest first: of `types` (dotted
-        names, or a family such as `tag` or `run`), about entities that match `query` now
-        (the query language; a deleted entity and registry or policy changes match none).
-        `last_id` of the page continues it, past events read but filtered out too."""
-        ...
-
-    def last_change_id(self) -> int:
-        """The id of the newest event (0 when there is none): a follower that wants only what
-        comes next starts after it."""
-        ...
-
-    def prune_changes(self, before_ms: int) -> int:
-        """Delete the events older than `before_ms` (retention); how many were deleted. The
-        ids of those kept, and of those to come, do not change."""
         ...
 
 
